@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // The CI machine has 2 cores; let vitest size its pool from them.
+    testTimeout: 20_000,
+  },
+});
