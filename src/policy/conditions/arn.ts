@@ -1,0 +1,25 @@
+/** ArnEquals, ArnLike, ArnNotEquals, ArnNotLike: one operator pair under two names, as in AWS. */
+import { compileArnPattern, conditionArnError, matchArnPattern } from '../arn.js';
+import type { BaseOperator } from '../types.js';
+import type { OperatorFamily, ValueMatcher } from './family.js';
+
+export const arnFamily: OperatorFamily = {
+  operators: new Map<BaseOperator, { negated: boolean }>([
+    ['ArnEquals', { negated: false }],
+    ['ArnLike', { negated: false }],
+    ['ArnNotEquals', { negated: true }],
+    ['ArnNotLike', { negated: true }],
+  ]),
+  validate: (_op, value, variables) => conditionArnError(value, variables),
+  compile(_op, values, variables) {
+    const patterns = values.map((v) => compileArnPattern(v, variables));
+    const match: ValueMatcher = (v, ctx, missing) => {
+      for (const p of patterns) {
+        const r = matchArnPattern(p, v, ctx, missing);
+        if (r !== false) return r;
+      }
+      return false;
+    };
+    return { match, variables: patterns.flatMap((p) => p.template.variables) };
+  },
+};
