@@ -32,7 +32,10 @@ class Pass {
     list.push(key);
   };
 
-  constructor(req: EvaluationRequest) {
+  readonly boundedIamPrincipal: boolean;
+
+  constructor(req: EvaluationRequest, hasBoundary: boolean) {
+    this.boundedIamPrincipal = hasBoundary && (req.principal.type === 'User' || req.principal.type === 'AssumedRole');
     this.action = req.action.toLowerCase();
     this.resource = req.resource;
     this.principal = req.principal;
@@ -70,7 +73,9 @@ class Pass {
         let grant = Grant.Direct;
         if (s.principal !== undefined) {
           if (s.notPrincipal) {
-            if (!notPrincipalApplies(s.principal, this.principal)) continue;
+            // IAM User Guide, "Permissions boundaries": NotPrincipal with Deny always denies an
+            // IAM user or role that has a boundary, whatever the list says.
+            if (!this.boundedIamPrincipal && !notPrincipalApplies(s.principal, this.principal)) continue;
           } else {
             grant = principalGrant(s.principal, this.principal);
             if (grant === Grant.None) continue;
@@ -101,7 +106,7 @@ class Pass {
 const NONE: readonly AttachedPolicy[] = [];
 
 export function evaluate(set: PolicySet, req: EvaluationRequest): Decision {
-  const pass = new Pass(req);
+  const pass = new Pass(req, set.boundary !== undefined);
   let denied = false;
 
   const identity = pass.scan(set.identity ?? NONE, 'identity');
@@ -157,7 +162,9 @@ export function evaluate(set: PolicySet, req: EvaluationRequest): Decision {
     }
   }
 
-  if ((identity & ALLOW) === 0) return pass.decide('ImplicitDeny', 'identity');
+  // An account's root user is not governed by identity policies: it may do anything its
+  // account may, so its identity side always allows (explicit denies and SCPs still apply).
+  if ((identity & ALLOW) === 0 && req.principal.type !== 'Account') return pass.decide('ImplicitDeny', 'identity');
   if (!boundaryOk) return pass.decide('ImplicitDeny', 'boundary');
   if (!sessionOk) return pass.decide('ImplicitDeny', 'session');
   return pass.decide('Allow', undefined);

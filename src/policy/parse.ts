@@ -5,7 +5,7 @@
  */
 import { resourceFormatError } from './arn.js';
 import { parseOperator, validateConditionValue } from './conditions/index.js';
-import { PolicyError, SYNTAX_ERROR } from './errors.js';
+import { PolicyError, show, SYNTAX_ERROR } from './errors.js';
 import { parsePrincipalBlock } from './principal.js';
 import type { ConditionClause, Effect, PolicyDocument, PolicyKind, PolicyVersion, PrincipalBlock, Statement } from './types.js';
 
@@ -97,7 +97,7 @@ function conditionValues(v: unknown, where: string): string[] {
       return item;
     }
     if (typeof item === 'number' || typeof item === 'boolean') return String(item);
-    return fail(`Invalid condition value for ${where}: ${JSON.stringify(item)}`);
+    return fail(`Invalid condition value for ${where}: ${show(item)}`);
   });
 }
 
@@ -143,7 +143,7 @@ function parseStatement(raw: unknown, index: number, kind: PolicyKind, variables
 
   const effect = raw['Effect'];
   if (effect !== 'Allow' && effect !== 'Deny') {
-    fail(`Invalid effect in ${where}: Effect must be "Allow" or "Deny", got ${JSON.stringify(effect ?? null)}.`);
+    fail(`Invalid effect in ${where}: Effect must be "Allow" or "Deny", got ${show(effect)}.`);
   }
 
   let principal: PrincipalBlock | undefined;
@@ -153,9 +153,12 @@ function parseStatement(raw: unknown, index: number, kind: PolicyKind, variables
   if (hasP || hasNP) {
     if (!resourceLike) fail('Policy document should not specify a principal.');
     if (hasP && hasNP) fail(`${SYNTAX_ERROR} ${where} has both Principal and NotPrincipal.`);
+    // IAM User Guide, "NotPrincipal": it must be used with Deny, and not in a role trust policy.
+    if (hasNP && kind === 'trust') fail('Has prohibited field NotPrincipal');
+    if (hasNP && effect !== 'Deny') fail(`NotPrincipal must be used with "Effect": "Deny" (${where}).`);
     const block = parsePrincipalBlock(hasP ? raw['Principal'] : raw['NotPrincipal']);
     if (typeof block === 'string') fail(block);
-    checkChars(JSON.stringify(hasP ? raw['Principal'] : raw['NotPrincipal']), where);
+    for (const v of [...block.aws, ...block.federated, ...block.service, ...block.canonicalUser]) checkChars(v, `the principal of ${where}`);
     if (hasP) principal = block;
     else notPrincipal = block;
   } else if (resourceLike) {
@@ -198,8 +201,20 @@ function parseStatement(raw: unknown, index: number, kind: PolicyKind, variables
   };
 }
 
-/** Parse `text` as a policy of the given kind, or throw PolicyError. */
+/**
+ * Parse `text` as a policy of the given kind, or throw PolicyError. Nothing else escapes: should
+ * any check be missed, a hostile document still gets AWS's generic syntax error, never a crash.
+ */
 export function parsePolicy(text: string, options: ParseOptions): PolicyDocument {
+  try {
+    return parseUnsafe(text, options);
+  } catch (err) {
+    if (err instanceof PolicyError) throw err;
+    throw new PolicyError(SYNTAX_ERROR);
+  }
+}
+
+function parseUnsafe(text: string, options: ParseOptions): PolicyDocument {
   if (typeof text !== 'string') fail(SYNTAX_ERROR);
   const max = options.maxLength ?? DEFAULT_MAX_LENGTH;
   if (text.length > MAX_TEXT_LENGTH) fail(`Policy document exceeds the maximum text length of ${MAX_TEXT_LENGTH} characters.`);

@@ -2,6 +2,7 @@
  * Principal and NotPrincipal: validation of the block and matching against the caller's
  * identities (IAM User Guide, "Principal" and "NotPrincipal").
  */
+import { show } from './errors.js';
 import type { PrincipalBlock, RequestPrincipal } from './types.js';
 
 /** How strongly a Principal names the caller; the evaluator needs the difference. */
@@ -26,7 +27,7 @@ const CANONICAL_USER = /^[0-9a-f]{64}$/;
 const PRINCIPAL_TYPES = ['AWS', 'Federated', 'Service', 'CanonicalUser'] as const;
 
 function invalid(type: string, value: unknown): string {
-  return `Invalid principal in policy: "${type}":${JSON.stringify(value)}`;
+  return `Invalid principal in policy: "${type}":${show(value)}`;
 }
 
 function valueError(type: (typeof PRINCIPAL_TYPES)[number], v: string): boolean {
@@ -49,7 +50,7 @@ function valueError(type: (typeof PRINCIPAL_TYPES)[number], v: string): boolean 
  */
 export function parsePrincipalBlock(raw: unknown): PrincipalBlock | string {
   if (raw === '*') return { wildcard: true, aws: [], federated: [], service: [], canonicalUser: [] };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `Invalid principal in policy: ${JSON.stringify(raw)}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `Invalid principal in policy: ${show(raw)}`;
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) return 'Invalid principal in policy: {}';
   const lists: Record<(typeof PRINCIPAL_TYPES)[number], string[]> = { AWS: [], Federated: [], Service: [], CanonicalUser: [] };
