@@ -28,7 +28,8 @@ const TOP_KEYS: ReadonlySet<string> = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_KEYS: ReadonlySet<string> = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 const ALNUM_SID = /^[0-9A-Za-z]*$/;
 const VENDOR = /^[a-zA-Z0-9.-]+$/;
-const CONDITION_KEY = /^[^:\s]+:\S+$/;
+/** `vendor:name`; tag keys after the colon may hold spaces (`aws:PrincipalTag/cost center`). */
+const CONDITION_KEY = /^[^:\s]+:\S.*$/;
 
 function fail(message: string): never {
   throw new PolicyError(message);
@@ -169,7 +170,11 @@ function parseStatement(raw: unknown, index: number, kind: PolicyKind, variables
   const action = 'Action' in raw ? stringList(raw['Action'], `Action in ${where}`) : undefined;
   const notAction = 'NotAction' in raw ? stringList(raw['NotAction'], `NotAction in ${where}`) : undefined;
   if (!action && !notAction) fail('Policy statement must contain actions.');
-  for (const a of action ?? notAction ?? []) validateAction(a);
+  for (const a of action ?? notAction ?? []) {
+    validateAction(a);
+    // A trust policy governs only how the role is assumed (and what comes with it).
+    if (kind === 'trust' && a !== '*' && !a.toLowerCase().startsWith('sts:')) fail('AssumeRole policy may only specify STS AssumeRole actions.');
+  }
 
   if ('Resource' in raw && 'NotResource' in raw) {
     fail(kind === 'trust' ? 'Has prohibited field Resource' : `${SYNTAX_ERROR} ${where} has both Resource and NotResource.`);
