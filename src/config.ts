@@ -1,0 +1,101 @@
+/**
+ * Configuration, parsed once from the environment by the composition root. Pure: it takes the
+ * environment as a parameter, reports every problem at once, and documents each default where
+ * it is set (the README's configuration table repeats them).
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Config {
+  /** `PORT`, default 8080. */
+  readonly port: number;
+  /** `HOST`, default 127.0.0.1: secure by default, never every interface unless asked. */
+  readonly host: string;
+  /** `DATABASE_URL` (postgres://…); when unset, an embedded PGlite database under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** `DATA_DIR`, default ./data. */
+  readonly dataDir: string;
+  /** `KEYS_DIR`, default ./keys. */
+  readonly keysDir: string;
+  /** `STS_ACCOUNT_ID`: the first account's id; generated on first start when unset. */
+  readonly accountId: string | undefined;
+  /** `STS_ROOT_ACCESS_KEY_ID` and `STS_ROOT_SECRET_ACCESS_KEY`: the first account's root key, both or neither. */
+  readonly rootAccessKeyId: string | undefined;
+  readonly rootSecretAccessKey: string | undefined;
+  /** `STS_ALLOWED_REGIONS`, comma-separated; default: any region. */
+  readonly allowedRegions: readonly string[] | undefined;
+  /** `LOG_LEVEL`, default info. */
+  readonly logLevel: LogLevel;
+  /** `NODE_ENV=production`: refuse unsafe defaults (generated keys). */
+  readonly production: boolean;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const ACCOUNT_ID = /^\d{12}$/;
+/** AWS long-term key ids: AKIA + 16 uppercase base32-like characters. */
+const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
+const SECRET = /^[A-Za-z0-9/+]{40}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+
+  let port = 8080;
+  const rawPort = get('PORT');
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) problems.push(`PORT must be an integer from 1 to 65535, got '${rawPort}'`);
+  }
+
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const accountId = get('STS_ACCOUNT_ID');
+  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) problems.push('STS_ACCOUNT_ID must be 12 digits');
+
+  const rootAccessKeyId = get('STS_ROOT_ACCESS_KEY_ID');
+  const rootSecretAccessKey = get('STS_ROOT_SECRET_ACCESS_KEY');
+  if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
+    problems.push('STS_ROOT_ACCESS_KEY_ID and STS_ROOT_SECRET_ACCESS_KEY must be set together');
+  }
+  // Never echo a secret, even a malformed one.
+  if (rootAccessKeyId !== undefined && !ACCESS_KEY_ID.test(rootAccessKeyId)) problems.push('STS_ROOT_ACCESS_KEY_ID must be AKIA followed by 16 characters A-Z or 2-7');
+  if (rootSecretAccessKey !== undefined && !SECRET.test(rootSecretAccessKey)) problems.push('STS_ROOT_SECRET_ACCESS_KEY must be 40 characters of A-Z, a-z, 0-9, / and +');
+
+  let allowedRegions: string[] | undefined;
+  const rawRegions = get('STS_ALLOWED_REGIONS');
+  if (rawRegions !== undefined) {
+    allowedRegions = rawRegions.split(',').map((r) => r.trim()).filter((r) => r !== '');
+    const bad = allowedRegions.filter((r) => !REGION.test(r));
+    if (bad.length > 0 || allowedRegions.length === 0) problems.push(`STS_ALLOWED_REGIONS must be a comma-separated list of regions such as us-east-1${bad.length ? `; not regions: ${bad.join(', ')}` : ''}`);
+  }
+
+  const rawLevel = get('LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      port,
+      host: get('HOST') ?? '127.0.0.1',
+      databaseUrl,
+      dataDir: get('DATA_DIR') ?? './data',
+      keysDir: get('KEYS_DIR') ?? './keys',
+      accountId,
+      rootAccessKeyId,
+      rootSecretAccessKey,
+      allowedRegions,
+      logLevel: rawLevel as LogLevel,
+      production: get('NODE_ENV') === 'production',
+    },
+  };
+}

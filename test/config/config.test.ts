@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+
+describe('parseConfig', () => {
+  it('has safe documented defaults', () => {
+    const r = parseConfig({});
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', keysDir: './keys',
+        accountId: undefined, rootAccessKeyId: undefined, rootSecretAccessKey: undefined,
+        allowedRegions: undefined, logLevel: 'info', production: false,
+      },
+    });
+  });
+
+  it('reads every variable', () => {
+    const r = parseConfig({
+      PORT: '9000', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@localhost/db', DATA_DIR: '/var/lib/latchkey',
+      KEYS_DIR: '/etc/latchkey/keys', STS_ACCOUNT_ID: '111122223333', STS_ROOT_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      STS_ROOT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STS_ALLOWED_REGIONS: 'us-east-1, eu-west-1',
+      LOG_LEVEL: 'debug', NODE_ENV: 'production',
+    });
+    expect(r.ok && r.config).toMatchObject({ port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true });
+  });
+
+  it('lists every problem at once and never echoes a secret', () => {
+    const secret = 'not-a-valid-secret-but-still-a-secret';
+    const r = parseConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', STS_ACCOUNT_ID: '12', STS_ROOT_SECRET_ACCESS_KEY: secret, STS_ALLOWED_REGIONS: 'mars', LOG_LEVEL: 'loud' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toHaveLength(7);
+    for (const p of r.problems) expect(p).not.toContain(secret);
+  });
+});
