@@ -1,0 +1,21 @@
+/** The six parts of a CanonicalRequest, each already canonical. */
+export interface CanonicalRequestParts {
+  readonly method: string;
+  readonly canonicalUri: string;
+  readonly canonicalQuery: string;
+  /** `name:value\n` lines, as canonicalHeaders() returns them. */
+  readonly canonicalHeaders: string;
+  readonly signedHeaders: readonly string[];
+  readonly hashedPayload: string;
+}
+
+export function canonicalRequest(parts: CanonicalRequestParts): string {
+  return [
+    parts.method,
+    parts.canonicalUri,
+    parts.canonicalQuery,
+    parts.canonicalHeaders,
+    parts.signedHeaders.join(';'),
+    parts.hashedPayload,
+  ].join('\n');
+}

@@ -1,0 +1,28 @@
+import { AwsError } from '../errors.js';
+import type { Credential } from './types.js';
+
+export const TERMINATOR = 'aws4_request';
+
+/** `AKID/yyyyMMdd/region/service/aws4_request` (the access key id is public, so it may be echoed). */
+export function parseCredential(value: string): Credential {
+  const parts = value.split('/');
+  const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = parts;
+  if (parts.length !== 5 || parts.some((p) => p === '')) {
+    throw new AwsError(
+      'IncompleteSignature',
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${value}'`,
+    );
+  }
+  if (!/^\d{8}$/.test(date)) {
+    throw new AwsError('IncompleteSignature', `Invalid credential date '${date}'. Date is not the required format: yyyyMMdd.`);
+  }
+  if (terminator !== TERMINATOR) {
+    throw new AwsError('IncompleteSignature', `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
+  }
+  return { accessKeyId, date, region, service };
+}
+
+/** The credential scope as it appears in the string to sign. */
+export function credentialScope(credential: Credential): string {
+  return `${credential.date}/${credential.region}/${credential.service}/${TERMINATOR}`;
+}

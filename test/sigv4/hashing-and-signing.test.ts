@@ -1,0 +1,60 @@
+import { getSigningKey } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { describe, expect, it } from 'vitest';
+import { canonicalRequest, computeSignature, constantTimeEqual, deriveSigningKey, hashedPayload, stringToSign } from '../../src/sigv4/index.js';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('hashedPayload', () => {
+  it('is the SHA-256 of the body', () => {
+    expect(hashedPayload(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(hashedPayload(new TextEncoder().encode('Param1=value1'))).toBe('9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e');
+  });
+});
+
+describe('canonicalRequest and stringToSign', () => {
+  it('join the parts as the suite does (get-vanilla)', () => {
+    const creq = canonicalRequest({
+      method: 'GET',
+      canonicalUri: '/',
+      canonicalQuery: '',
+      canonicalHeaders: 'host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n',
+      signedHeaders: ['host', 'x-amz-date'],
+      hashedPayload: hashedPayload(new Uint8Array(0)),
+    });
+    expect(creq).toBe(
+      'GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    const sts = stringToSign('20150830T123600Z', '20150830/us-east-1/service/aws4_request', creq);
+    expect(sts).toBe('AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nbb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63');
+    expect(computeSignature(deriveSigningKey(SECRET, '20150830', 'us-east-1', 'service'), sts)).toBe(
+      '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+    );
+  });
+});
+
+describe('deriveSigningKey', () => {
+  it("matches AWS's documented example (20150830/us-east-1/iam)", () => {
+    expect(hex(deriveSigningKey(SECRET, '20150830', 'us-east-1', 'iam'))).toBe('c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
+  });
+  it('matches the SDK derivation', async () => {
+    for (const [date, region, service] of [['20120215', 'us-east-1', 'iam'], ['20991231', 'eu-west-3', 'sts']] as const) {
+      const theirs = await getSigningKey(Sha256, { accessKeyId: 'AKID', secretAccessKey: SECRET }, date, region, service);
+      expect(hex(deriveSigningKey(SECRET, date, region, service))).toBe(hex(theirs));
+    }
+  });
+});
+
+describe('constantTimeEqual', () => {
+  it('is equality', () => {
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(constantTimeEqual('abc', 'ab')).toBe(false);
+    expect(constantTimeEqual('', '')).toBe(true);
+    expect(constantTimeEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
+  });
+  it('does not accept a signature that differs only in case', () => {
+    expect(constantTimeEqual('5fa00fa3', '5FA00FA3')).toBe(false);
+  });
+});
