@@ -19,11 +19,6 @@ export class RequestContext {
   get(lowerKey: string): ContextValue | undefined {
     return this.#values.get(lowerKey);
   }
-
-  /** Every key, lower-cased, for explanations. */
-  keys(): IterableIterator<string> {
-    return this.#values.keys();
-  }
 }
 
 function text(v: string | number | boolean): string {

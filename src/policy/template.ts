@@ -142,10 +142,3 @@ export function resolveTemplate(t: Template, ctx: RequestContext, missing: Missi
   }
   return out;
 }
-
-/** Report every variable of `t` that would be missing, without resolving (for explanations). */
-export function reportMissingVariables(t: Template, ctx: RequestContext, missing: MissingSink): void {
-  for (const ref of t.variables) {
-    if (ref.fallback === undefined && ctx.get(ref.lowerKey) === undefined) missing(ref.key);
-  }
-}

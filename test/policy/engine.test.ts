@@ -57,7 +57,7 @@ describe('PolicyCache', () => {
     expect(cache.get(allowAll, { kind: 'boundary' })).not.toBe(a);
     cache.get(allowAll.replace('*"', '*" '), { kind: 'identity' });
     expect(cache.size).toBe(2);
-    // The least recently used entry (kind identity, original text? no: it was used second-last) is gone.
+    // The identity entry was the least recently used when the third came in: it was evicted.
     expect(cache.get(allowAll, { kind: 'identity' })).not.toBe(a);
   });
 

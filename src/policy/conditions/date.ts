@@ -1,6 +1,5 @@
 /** Date* operators: ISO 8601 date-times (UTC unless an offset is given) or epoch seconds. */
-import type { BaseOperator } from '../types.js';
-import { anyOf, type OperatorFamily } from './family.js';
+import { comparisonFamily } from './compare.js';
 
 const EPOCH = /^[+-]?\d+(?:\.\d+)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
@@ -33,26 +32,4 @@ export function parseDate(s: string): number | undefined {
   return ms - offset;
 }
 
-type Compare = (a: number, b: number) => boolean;
-
-const COMPARE: ReadonlyMap<BaseOperator, Compare> = new Map<BaseOperator, Compare>([
-  ['DateEquals', (a, b) => a === b],
-  ['DateNotEquals', (a, b) => a === b],
-  ['DateLessThan', (a, b) => a < b],
-  ['DateLessThanEquals', (a, b) => a <= b],
-  ['DateGreaterThan', (a, b) => a > b],
-  ['DateGreaterThanEquals', (a, b) => a >= b],
-]);
-
-export const dateFamily: OperatorFamily = {
-  operators: new Map([...COMPARE.keys()].map((op) => [op, { negated: op === 'DateNotEquals' }])),
-  validate: (_op, value) => (parseDate(value) === undefined ? `Invalid date in condition value: ${value}` : undefined),
-  compile(op, values) {
-    const compare = COMPARE.get(op) as Compare;
-    const parsed = values.map((v) => parseDate(v) as number);
-    return anyOf(parsed, (v, p) => {
-      const t = parseDate(v);
-      return t !== undefined && compare(t, p);
-    });
-  },
-};
+export const dateFamily = comparisonFamily('Date', parseDate, 'date');
