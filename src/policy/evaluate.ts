@@ -67,31 +67,36 @@ class Pass {
   /** Scan policies of one type; returns ALLOW | DENY bits for what matched. */
   scan(policies: readonly AttachedPolicy[], type: PolicyType): number {
     let found = 0;
-    for (const attached of policies) {
-      for (const s of attached.policy.statements) {
-        if (!s.matchAction(this.action)) continue;
-        let grant = Grant.Direct;
-        if (s.principal !== undefined) {
-          if (s.notPrincipal) {
-            // IAM User Guide, "Permissions boundaries": NotPrincipal with Deny always denies an
-            // IAM user or role that has a boundary, whatever the list says.
-            if (!this.boundedIamPrincipal && !notPrincipalApplies(s.principal, this.principal)) continue;
-          } else {
-            grant = principalGrant(s.principal, this.principal);
-            if (grant === Grant.None) continue;
-          }
-        }
-        if (this.resourceMatches(s) !== true) continue;
-        if (!this.conditionsHold(s)) continue;
-        const m: MatchedStatement = { policyType: type, policyId: attached.id, sid: s.sid, index: s.index, effect: s.effect };
-        if (s.effect === 'Deny') {
-          (this.denies ??= []).push(m);
-          found |= DENY;
+    for (const attached of policies) found |= this.scanOne(attached, type);
+    return found;
+  }
+
+  /** Scan one policy (no array built for the single resource policy or boundary on the hot path). */
+  scanOne(attached: AttachedPolicy, type: PolicyType): number {
+    let found = 0;
+    for (const s of attached.policy.statements) {
+      if (!s.matchAction(this.action)) continue;
+      let grant = Grant.Direct;
+      if (s.principal !== undefined) {
+        if (s.notPrincipal) {
+          // IAM User Guide, "Permissions boundaries": NotPrincipal with Deny always denies an
+          // IAM user or role that has a boundary, whatever the list says.
+          if (!this.boundedIamPrincipal && !notPrincipalApplies(s.principal, this.principal)) continue;
         } else {
-          (this.allows ??= []).push(m);
-          found |= ALLOW;
-          if (type === 'resource' && grant > this.grant) this.grant = grant;
+          grant = principalGrant(s.principal, this.principal);
+          if (grant === Grant.None) continue;
         }
+      }
+      if (this.resourceMatches(s) !== true) continue;
+      if (!this.conditionsHold(s)) continue;
+      const m: MatchedStatement = { policyType: type, policyId: attached.id, sid: s.sid, index: s.index, effect: s.effect };
+      if (s.effect === 'Deny') {
+        (this.denies ??= []).push(m);
+        found |= DENY;
+      } else {
+        (this.allows ??= []).push(m);
+        found |= ALLOW;
+        if (type === 'resource' && grant > this.grant) this.grant = grant;
       }
     }
     return found;
@@ -111,9 +116,9 @@ export function evaluate(set: PolicySet, req: EvaluationRequest): Decision {
 
   const identity = pass.scan(set.identity ?? NONE, 'identity');
   denied ||= (identity & DENY) !== 0;
-  const resource = set.resource ? pass.scan([set.resource], 'resource') : 0;
+  const resource = set.resource ? pass.scanOne(set.resource, 'resource') : 0;
   denied ||= (resource & DENY) !== 0;
-  const boundary = set.boundary ? pass.scan([set.boundary], 'boundary') : ALLOW;
+  const boundary = set.boundary ? pass.scanOne(set.boundary, 'boundary') : ALLOW;
   denied ||= (boundary & DENY) !== 0;
   const sessionPolicies = set.session?.policies ?? NONE;
   const session = pass.scan(sessionPolicies, 'session');
