@@ -1,0 +1,48 @@
+/**
+ * A bounded cache whose entries each belong to an account, dropped per account when that account
+ * changes (or all at once when changes may have been missed).
+ *
+ * A load that started before an invalidation must not put its (possibly stale) result back
+ * afterwards: `epoch` is read before loading and `set` refuses a value loaded under an older epoch.
+ */
+export class AccountCache<V> {
+  readonly #max: number;
+  readonly #entries = new Map<string, { readonly accountId: string; readonly value: V }>();
+  #epoch = 0;
+
+  constructor(maxEntries = 10_000) {
+    this.#max = maxEntries;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  /** Store `value` unless an invalidation happened since `epoch` was read. */
+  set(key: string, accountId: string, value: V, epoch: number): void {
+    if (epoch !== this.#epoch) return;
+    if (this.#entries.size >= this.#max && !this.#entries.has(key)) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, { accountId, value });
+  }
+
+  /** Drop the entries of `accountId`, or every entry when it is undefined. */
+  invalidate(accountId: string | undefined): void {
+    this.#epoch++;
+    if (accountId === undefined) {
+      this.#entries.clear();
+      return;
+    }
+    for (const [key, entry] of this.#entries) if (entry.accountId === accountId) this.#entries.delete(key);
+  }
+}

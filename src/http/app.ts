@@ -1,0 +1,67 @@
+/**
+ * createApp(deps) → the Hono app: the AWS Query endpoint at `/` (POST and GET), `/healthz`
+ * (the process is up) and `/readyz` (the database answers and every migration is applied).
+ * No module state: everything comes in through `deps`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono } from 'hono';
+import { AwsError } from '../errors.js';
+import { renderError } from '../protocol/index.js';
+import { handleQuery, type QueryDeps } from './query.js';
+import { rawRequest, readBody } from './raw-request.js';
+
+export type AppDeps = QueryDeps;
+
+export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings> }> {
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const ready = await deps.store.ready().catch(() => false);
+    return c.json({ status: ready ? 'ready' : 'unavailable' }, ready ? 200 : 503);
+  });
+
+  app.on(['GET', 'POST'], '/', async (c) => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    let outcome;
+    try {
+      const body = c.req.method === 'POST' ? await readBody(c.req.raw) : new Uint8Array(0);
+      const raw = rawRequest(c.req.raw, body, c.env?.incoming);
+      outcome = await handleQuery(deps, raw, requestId);
+    } catch (err) {
+      const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');
+      if (!(err instanceof AwsError)) deps.logger.error('unexpected failure', { requestId, error: String(err) });
+      outcome = { response: renderError(aws, requestId), action: undefined, caller: undefined, accessKeyId: undefined, code: aws.code };
+    }
+    const { response } = outcome;
+    deps.logger.info('request', {
+      requestId,
+      method: c.req.method,
+      action: outcome.action,
+      status: response.status,
+      code: outcome.code,
+      caller: outcome.caller,
+      accessKeyId: outcome.accessKeyId,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return c.body(response.body, response.status as 200, {
+      'content-type': 'text/xml',
+      'x-amzn-RequestId': requestId,
+    });
+  });
+
+  app.notFound((c) => {
+    const requestId = randomUUID();
+    const r = renderError(new AwsError('InvalidAction', 'Requests go to the path /.'), requestId);
+    return c.body(r.body, 404, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
+  });
+  app.onError((err, c) => {
+    const requestId = randomUUID();
+    deps.logger.error('unexpected failure', { requestId, error: err.name });
+    const r = renderError(new AwsError('InternalFailure'), requestId);
+    return c.body(r.body, 500, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
+  });
+  return app;
+}

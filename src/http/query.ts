@@ -1,0 +1,189 @@
+/**
+ * One AWS Query request, as an ordered list of named steps (in the manner of node-oidc-provider's
+ * endpoints): read → decode → authenticate → validate → authorize → handle → render. Every
+ * failure is an AwsError rendered as AWS's XML; anything else is InternalFailure, logged with
+ * its cause and never shown.
+ */
+import { AccountCache } from '../auth/account-cache.js';
+import { authenticate, type KnownKey } from '../auth/authenticate.js';
+import { authorize, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import { AwsError, toAwsError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ContextValues, OperationContext, OperationDef } from '../operation.js';
+import type { PolicyCache } from '../policy/index.js';
+import {
+  checkParams,
+  decodeForm,
+  namespaceFor,
+  parseQuery,
+  renderError,
+  renderResult,
+  resolveOperation,
+  validateInput,
+  type Param,
+  type RenderedResponse,
+  type Services,
+} from '../protocol/index.js';
+import type { Store } from '../store/db.js';
+import type { Keyring } from '../tokens/keyring.js';
+import type { RawRequest } from './raw-request.js';
+
+export interface QueryDeps {
+  readonly store: Store;
+  readonly keyring: Keyring;
+  readonly services: Services;
+  /** Handlers by `Version:Action`, e.g. `2010-05-08:CreateUser`. */
+  readonly operations: ReadonlyMap<string, OperationDef>;
+  readonly policyCache: PolicyCache;
+  readonly caches: Caches;
+  readonly allowedRegions: readonly string[] | undefined;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  /** Called when a key was used, at most once a minute per key (GetAccessKeyLastUsed). */
+  readonly keyUsed?: ((accessKeyId: string, at: Date, service: string, region: string) => void) | undefined;
+}
+
+export interface Caches {
+  readonly keys: AccountCache<KnownKey>;
+  readonly principals: AccountCache<CompiledPrincipal>;
+}
+
+export function createCaches(): Caches {
+  return { keys: new AccountCache(), principals: new AccountCache() };
+}
+
+export function invalidate(caches: Caches, accountId: string | undefined): void {
+  caches.keys.invalidate(accountId);
+  caches.principals.invalidate(accountId);
+}
+
+export interface QueryOutcome {
+  readonly response: RenderedResponse;
+  /** For the access log: never secrets. */
+  readonly action: string | undefined;
+  readonly caller: string | undefined;
+  readonly accessKeyId: string | undefined;
+  /** The error code, when the call failed. */
+  readonly code: string | undefined;
+}
+
+/** Which signing name (credential scope service) each API version is called with. */
+const SIGNING_NAME: Record<string, string> = { '2010-05-08': 'iam', '2011-06-15': 'sts' };
+
+function param(params: readonly Param[], name: string): string | undefined {
+  return params.find(([n]) => n === name)?.[1];
+}
+
+export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
+  let params: Param[] = [];
+  let caller: Caller | undefined;
+  let action: string | undefined;
+  try {
+    // 1. decode: the form body (POST) or the query string (GET), never both at once.
+    params = decodeParams(raw);
+    checkParams(params);
+    action = param(params, 'Action');
+    const { service, operation } = resolveOperation(deps.services, action, param(params, 'Version'));
+    const def = deps.operations.get(`${service.apiVersion}:${operation.name}`);
+
+    // 2. authenticate: the signature must be for this service.
+    const now = deps.clock();
+    const signingName = SIGNING_NAME[service.apiVersion] ?? service.serviceId.toLowerCase();
+    const auth = await authenticate(
+      { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys },
+      raw.sig,
+      now,
+      { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
+    );
+    caller = auth.caller;
+    deps.keyUsed?.(caller.accessKeyId, new Date(now), signingName, auth.identity.region);
+
+    // 3. validate the parameters against the operation's shape.
+    const input = parseQuery(operation.input, params);
+    validateInput(operation.input, input);
+    if (!def) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
+
+    // 4. authorize the action on the resource AWS uses for it.
+    const at = new Date(now);
+    const authorizeAs = (who: Caller) => async (act: string, resource: string, context?: ContextValues) => {
+      const req: AuthorizationRequest = { action: act, resource, now: at, sourceIp: raw.sourceIp, secureTransport: raw.secureTransport, ...(context ? { context } : {}) };
+      await authorize({ db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals }, who, req);
+    };
+    const resource = await def.resource(input, { db: deps.store.db, accountId: caller.accountId });
+    await authorizeAs(caller)(def.action, resource, def.context?.(input));
+
+    // 5. handle: writes in one transaction that also tells every node the account changed.
+    const who = caller;
+    const run = (db: OperationContext['db']) =>
+      def.handle(input, {
+        db,
+        caller: who,
+        accountId: who.accountId,
+        now: at,
+        requestId,
+        keyring: deps.keyring,
+        policyCache: deps.policyCache,
+        authorize: authorizeAs(who),
+      });
+    let result: unknown;
+    if (def.write) {
+      result = await deps.store.tx(async (t) => {
+        const r = await run(t);
+        await deps.store.announce(t, who.accountId);
+        return r;
+      });
+      invalidate(deps.caches, who.accountId); // read-your-writes on this node, before we answer
+    } else {
+      result = await run(deps.store.db);
+    }
+
+    // 6. render.
+    return { response: renderResult(operation, service.xmlNamespace, result, requestId), action, caller: caller.arn, accessKeyId: caller.accessKeyId, code: undefined };
+  } catch (err) {
+    const aws = err instanceof AwsError ? err : unexpected(deps.logger, err, requestId);
+    return {
+      response: renderError(aws, requestId, namespaceFor(deps.services, params)),
+      action,
+      caller: caller?.arn,
+      accessKeyId: caller?.accessKeyId,
+      code: aws.code,
+    };
+  }
+}
+
+function decodeParams(raw: RawRequest): Param[] {
+  const method = raw.sig.method.toUpperCase();
+  if (method === 'POST') return decodeForm(raw.sig.body);
+  if (method === 'GET') return decodeForm(raw.sig.query);
+  throw new AwsError('InvalidAction', `The HTTP method ${method.slice(0, 16)} is not supported; use POST or GET.`);
+}
+
+/** A database that cannot be reached is temporary (ServiceUnavailable); anything else is our bug. */
+function unexpected(logger: Logger, err: unknown, requestId: string): AwsError {
+  if (isConnectionError(err)) {
+    logger.warn('database unavailable', { requestId, error: describe(err) });
+    return new AwsError('ServiceUnavailable');
+  }
+  logger.error('unexpected failure', { requestId, error: describe(err) });
+  return toAwsError(err);
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03', '08006', '08001']);
+
+function isConnectionError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/** The error's class, message and stack: our own text, never request data. */
+function describe(err: unknown): Record<string, unknown> {
+  // drizzle's query errors put the statement's parameters (which may be sealed secrets) in their
+  // message: keep only the database's own error.
+  if (err instanceof Error && 'params' in err) return { name: err.name, cause: describe(err.cause) };
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { value: String(err) };
+}

@@ -1,0 +1,51 @@
+/**
+ * The contract between the HTTP layer and the IAM/STS handlers. Handlers know no HTTP: they get
+ * their validated camelCase input and a context, and return a camelCase result (or throw
+ * AwsError). The HTTP layer authenticates, authorizes against `resource()`, runs write operations
+ * in one transaction and tells every node what changed.
+ */
+import type { Caller } from './auth/caller.js';
+import type { ContextValueInput, PolicyCache } from './policy/index.js';
+import type { Db } from './store/db.js';
+import type { Keyring } from './tokens/keyring.js';
+
+export type ContextValues = Record<string, ContextValueInput | undefined>;
+
+/** What resource() and context() may read: the database outside any transaction. */
+export interface ResourceContext {
+  readonly db: Db;
+  readonly accountId: string;
+}
+
+export interface OperationContext {
+  /** For write operations, the transaction the whole call runs in. */
+  readonly db: Db;
+  readonly caller: Caller;
+  /** The caller's account: every IAM operation acts on it. */
+  readonly accountId: string;
+  readonly now: Date;
+  readonly requestId: string;
+  readonly keyring: Keyring;
+  readonly policyCache: PolicyCache;
+  /** Authorize a further action the call needs (e.g. a second resource), throwing AccessDenied. */
+  readonly authorize: (action: string, resource: string, context?: ContextValues) => Promise<void>;
+}
+
+export interface OperationDef<I = Record<string, unknown>, O = unknown> {
+  /** The wire name, e.g. `CreateUser`. */
+  readonly name: string;
+  /** The IAM action authorized, e.g. `iam:CreateUser`. */
+  readonly action: string;
+  /** Writes run in a transaction and invalidate the account's caches on every node. */
+  readonly write: boolean;
+  /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
+  resource(input: I, ctx: ResourceContext): string | Promise<string>;
+  /** Condition keys this request adds (aws:RequestTag/…, aws:TagKeys, iam:PolicyARN, …). */
+  context?(input: I): ContextValues;
+  handle(input: I, ctx: OperationContext): Promise<O>;
+}
+
+/** Define an operation with a typed input (the protocol layer has validated it against the model). */
+export function defineOperation<I, O>(def: OperationDef<I, O>): OperationDef {
+  return def as unknown as OperationDef;
+}

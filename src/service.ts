@@ -1,0 +1,90 @@
+/**
+ * Wiring shared by main.ts and the tests: given a store, a keyring and a logger, build the app
+ * and its caches, and keep the caches in step with every node's writes. No IO of its own beyond
+ * what the store does.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './http/app.js';
+import { createCaches, invalidate, type Caches, type QueryDeps } from './http/query.js';
+import { IAM_VERSION, iamOperations } from './iam/index.js';
+import type { Logger } from './log.js';
+import type { OperationDef } from './operation.js';
+import { PolicyCache } from './policy/index.js';
+import { loadServices } from './protocol/index.js';
+import { touchAccessKey } from './store/credentials.js';
+import type { Store } from './store/db.js';
+import type { Keyring } from './tokens/keyring.js';
+
+export interface ServiceOptions {
+  readonly store: Store;
+  readonly keyring: Keyring;
+  readonly logger: Logger;
+  readonly clock?: (() => number) | undefined;
+  readonly allowedRegions?: readonly string[] | undefined;
+}
+
+export interface Service {
+  readonly app: ReturnType<typeof createApp>;
+  readonly deps: QueryDeps;
+  readonly caches: Caches;
+  /** Stop listening for changes (the store is closed by its owner). */
+  dispose(): void;
+}
+
+/** Last-used times are written at most once a minute per key, off the request path. */
+const LAST_USED_INTERVAL_MS = 60_000;
+
+export function createService(options: ServiceOptions): Service {
+  const caches = createCaches();
+  const unlisten = options.store.onChange((accountId) => invalidate(caches, accountId));
+  const operations = new Map<string, OperationDef>();
+  for (const op of iamOperations) operations.set(`${IAM_VERSION}:${op.name}`, op);
+  const lastUsed = new Map<string, number>();
+  const deps: QueryDeps = {
+    store: options.store,
+    keyring: options.keyring,
+    services: loadServices(),
+    operations,
+    policyCache: new PolicyCache(),
+    caches,
+    allowedRegions: options.allowedRegions,
+    clock: options.clock ?? Date.now,
+    logger: options.logger,
+    keyUsed(accessKeyId, at, service, region) {
+      const previous = lastUsed.get(accessKeyId);
+      if (previous !== undefined && at.getTime() - previous < LAST_USED_INTERVAL_MS) return;
+      if (lastUsed.size > 100_000) lastUsed.clear();
+      lastUsed.set(accessKeyId, at.getTime());
+      touchAccessKey(options.store.db, accessKeyId, at, service, region).catch((err: unknown) =>
+        options.logger.warn('could not record key use', { accessKeyId, error: (err as Error).name }),
+      );
+    },
+  };
+  return { app: createApp(deps), deps, caches, dispose: unlisten };
+}
+
+export interface Listening {
+  readonly server: ServerType;
+  readonly url: string;
+  /** Stop accepting connections and let in-flight requests finish. */
+  close(): Promise<void>;
+}
+
+export function listen(service: Service, port: number, hostname: string): Promise<Listening> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: service.app.fetch, port, hostname }, (info: AddressInfo) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({
+        server,
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Idle keep-alive connections would hold close() open forever.
+            if ('closeIdleConnections' in server) server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The database schema, one block per aggregate. drizzle-kit generates `migrations/` from this
+ * file (`npm run db:generate`); migrations are append-only once committed.
+ *
+ * Ids are AWS-style unique ids (`AIDA…`, `AROA…`, `AGPA…`, `ANPA…`, `AKIA…`), globally unique by
+ * construction (prefix + 17 random base32 characters), so tables that hang off "an entity" (tags,
+ * inline policies, attachments) key on the owner's id alone. Names are unique per account
+ * case-insensitively, as IAM's are: `name_lower` carries the unique index.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull();
+
+/* Accounts ----------------------------------------------------------------------------------- */
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  alias: text('alias'),
+  createdAt: createdAt(),
+}, (t) => [check('accounts_id_12_digits', sql`${t.id} ~ '^[0-9]{12}$'`)]);
+
+/* Users, groups and membership --------------------------------------------------------------- */
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull(),
+  path: text('path').notNull(),
+  createdAt: createdAt(),
+  /** The managed policy used as permissions boundary, if any. */
+  boundaryPolicyId: text('boundary_policy_id').references(() => managedPolicies.id),
+}, (t) => [uniqueIndex('users_account_name').on(t.accountId, t.nameLower)]);
+
+export const groups = pgTable('groups', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull(),
+  path: text('path').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('groups_account_name').on(t.accountId, t.nameLower)]);
+
+export const groupMembers = pgTable('group_members', {
+  groupId: text('group_id').notNull().references(() => groups.id),
+  userId: text('user_id').notNull().references(() => users.id),
+  /** Kept for ListGroupsForUser / GetGroup order (AWS lists in insertion order per entity). */
+  addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('group_members_user').on(t.userId)]);
+
+/* Roles ------------------------------------------------------------------------------------- */
+
+export const roles = pgTable('roles', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull(),
+  path: text('path').notNull(),
+  createdAt: createdAt(),
+  /** The trust policy, as the caller sent it (validated by the engine before it is stored). */
+  trustPolicy: text('trust_policy').notNull(),
+  description: text('description'),
+  maxSessionDuration: integer('max_session_duration').notNull(),
+  boundaryPolicyId: text('boundary_policy_id').references(() => managedPolicies.id),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  lastUsedRegion: text('last_used_region'),
+}, (t) => [
+  uniqueIndex('roles_account_name').on(t.accountId, t.nameLower),
+  check('roles_max_session_duration', sql`${t.maxSessionDuration} between 3600 and 43200`),
+]);
+
+/* Managed policies and their versions ------------------------------------------------------- */
+
+export const managedPolicies = pgTable('managed_policies', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull(),
+  path: text('path').notNull(),
+  arn: text('arn').notNull(),
+  description: text('description'),
+  /** `v1`, `v2`, …: the version that is in force. */
+  defaultVersionId: text('default_version_id').notNull(),
+  /** The number the next CreatePolicyVersion uses (AWS never reuses a version number). */
+  nextVersion: integer('next_version').notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+}, (t) => [uniqueIndex('managed_policies_account_name').on(t.accountId, t.nameLower), uniqueIndex('managed_policies_arn').on(t.arn)]);
+
+export const policyVersions = pgTable('policy_versions', {
+  policyId: text('policy_id').notNull().references(() => managedPolicies.id, { onDelete: 'cascade' }),
+  versionId: text('version_id').notNull(),
+  document: text('document').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.policyId, t.versionId] })]);
+
+/* Inline policies and managed-policy attachments, for users, groups and roles --------------- */
+
+export const inlinePolicies = pgTable('inline_policies', {
+  ownerId: text('owner_id').notNull(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  ownerType: text('owner_type', { enum: ['user', 'group', 'role'] }).notNull(),
+  name: text('name').notNull(),
+  document: text('document').notNull(),
+}, (t) => [primaryKey({ columns: [t.ownerId, t.name] })]);
+
+export const policyAttachments = pgTable('policy_attachments', {
+  ownerId: text('owner_id').notNull(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  ownerType: text('owner_type', { enum: ['user', 'group', 'role'] }).notNull(),
+  policyId: text('policy_id').notNull().references(() => managedPolicies.id),
+  attachedAt: timestamp('attached_at', { withTimezone: true, mode: 'date' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.ownerId, t.policyId] }), index('policy_attachments_policy').on(t.policyId)]);
+
+/* Access keys (a null user is the account's root) ------------------------------------------- */
+
+export const accessKeys = pgTable('access_keys', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  userId: text('user_id').references(() => users.id),
+  status: text('status', { enum: ['Active', 'Inactive'] }).notNull(),
+  /** The secret, sealed by the keyring (AEAD) with associated data `access-key:ID`. Never plaintext. */
+  secretSealed: text('secret_sealed').notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  lastUsedService: text('last_used_service'),
+  lastUsedRegion: text('last_used_region'),
+}, (t) => [index('access_keys_user').on(t.userId)]);
+
+/* Tags on users, roles and managed policies ------------------------------------------------- */
+
+export const tags = pgTable('tags', {
+  ownerId: text('owner_id').notNull(),
+  /** IAM tag keys are unique per entity case-insensitively; the key keeps the case it was given. */
+  keyLower: text('key_lower').notNull(),
+  key: text('key').notNull(),
+  value: text('value').notNull(),
+}, (t) => [primaryKey({ columns: [t.ownerId, t.keyLower] })]);

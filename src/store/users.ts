@@ -1,0 +1,56 @@
+/** IAM users. */
+import { and, asc, eq, gt, like } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { managedPolicies, users } from './schema.js';
+
+export interface UserRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly path: string;
+  readonly createdAt: Date;
+  readonly boundaryPolicyId: string | null;
+  /** The boundary's ARN, when there is one. */
+  readonly boundaryArn: string | null;
+}
+
+const columns = {
+  id: users.id,
+  accountId: users.accountId,
+  name: users.name,
+  path: users.path,
+  createdAt: users.createdAt,
+  boundaryPolicyId: users.boundaryPolicyId,
+  boundaryArn: managedPolicies.arn,
+};
+
+export async function findUser(db: Db, accountId: string, name: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(users)
+    .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
+    .where(and(eq(users.accountId, accountId), eq(users.nameLower, name.toLowerCase())));
+  return row;
+}
+
+export async function insertUser(db: Db, user: { id: string; accountId: string; name: string; path: string; createdAt: Date; boundaryPolicyId: string | null }): Promise<void> {
+  await db.insert(users).values({ ...user, nameLower: user.name.toLowerCase() });
+}
+
+/** Users sorted by name (case-insensitively), after `afterNameLower`, at most `limit`. */
+export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: string | undefined; after?: string | undefined; limit: number }): Promise<(UserRow & { nameLower: string })[]> {
+  const where = [eq(users.accountId, accountId)];
+  if (opts.pathPrefix) where.push(like(users.path, `${escapeLike(opts.pathPrefix)}%`));
+  if (opts.after !== undefined) where.push(gt(users.nameLower, opts.after));
+  return db
+    .select({ ...columns, nameLower: users.nameLower })
+    .from(users)
+    .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
+    .where(and(...where))
+    .orderBy(asc(users.nameLower))
+    .limit(opts.limit);
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
