@@ -1,6 +1,6 @@
 /** Users: CreateUser, GetUser, ListUsers (the rest of the user operations live beside these). */
 import { AwsError } from '../errors.js';
-import { defineOperation, type ResourceContext } from '../operation.js';
+import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { countRows } from '../store/count.js';
 import { listTags, putTags } from '../store/tags.js';
 import { findUser, insertUser, listUsers, type UserRow } from '../store/users.js';
@@ -115,3 +115,5 @@ export const listUsersOp = defineOperation({
     return pageResult('users', { ...page, items: page.items.map((u) => userResult(u)) });
   },
 });
+
+export const userOperations: readonly OperationDef[] = [createUser, getUser, listUsersOp];

@@ -1,0 +1,116 @@
+/**
+ * A running Latchkey for integration tests: a real HTTP server on a loopback port, over a fresh
+ * copy of the migrated template, with real AWS SDK clients pointed at it. Log lines are kept so
+ * tests can look at them (and scan them for secrets).
+ */
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
+import { createLogger } from '../../src/log.js';
+import { createService, listen, type Service } from '../../src/service.js';
+import type { Store } from '../../src/store/db.js';
+import { generateKey, Keyring } from '../../src/tokens/keyring.js';
+import { openTestStore, type TestStore } from './store.js';
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface TestService {
+  readonly url: string;
+  readonly store: Store;
+  readonly testStore: TestStore;
+  readonly service: Service;
+  readonly keyring: Keyring;
+  /** The first account and its root key. */
+  readonly account: NewAccount;
+  readonly root: Credentials;
+  /** Every log line written so far (JSON text). */
+  readonly logs: string[];
+  /** Milliseconds added to the server's clock (skew tests). */
+  clockOffset: number;
+  iam(credentials?: Credentials, region?: string): IAMClient;
+  sts(credentials?: Credentials, region?: string): STSClient;
+  /** Another account with its own root key. */
+  newAccount(): Promise<NewAccount>;
+  /** Create a user (as root) with an inline policy and an access key; returns its credentials. */
+  userWithPolicy(name: string, policy?: object, account?: NewAccount): Promise<Credentials & { userName: string }>;
+  close(): Promise<void>;
+}
+
+export function rootCredentials(account: NewAccount): Credentials {
+  return { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
+}
+
+export async function startService(): Promise<TestService> {
+  const testStore = await openTestStore();
+  const { store } = testStore;
+  const keyring = new Keyring([generateKey(new Date())]);
+  const logs: string[] = [];
+  const logger = createLogger('debug', (line) => void logs.push(line));
+  const state = { clockOffset: 0 };
+  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset });
+  const server = await listen(service, 0, '127.0.0.1');
+  const account = await createAccount(store, keyring, new Date());
+  const clients: { destroy(): void }[] = [];
+
+  const config = (credentials: Credentials, region: string) => ({
+    endpoint: server.url,
+    region,
+    credentials,
+    maxAttempts: 1,
+  });
+  const iam = (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
+    const c = new IAMClient(config(credentials, region));
+    clients.push(c);
+    return c;
+  };
+  const sts = (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
+    const c = new STSClient(config(credentials, region));
+    clients.push(c);
+    return c;
+  };
+
+  return {
+    url: server.url,
+    store,
+    testStore,
+    service,
+    keyring,
+    account,
+    root: rootCredentials(account),
+    logs,
+    get clockOffset() {
+      return state.clockOffset;
+    },
+    set clockOffset(v: number) {
+      state.clockOffset = v;
+    },
+    iam,
+    sts,
+    newAccount: () => createAccount(store, keyring, new Date()),
+    async userWithPolicy(name, policy, acct = account) {
+      const admin = iam(rootCredentials(acct));
+      await admin.send(new CreateUserCommand({ UserName: name }));
+      if (policy) {
+        await admin.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'test', PolicyDocument: JSON.stringify(policy) }));
+      }
+      const { AccessKey } = await admin.send(new CreateAccessKeyCommand({ UserName: name }));
+      if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error('CreateAccessKey returned no key');
+      return { userName: name, accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
+    },
+    async close() {
+      for (const c of clients) c.destroy();
+      await server.close();
+      service.dispose();
+      await testStore.close();
+    },
+  };
+}
+
+/** `{"Version":"2012-10-17","Statement":[{Effect, Action, Resource}]}` */
+export function allow(action: string | string[], resource: string | string[] = '*'): object {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] };
+}
