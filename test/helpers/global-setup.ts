@@ -21,22 +21,33 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const url = process.env.LATCHKEY_TEST_DATABASE_URL;
+  // Each vitest project says which backend it runs on through its `env` (vitest.config.ts).
+  const url = project.config.env?.LATCHKEY_TEST_DATABASE_URL ?? process.env.LATCHKEY_TEST_DATABASE_URL;
   if (url) {
     const postgres = (await import('postgres')).default;
     const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
     const template = templateName(url);
-    await admin.unsafe(`drop database if exists "${template}" with (force)`);
-    await admin.unsafe(`create database "${template}"`);
-    const u = new URL(url);
-    u.pathname = `/${template}`;
-    const store = await openStore({ databaseUrl: u.toString(), poolSize: 1 });
-    await store.migrate();
-    await store.close();
-    await admin.end();
+    try {
+      await admin.unsafe(`drop database if exists "${template}" with (force)`);
+      await admin.unsafe(`create database "${template}"`);
+      const u = new URL(url);
+      u.pathname = `/${template}`;
+      const store = await openStore({ databaseUrl: u.toString(), poolSize: 1 });
+      try {
+        await store.migrate();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.end();
+    }
     project.provide('postgresTemplate', template);
     project.provide('pgliteTemplate', '');
-    return async () => {};
+    return async () => {
+      const cleanup = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists "${template}" with (force)`).catch(() => {});
+      await cleanup.end();
+    };
   }
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-template-'));
   const store = await openStore({});
