@@ -40,8 +40,11 @@ export interface OperationDef<I = Record<string, unknown>, O = unknown> {
   readonly write: boolean;
   /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
   resource(input: I, ctx: ResourceContext): string | Promise<string>;
-  /** Condition keys this request adds (aws:RequestTag/…, aws:TagKeys, iam:PolicyARN, …). */
-  context?(input: I): ContextValues;
+  /**
+   * Condition keys this request adds (aws:RequestTag/…, aws:TagKeys, iam:PolicyARN, …). May read
+   * the database, for keys that describe the resource as it is (the boundary an entity already has).
+   */
+  context?(input: I, ctx: ResourceContext): ContextValues | Promise<ContextValues>;
   handle(input: I, ctx: OperationContext): Promise<O>;
 }
 

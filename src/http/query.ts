@@ -110,8 +110,9 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       const req: AuthorizationRequest = { action: act, resource, now: at, sourceIp: raw.sourceIp, secureTransport: raw.secureTransport, ...(context ? { context } : {}) };
       await authorize({ db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals }, who, req);
     };
-    const resource = await def.resource(input, { db: deps.store.db, accountId: caller.accountId });
-    await authorizeAs(caller)(def.action, resource, def.context?.(input));
+    const resourceCtx = { db: deps.store.db, accountId: caller.accountId };
+    const resource = await def.resource(input, resourceCtx);
+    await authorizeAs(caller)(def.action, resource, await def.context?.(input, resourceCtx));
 
     // 5. handle: writes in one transaction that also tells every node the account changed.
     const who = caller;
