@@ -114,7 +114,8 @@ export async function authorize(deps: AuthorizeDeps, caller: Caller, req: Author
   // Root may do anything to its own account's resources (its identity side always allows).
   if (caller.kind === 'root') {
     const account = resourceAccount(req.resource);
-    if (account === undefined || account === caller.accountId) return;
+    // `aws` owns AWS managed policies: naming one is not a cross-account call (it is simply not found here).
+    if (account === undefined || account === caller.accountId || account === 'aws') return;
     throw new AwsError('AccessDenied', accessDeniedMessage(caller, req, { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' }));
   }
   const principal = await principalFor(deps, caller);
