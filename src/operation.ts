@@ -15,6 +15,8 @@ export type ContextValues = Record<string, ContextValueInput | undefined>;
 export interface ResourceContext {
   readonly db: Db;
   readonly accountId: string;
+  /** Who is calling: operations whose target defaults to the caller (GetUser, CreateAccessKey without UserName). */
+  readonly caller?: Caller;
 }
 
 export interface OperationContext {

@@ -110,7 +110,7 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       const req: AuthorizationRequest = { action: act, resource, now: at, sourceIp: raw.sourceIp, secureTransport: raw.secureTransport, ...(context ? { context } : {}) };
       await authorize({ db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals }, who, req);
     };
-    const resourceCtx = { db: deps.store.db, accountId: caller.accountId };
+    const resourceCtx = { db: deps.store.db, accountId: caller.accountId, caller };
     const resource = await def.resource(input, resourceCtx);
     await authorizeAs(caller)(def.action, resource, await def.context?.(input, resourceCtx));
 

@@ -1,3 +1,172 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * Long-term access keys: CreateAccessKey, UpdateAccessKey, DeleteAccessKey, ListAccessKeys,
+ * GetAccessKeyLastUsed.
+ *
+ * UserName is optional everywhere: without it the key owner is the caller ("the user name is
+ * determined implicitly based on the access key ID used to sign the request"), and for the root
+ * user that means the account's root keys (rows with a null user). The secret is generated here,
+ * returned once by CreateAccessKey and stored only sealed by the keyring, bound to the key id.
+ * Status changes and deletions take effect on the very next request: the pipeline drops the
+ * account's cached keys after every write.
+ */
+import { accessKeyAad } from '../auth/authenticate.js';
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
+import { validationError } from '../protocol/validate.js';
+import { insertAccessKey } from '../store/accounts.js';
+import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
+import { rootArn } from './arns.js';
+import { newAccessKeyId, newSecretAccessKey } from './ids.js';
+import { pageInMemory } from './memory-page.js';
+import { pageResult } from './pagination.js';
+import { requireUser, userArn, userOrCallerResource } from './users.js';
 
-export const accessKeyOperations: readonly OperationDef[] = [];
+/** IAM's quota of access keys per user (and for the root user). */
+export const MAX_ACCESS_KEYS = 2;
+
+/** Whose keys a call is about: an IAM user, or (userId null) the account's root user. */
+interface KeyOwner {
+  readonly userId: string | null;
+  /** Absent for root: it is not an IAM user, and AWS gives no user name for its keys. */
+  readonly userName?: string;
+}
+
+async function ownerOf(ctx: OperationContext, userName: string | undefined): Promise<KeyOwner> {
+  if (userName !== undefined) {
+    const user = await requireUser(ctx, userName);
+    return { userId: user.id, userName: user.name };
+  }
+  if (ctx.caller.user) return { userId: ctx.caller.user.id, userName: ctx.caller.user.name };
+  return { userId: null };
+}
+
+function noSuchKey(id: string): AwsError {
+  return new AwsError('NoSuchEntity', `The Access Key with id ${id} cannot be found.`);
+}
+
+/** The key, if it exists in this account and belongs to `owner`; otherwise NoSuchEntity. */
+async function requireKeyOf(ctx: OperationContext, owner: KeyOwner, id: string): Promise<AccessKeyMeta> {
+  const key = await findAccessKey(ctx.db, id);
+  if (!key || key.accountId !== ctx.accountId || key.userId !== owner.userId) throw noSuchKey(id);
+  return key;
+}
+
+/** The ARN of the key's owner, or undefined for a key that is not in this account (or does not exist). */
+async function keyOwnerArn(ctx: ResourceContext, id: string): Promise<string | undefined> {
+  const key = await findAccessKey(ctx.db, id);
+  if (!key || key.accountId !== ctx.accountId) return undefined;
+  if (key.userName === null || key.userPath === null) return rootArn(ctx.accountId);
+  return userArn(ctx.accountId, { path: key.userPath, name: key.userName });
+}
+
+function metadataOf(key: AccessKeyMeta) {
+  return { ...(key.userName === null ? {} : { userName: key.userName }), accessKeyId: key.id, status: key.status, createDate: key.createdAt };
+}
+
+export const createAccessKey = defineOperation({
+  name: 'CreateAccessKey',
+  action: 'iam:CreateAccessKey',
+  write: true,
+  resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const owner = await ownerOf(ctx, input.userName);
+    if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
+      throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
+    }
+    const id = newAccessKeyId();
+    const secret = newSecretAccessKey();
+    await insertAccessKey(ctx.db, {
+      id,
+      accountId: ctx.accountId,
+      userId: owner.userId,
+      secretSealed: ctx.keyring.seal(secret, accessKeyAad(id)),
+      createdAt: ctx.now,
+    });
+    // The only time the secret leaves the service: AWS cannot show it again either.
+    return {
+      accessKey: {
+        ...(owner.userName === undefined ? {} : { userName: owner.userName }),
+        accessKeyId: id,
+        status: 'Active',
+        secretAccessKey: secret,
+        createDate: ctx.now,
+      },
+    };
+  },
+});
+
+interface UpdateAccessKeyInput {
+  userName?: string;
+  accessKeyId: string;
+  status: 'Active' | 'Inactive' | 'Expired';
+}
+
+export const updateAccessKey = defineOperation({
+  name: 'UpdateAccessKey',
+  action: 'iam:UpdateAccessKey',
+  write: true,
+  resource: (input: UpdateAccessKeyInput, ctx) => userOrCallerResource(ctx, input.userName),
+  async handle(input, ctx) {
+    // The model's statusType is shared with other credentials; access keys are Active or Inactive
+    // (UpdateAccessKey API reference: "Valid Values: Active | Inactive").
+    const status = input.status;
+    if (status === 'Expired') {
+      throw validationError([`Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`]);
+    }
+    const owner = await ownerOf(ctx, input.userName);
+    const key = await requireKeyOf(ctx, owner, input.accessKeyId);
+    if (key.status !== status) await setAccessKeyStatus(ctx.db, key.id, status);
+    return {};
+  },
+});
+
+export const deleteAccessKey = defineOperation({
+  name: 'DeleteAccessKey',
+  action: 'iam:DeleteAccessKey',
+  write: true,
+  resource: (input: { userName?: string; accessKeyId: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const owner = await ownerOf(ctx, input.userName);
+    const key = await requireKeyOf(ctx, owner, input.accessKeyId);
+    await deleteAccessKeyRow(ctx.db, key.id);
+    return {};
+  },
+});
+
+export const listAccessKeys = defineOperation({
+  name: 'ListAccessKeys',
+  action: 'iam:ListAccessKeys',
+  write: false,
+  resource: (input: { userName?: string; marker?: string; maxItems?: number }, ctx) => userOrCallerResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const owner = await ownerOf(ctx, input.userName);
+    const keys = await listAccessKeysOf(ctx.db, ctx.accountId, owner.userId);
+    const page = pageInMemory(keys, input, (k) => `${k.createdAt.toISOString()}|${k.id}`);
+    return pageResult('accessKeyMetadata', { ...page, items: page.items.map(metadataOf) });
+  },
+});
+
+export const getAccessKeyLastUsed = defineOperation({
+  name: 'GetAccessKeyLastUsed',
+  action: 'iam:GetAccessKeyLastUsed',
+  write: false,
+  // Authorized against the key owner's ARN (the root ARN for root keys). A key that does not exist,
+  // or exists in another account, is authorized against `*` and then answered NoSuchEntity: the
+  // two cases look the same, so the call reveals nothing about other accounts' keys.
+  resource: async (input: { accessKeyId: string }, ctx) => (await keyOwnerArn(ctx, input.accessKeyId)) ?? '*',
+  async handle(input, ctx) {
+    const key = await findAccessKey(ctx.db, input.accessKeyId);
+    if (!key || key.accountId !== ctx.accountId) throw noSuchKey(input.accessKeyId);
+    return {
+      ...(key.userName === null ? {} : { userName: key.userName }),
+      // "N/A" for the service and Region of a key never used (AccessKeyLastUsed data type).
+      accessKeyLastUsed: {
+        ...(key.lastUsedAt ? { lastUsedDate: key.lastUsedAt } : {}),
+        serviceName: key.lastUsedService ?? 'N/A',
+        region: key.lastUsedRegion ?? 'N/A',
+      },
+    };
+  },
+});
+
+export const accessKeyOperations: readonly OperationDef[] = [createAccessKey, updateAccessKey, deleteAccessKey, listAccessKeys, getAccessKeyLastUsed];

@@ -1,3 +1,226 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * Groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and membership
+ * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser).
+ */
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { countRows } from '../store/count.js';
+import {
+  addMember,
+  countGroupsOfUser,
+  countMembers,
+  deleteGroupRow,
+  findGroup,
+  insertGroup,
+  isMember,
+  listGroups,
+  listGroupsOfUser,
+  listMembers,
+  removeMember,
+  renameGroup,
+  type GroupRow,
+  type MemberPosition,
+} from '../store/groups.js';
+import { ownedPolicies } from '../store/owned-policies.js';
+import { entityArn } from './arns.js';
+import { newUniqueId } from './ids.js';
+import { pathOr } from './names.js';
+import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
+import { requireUser, userListItem, userResource } from './users.js';
 
-export const groupOperations: readonly OperationDef[] = [];
+/** IAM's default quotas: groups per account, and groups a user may belong to. */
+export const MAX_GROUPS = 300;
+export const MAX_GROUPS_PER_USER = 10;
+
+export function groupArn(accountId: string, group: { path: string; name: string }): string {
+  return entityArn(accountId, 'group', group.path, group.name);
+}
+
+/** The ARN AWS authorizes a call on group `name` against: the real path if the group exists. */
+export async function groupResource(ctx: ResourceContext, name: string): Promise<string> {
+  const group = await findGroup(ctx.db, ctx.accountId, name);
+  return groupArn(ctx.accountId, { path: group?.path ?? '/', name: group?.name ?? name });
+}
+
+export function noSuchGroup(name: string): AwsError {
+  return new AwsError('NoSuchEntity', `The group with name ${name} cannot be found.`);
+}
+
+export async function requireGroup(ctx: ResourceContext, name: string): Promise<GroupRow> {
+  const group = await findGroup(ctx.db, ctx.accountId, name);
+  if (!group) throw noSuchGroup(name);
+  return group;
+}
+
+/** A group as IAM's `Group` shape. */
+export function groupResult(group: GroupRow) {
+  return { path: group.path, groupName: group.name, groupId: group.id, arn: groupArn(group.accountId, group), createDate: group.createdAt };
+}
+
+/* Membership listings page by (time added, id); the marker carries both. */
+
+function positionKey(row: { addedAt: Date; id: string }): string {
+  return `${row.addedAt.toISOString()}|${row.id}`;
+}
+
+function decodePosition(marker: string | undefined): MemberPosition | undefined {
+  const key = decodeMarker(marker);
+  if (key === undefined) return undefined;
+  const bar = key.indexOf('|');
+  const addedAt = new Date(key.slice(0, bar));
+  if (bar < 0 || Number.isNaN(addedAt.getTime())) throw new AwsError('InvalidInput', 'Invalid Marker.');
+  return { addedAt, id: key.slice(bar + 1) };
+}
+
+interface PageInput {
+  marker?: string;
+  maxItems?: number;
+}
+
+export const createGroup = defineOperation({
+  name: 'CreateGroup',
+  action: 'iam:CreateGroup',
+  write: true,
+  resource: (input: { groupName: string; path?: string }, ctx) => groupArn(ctx.accountId, { path: pathOr(input.path), name: input.groupName }),
+  async handle(input, ctx) {
+    if (await findGroup(ctx.db, ctx.accountId, input.groupName)) {
+      throw new AwsError('EntityAlreadyExists', `Group with name ${input.groupName} already exists.`);
+    }
+    if ((await countRows(ctx.db, 'groups', ctx.accountId)) >= MAX_GROUPS) {
+      throw new AwsError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS}`);
+    }
+    const group: GroupRow = { id: newUniqueId('group'), accountId: ctx.accountId, name: input.groupName, path: pathOr(input.path), createdAt: ctx.now };
+    await insertGroup(ctx.db, group);
+    return { group: groupResult(group) };
+  },
+});
+
+export const getGroup = defineOperation({
+  name: 'GetGroup',
+  action: 'iam:GetGroup',
+  write: false,
+  resource: (input: { groupName: string } & PageInput, ctx) => groupResource(ctx, input.groupName),
+  async handle(input, ctx) {
+    const group = await requireGroup(ctx, input.groupName);
+    const rows = await listMembers(ctx.db, group.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
+    const page = pageOf(rows, input, positionKey);
+    return { group: groupResult(group), ...pageResult('users', { ...page, items: page.items.map(userListItem) }) };
+  },
+});
+
+interface UpdateGroupInput {
+  groupName: string;
+  newGroupName?: string;
+  newPath?: string;
+}
+
+export const updateGroup = defineOperation({
+  name: 'UpdateGroup',
+  action: 'iam:UpdateGroup',
+  write: true,
+  resource: (input: UpdateGroupInput, ctx) => groupResource(ctx, input.groupName),
+  async handle(input, ctx) {
+    const group = await requireGroup(ctx, input.groupName);
+    const to = { name: input.newGroupName ?? group.name, path: input.newPath ?? group.path };
+    if (to.name === group.name && to.path === group.path) return {};
+    // As for users: renaming needs the permission on the source and on the target (UpdateGroup API reference).
+    await ctx.authorize('iam:UpdateGroup', groupArn(ctx.accountId, to));
+    const clash = await findGroup(ctx.db, ctx.accountId, to.name);
+    if (clash && clash.id !== group.id) throw new AwsError('EntityAlreadyExists', `Group with name ${to.name} already exists.`);
+    await renameGroup(ctx.db, group.id, to);
+    return {};
+  },
+});
+
+export const deleteGroup = defineOperation({
+  name: 'DeleteGroup',
+  action: 'iam:DeleteGroup',
+  write: true,
+  resource: (input: { groupName: string }, ctx) => groupResource(ctx, input.groupName),
+  async handle(input, ctx) {
+    const group = await requireGroup(ctx, input.groupName);
+    // "The group must not contain any users or have any attached policies" (DeleteGroup API reference).
+    const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
+    if ((await countMembers(ctx.db, group.id)) > 0) throw conflict('remove users from group');
+    const owned = await ownedPolicies(ctx.db, group.id);
+    if (owned.inline > 0) throw conflict('delete policies');
+    if (owned.attached > 0) throw conflict('detach all policies');
+    await deleteGroupRow(ctx.db, group.id);
+    return {};
+  },
+});
+
+export const listGroupsOp = defineOperation({
+  name: 'ListGroups',
+  action: 'iam:ListGroups',
+  write: false,
+  resource: () => '*',
+  async handle(input: { pathPrefix?: string } & PageInput, ctx) {
+    const rows = await listGroups(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
+    const page = pageOf(rows, input, (g) => g.nameLower);
+    return pageResult('groups', { ...page, items: page.items.map(groupResult) });
+  },
+});
+
+interface MembershipInput {
+  groupName: string;
+  userName: string;
+}
+
+export const addUserToGroup = defineOperation({
+  name: 'AddUserToGroup',
+  action: 'iam:AddUserToGroup',
+  write: true,
+  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
+  async handle(input, ctx) {
+    const group = await requireGroup(ctx, input.groupName);
+    const user = await requireUser(ctx, input.userName);
+    // Adding a member again succeeds and changes nothing, as in AWS.
+    if (await isMember(ctx.db, group.id, user.id)) return {};
+    if ((await countGroupsOfUser(ctx.db, user.id)) >= MAX_GROUPS_PER_USER) {
+      throw new AwsError('LimitExceeded', `Cannot exceed quota for GroupsPerUser: ${MAX_GROUPS_PER_USER}`);
+    }
+    await addMember(ctx.db, group.id, user.id, ctx.now);
+    return {};
+  },
+});
+
+export const removeUserFromGroup = defineOperation({
+  name: 'RemoveUserFromGroup',
+  action: 'iam:RemoveUserFromGroup',
+  write: true,
+  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
+  async handle(input, ctx) {
+    const group = await requireGroup(ctx, input.groupName);
+    const user = await requireUser(ctx, input.userName);
+    if (!(await removeMember(ctx.db, group.id, user.id))) {
+      // Not a member: AWS answers NoSuchEntity, as for a user that does not exist.
+      throw new AwsError('NoSuchEntity', `The user with name ${input.userName} cannot be found.`);
+    }
+    return {};
+  },
+});
+
+export const listGroupsForUser = defineOperation({
+  name: 'ListGroupsForUser',
+  action: 'iam:ListGroupsForUser',
+  write: false,
+  resource: (input: { userName: string } & PageInput, ctx) => userResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const user = await requireUser(ctx, input.userName);
+    const rows = await listGroupsOfUser(ctx.db, user.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
+    const page = pageOf(rows, input, positionKey);
+    return pageResult('groups', { ...page, items: page.items.map(groupResult) });
+  },
+});
+
+export const groupOperations: readonly OperationDef[] = [
+  createGroup,
+  getGroup,
+  updateGroup,
+  deleteGroup,
+  listGroupsOp,
+  addUserToGroup,
+  removeUserFromGroup,
+  listGroupsForUser,
+];

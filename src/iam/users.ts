@@ -1,15 +1,23 @@
-/** Users: CreateUser, GetUser, ListUsers (the rest of the user operations live beside these). */
+/**
+ * Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and user tags (TagUser, UntagUser,
+ * ListUserTags).
+ */
+import type { Caller } from '../auth/caller.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { countAccessKeysOf } from '../store/access-keys.js';
 import { countRows } from '../store/count.js';
-import { listTags, putTags } from '../store/tags.js';
-import { findUser, insertUser, listUsers, type UserRow } from '../store/users.js';
+import { countGroupsOfUser } from '../store/groups.js';
+import { ownedPolicies } from '../store/owned-policies.js';
+import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
+import { deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
 import { entityArn, rootArn } from './arns.js';
 import { newUniqueId } from './ids.js';
+import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
 import { resolveBoundary } from './boundary.js';
-import { checkTags, requestTagContext, type Tag } from './tags.js';
+import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
 /** IAM's default quota of users per account. */
 export const MAX_USERS = 5000;
@@ -23,6 +31,17 @@ export async function userResource(ctx: ResourceContext, name: string | undefine
   if (name === undefined) return '*';
   const user = await findUser(ctx.db, ctx.accountId, name);
   return userArn(ctx.accountId, { path: user?.path ?? '/', name: user?.name ?? name });
+}
+
+/**
+ * For operations whose UserName defaults to the caller (GetUser, the access-key operations):
+ * without a UserName AWS authorizes against the caller's own ARN (the root ARN for root), so a
+ * policy on `user/${aws:username}` covers "my own keys". The caller is used when the pipeline
+ * hands it to resource(); otherwise `*`.
+ */
+export async function userOrCallerResource(ctx: ResourceContext & { readonly caller?: Caller | undefined }, name: string | undefined): Promise<string> {
+  if (name !== undefined) return userResource(ctx, name);
+  return ctx.caller?.arn ?? '*';
 }
 
 export function noSuchUser(name: string): AwsError {
@@ -46,6 +65,14 @@ export function userResult(user: UserRow, tags?: readonly Tag[]) {
     ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: user.boundaryArn } } : {}),
     ...(tags && tags.length > 0 ? { tags } : {}),
   };
+}
+
+/**
+ * A user in a listing (ListUsers, GetGroup): AWS's list operations "return a subset of the
+ * available attributes" and leave out PermissionsBoundary and Tags (ListUsers API reference).
+ */
+export function userListItem(user: UserRow) {
+  return userResult({ ...user, boundaryArn: null });
 }
 
 interface CreateUserInput {
@@ -92,7 +119,7 @@ export const getUser = defineOperation({
   action: 'iam:GetUser',
   write: false,
   // Without UserName, GetUser describes the caller (AWS: "defaults to the user making the request").
-  resource: (input: { userName?: string }, ctx) => userResource(ctx, input.userName),
+  resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
   async handle(input, ctx) {
     const name = input.userName ?? ctx.caller.user?.name;
     if (name === undefined) {
@@ -112,8 +139,109 @@ export const listUsersOp = defineOperation({
   async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
     const rows = await listUsers(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, (u) => u.nameLower);
-    return pageResult('users', { ...page, items: page.items.map((u) => userResult(u)) });
+    return pageResult('users', { ...page, items: page.items.map(userListItem) });
   },
 });
 
-export const userOperations: readonly OperationDef[] = [createUser, getUser, listUsersOp];
+interface UpdateUserInput {
+  userName: string;
+  newUserName?: string;
+  newPath?: string;
+}
+
+export const updateUser = defineOperation({
+  name: 'UpdateUser',
+  action: 'iam:UpdateUser',
+  write: true,
+  resource: (input: UpdateUserInput, ctx) => userResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const user = await requireUser(ctx, input.userName);
+    const to = { name: input.newUserName ?? user.name, path: input.newPath ?? user.path };
+    if (to.name === user.name && to.path === user.path) return {};
+    // Renaming needs the permission on the target too: "to change Bob to Robert, the entity making
+    // the request must have permission on Bob and Robert" (UpdateUser API reference).
+    await ctx.authorize('iam:UpdateUser', userArn(ctx.accountId, to));
+    const clash = await findUser(ctx.db, ctx.accountId, to.name);
+    if (clash && clash.id !== user.id) throw new AwsError('EntityAlreadyExists', `User with name ${to.name} already exists.`);
+    await renameUser(ctx.db, user.id, to);
+    return {};
+  },
+});
+
+export const deleteUser = defineOperation({
+  name: 'DeleteUser',
+  action: 'iam:DeleteUser',
+  write: true,
+  resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const user = await requireUser(ctx, input.userName);
+    // AWS refuses to delete a user that still has credentials, memberships or policies, and says
+    // which (DeleteUser API reference: "you must delete the items attached to the user manually").
+    // Tags are not dependents: they go with the user.
+    const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
+    if ((await countAccessKeysOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete access keys');
+    if ((await countGroupsOfUser(ctx.db, user.id)) > 0) throw conflict('remove users from group');
+    const owned = await ownedPolicies(ctx.db, user.id);
+    if (owned.inline > 0) throw conflict('delete policies');
+    if (owned.attached > 0) throw conflict('detach all policies');
+    await deleteAllTags(ctx.db, user.id);
+    await deleteUserRow(ctx.db, user.id);
+    return {};
+  },
+});
+
+interface TagUserInput {
+  userName: string;
+  tags: Tag[];
+}
+
+export const tagUser = defineOperation({
+  name: 'TagUser',
+  action: 'iam:TagUser',
+  write: true,
+  resource: (input: TagUserInput, ctx) => userResource(ctx, input.userName),
+  context: (input) => requestTagContext(input.tags),
+  async handle(input, ctx) {
+    const tags = checkTags(input.tags);
+    const user = await requireUser(ctx, input.userName);
+    // The limit is on the user's tags after the merge: a key given again replaces its old value.
+    const keys = new Set((await listTags(ctx.db, user.id)).map((t) => t.key.toLowerCase()));
+    for (const t of tags) keys.add(t.key.toLowerCase());
+    if (keys.size > MAX_TAGS) throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
+    await putTags(ctx.db, user.id, tags);
+    return {};
+  },
+});
+
+interface UntagUserInput {
+  userName: string;
+  tagKeys: string[];
+}
+
+export const untagUser = defineOperation({
+  name: 'UntagUser',
+  action: 'iam:UntagUser',
+  write: true,
+  resource: (input: UntagUserInput, ctx) => userResource(ctx, input.userName),
+  context: (input) => requestTagContext(undefined, input.tagKeys),
+  async handle(input, ctx) {
+    const user = await requireUser(ctx, input.userName);
+    // Keys the user does not have are ignored, as AWS does.
+    await removeTags(ctx.db, user.id, input.tagKeys);
+    return {};
+  },
+});
+
+export const listUserTags = defineOperation({
+  name: 'ListUserTags',
+  action: 'iam:ListUserTags',
+  write: false,
+  resource: (input: { userName: string; marker?: string; maxItems?: number }, ctx) => userResource(ctx, input.userName),
+  async handle(input, ctx) {
+    const user = await requireUser(ctx, input.userName);
+    const page = pageInMemory(await listTags(ctx.db, user.id), input, (t) => t.key.toLowerCase());
+    return pageResult('tags', page);
+  },
+});
+
+export const userOperations: readonly OperationDef[] = [createUser, getUser, listUsersOp, updateUser, deleteUser, tagUser, untagUser, listUserTags];

@@ -14,7 +14,8 @@ export interface UserRow {
   readonly boundaryArn: string | null;
 }
 
-const columns = {
+/** The columns of a UserRow; select them with a left join on the boundary policy. */
+export const userColumns = {
   id: users.id,
   accountId: users.accountId,
   name: users.name,
@@ -26,7 +27,7 @@ const columns = {
 
 export async function findUser(db: Db, accountId: string, name: string): Promise<UserRow | undefined> {
   const [row] = await db
-    .select(columns)
+    .select(userColumns)
     .from(users)
     .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
     .where(and(eq(users.accountId, accountId), eq(users.nameLower, name.toLowerCase())));
@@ -37,13 +38,23 @@ export async function insertUser(db: Db, user: { id: string; accountId: string; 
   await db.insert(users).values({ ...user, nameLower: user.name.toLowerCase() });
 }
 
+/** Rename and/or move a user; its id (and so its tags, policies, keys and memberships) stays. */
+export async function renameUser(db: Db, id: string, to: { name: string; path: string }): Promise<void> {
+  await db.update(users).set({ name: to.name, nameLower: to.name.toLowerCase(), path: to.path }).where(eq(users.id, id));
+}
+
+/** Delete the user row; callers have checked (or removed) everything that references it. */
+export async function deleteUserRow(db: Db, id: string): Promise<void> {
+  await db.delete(users).where(eq(users.id, id));
+}
+
 /** Users sorted by name (case-insensitively), after `afterNameLower`, at most `limit`. */
 export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: string | undefined; after?: string | undefined; limit: number }): Promise<(UserRow & { nameLower: string })[]> {
   const where = [eq(users.accountId, accountId)];
   if (opts.pathPrefix) where.push(like(users.path, `${escapeLike(opts.pathPrefix)}%`));
   if (opts.after !== undefined) where.push(gt(users.nameLower, opts.after));
   return db
-    .select({ ...columns, nameLower: users.nameLower })
+    .select({ ...userColumns, nameLower: users.nameLower })
     .from(users)
     .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
     .where(and(...where))
