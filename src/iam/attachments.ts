@@ -1,3 +1,190 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * Attaching customer managed policies to users, groups and roles (Attach*Policy, Detach*Policy,
+ * ListAttached*Policies: the same three operations for each kind of entity, built from one
+ * table), and ListEntitiesForPolicy, the reverse question.
+ *
+ * Attach and detach are authorized on the entity's ARN with the request key `iam:PolicyARN`, so a
+ * policy can let someone attach only the policies it names.
+ */
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
+import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
+import { findPolicy } from '../store/managed-policies.js';
+import { findUser } from '../store/users.js';
+import { entityArn, parsePolicyArn } from './arns.js';
+import { policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
+import { noSuchUser } from './users.js';
 
-export const attachmentOperations: readonly OperationDef[] = [];
+/** IAM's default quota of managed policies attached to one user, group or role. */
+export const MAX_ATTACHED = 10;
+
+interface OwnerKind {
+  readonly type: OwnerType;
+  /** `User`, `Group`, `Role`: as in the operation names. */
+  readonly label: string;
+  find(ctx: ResourceContext, name: string): Promise<OwnerRef | undefined>;
+  notFound(name: string): AwsError;
+}
+
+const KINDS: readonly OwnerKind[] = [
+  { type: 'user', label: 'User', find: (ctx, name) => findUser(ctx.db, ctx.accountId, name), notFound: noSuchUser },
+  {
+    type: 'group',
+    label: 'Group',
+    find: (ctx, name) => findGroupRef(ctx.db, ctx.accountId, name),
+    notFound: (name) => new AwsError('NoSuchEntity', `The group with name ${name} cannot be found.`),
+  },
+  {
+    type: 'role',
+    label: 'Role',
+    find: (ctx, name) => findRoleRef(ctx.db, ctx.accountId, name),
+    notFound: (name) => new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`),
+  },
+];
+
+/** `userName`, `groupName` or `roleName`: the input member naming the entity. */
+type NameKey = 'userName' | 'groupName' | 'roleName';
+
+function nameKey(kind: OwnerKind): NameKey {
+  return `${kind.type}Name` as NameKey;
+}
+
+type OwnerInput = Partial<Record<NameKey, string>>;
+
+function ownerName(kind: OwnerKind, input: OwnerInput): string {
+  const name = input[nameKey(kind)];
+  // The protocol layer enforces the required member; this guards the type, not the wire.
+  if (name === undefined) throw new AwsError('ValidationError', `1 validation error detected: Value null at '${nameKey(kind)}' failed to satisfy constraint: Member must not be null`);
+  return name;
+}
+
+/** The entity's ARN, with its real path when it exists (the ARN AWS authorizes against). */
+async function ownerResource(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<string> {
+  const owner = await kind.find(ctx, name);
+  return entityArn(ctx.accountId, kind.type, owner?.path ?? '/', owner?.name ?? name);
+}
+
+async function requireOwner(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<OwnerRef> {
+  const owner = await kind.find(ctx, name);
+  if (!owner) throw kind.notFound(name);
+  return owner;
+}
+
+type AttachInput = OwnerInput & { policyArn: string };
+
+function attachOperation(kind: OwnerKind) {
+  return defineOperation({
+    name: `Attach${kind.label}Policy`,
+    action: `iam:Attach${kind.label}Policy`,
+    write: true,
+    resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    context: (input) => ({ 'iam:PolicyARN': input.policyArn }),
+    async handle(input, ctx) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      // Locks the policy (a concurrent DeletePolicy sees this attachment, or we see it gone)
+      // and the entity (two concurrent attachments cannot both pass the quota).
+      const policy = await requireLockedPolicy(ctx, input.policyArn);
+      if (!(await lockOwner(ctx.db, kind.type, owner.id))) throw kind.notFound(owner.name);
+      // Attaching a policy that is already attached succeeds and changes nothing.
+      if (await isAttached(ctx.db, owner.id, policy.id)) return {};
+      if ((await countAttached(ctx.db, owner.id)) >= MAX_ATTACHED) {
+        throw new AwsError('LimitExceeded', `Cannot exceed quota for PoliciesPer${kind.label}: ${MAX_ATTACHED}`);
+      }
+      await attachPolicy(ctx.db, { ownerId: owner.id, accountId: ctx.accountId, ownerType: kind.type, policyId: policy.id, attachedAt: ctx.now });
+      return {};
+    },
+  });
+}
+
+function detachOperation(kind: OwnerKind) {
+  return defineOperation({
+    name: `Detach${kind.label}Policy`,
+    action: `iam:Detach${kind.label}Policy`,
+    write: true,
+    resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    context: (input) => ({ 'iam:PolicyARN': input.policyArn }),
+    async handle(input, ctx) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      if (!parsePolicyArn(input.policyArn)) throw new AwsError('InvalidInput', `ARN ${input.policyArn} is not valid.`);
+      const policy = await findPolicy(ctx.db, ctx.accountId, input.policyArn);
+      if (!policy || !(await detachPolicy(ctx.db, owner.id, policy.id))) {
+        throw new AwsError('NoSuchEntity', `Policy ${input.policyArn} was not found.`);
+      }
+      return {};
+    },
+  });
+}
+
+type ListAttachedInput = OwnerInput & { pathPrefix?: string; marker?: string; maxItems?: number };
+
+function listAttachedOperation(kind: OwnerKind) {
+  return defineOperation({
+    name: `ListAttached${kind.label}Policies`,
+    action: `iam:ListAttached${kind.label}Policies`,
+    write: false,
+    resource: (input: ListAttachedInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    async handle(input, ctx) {
+      const after = decodeMarker(input.marker);
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      const rows = await listAttached(ctx.db, owner.id, { pathPrefix: input.pathPrefix, after, limit: limitOf(input) + 1 });
+      const page = pageOf(rows, input, (p) => p.nameLower);
+      return pageResult('attachedPolicies', { ...page, items: page.items.map((p) => ({ policyName: p.name, policyArn: p.arn })) });
+    },
+  });
+}
+
+/* ListEntitiesForPolicy ----------------------------------------------------------------------- */
+
+interface ListEntitiesInput {
+  policyArn: string;
+  entityFilter?: 'User' | 'Role' | 'Group' | 'LocalManagedPolicy' | 'AWSManagedPolicy';
+  pathPrefix?: string;
+  policyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary';
+  marker?: string;
+  maxItems?: number;
+}
+
+/** Which entity types a filter asks for. The two policy types name no user, group or role. */
+const FILTER_TYPES: Record<NonNullable<ListEntitiesInput['entityFilter']>, readonly OwnerType[]> = {
+  User: ['user'],
+  Group: ['group'],
+  Role: ['role'],
+  LocalManagedPolicy: [],
+  AWSManagedPolicy: [],
+};
+
+export const listEntitiesForPolicyOp = defineOperation({
+  name: 'ListEntitiesForPolicy',
+  action: 'iam:ListEntitiesForPolicy',
+  write: false,
+  resource: (input: ListEntitiesInput) => policyResource(input.policyArn),
+  async handle(input, ctx) {
+    const after = decodeMarker(input.marker);
+    // Our marker is `TYPE:name` (groups, users, roles, each by name): one page can span all three.
+    if (after !== undefined && !/^[0-2]:/.test(after)) throw new AwsError('InvalidInput', 'Invalid Marker.');
+    const policy = await requirePolicy(ctx, input.policyArn);
+    const rows = await listEntitiesForPolicy(ctx.db, policy.id, {
+      types: input.entityFilter ? FILTER_TYPES[input.entityFilter] : ['group', 'user', 'role'],
+      usage: input.policyUsageFilter,
+      pathPrefix: input.pathPrefix,
+      after,
+      limit: limitOf(input) + 1,
+    });
+    const page = pageOf(rows, input, (e) => e.sortKey);
+    const of = (type: OwnerType) => page.items.filter((e) => e.type === type);
+    return {
+      policyGroups: of('group').map((e) => ({ groupName: e.name, groupId: e.id })),
+      policyUsers: of('user').map((e) => ({ userName: e.name, userId: e.id })),
+      policyRoles: of('role').map((e) => ({ roleName: e.name, roleId: e.id })),
+      isTruncated: page.isTruncated,
+      ...(page.marker ? { marker: page.marker } : {}),
+    };
+  },
+});
+
+export const attachmentOperations: readonly OperationDef[] = [
+  ...KINDS.flatMap((kind) => [attachOperation(kind), detachOperation(kind), listAttachedOperation(kind)]),
+  listEntitiesForPolicyOp,
+];

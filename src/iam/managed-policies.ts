@@ -1,3 +1,251 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * Customer managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags.
+ * Versions live in policy-versions.ts, attachments in attachments.ts. There are no AWS managed
+ * policies here: `arn:aws:iam::aws:policy/…` names nothing, and Scope=AWS lists nothing.
+ */
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
+import { countRows } from '../store/count.js';
+import {
+  countVersions,
+  deletePolicy,
+  findPolicy,
+  findPolicyByName,
+  insertPolicy,
+  listPolicies,
+  lockPolicy,
+  policyUsage,
+  type ManagedPolicyRow,
+  type PolicyUsage,
+} from '../store/managed-policies.js';
+import { countTags, deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
+import { entityArn, parsePolicyArn } from './arns.js';
+import { DOCUMENT_LIMITS, validateDocument } from './documents.js';
+import { newUniqueId } from './ids.js';
+import { pathOr } from './names.js';
+import { pageInMemory } from './memory-page.js';
+import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
+import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
-export const managedPolicyOperations: readonly OperationDef[] = [];
+/** IAM's default quota of customer managed policies per account. */
+export const MAX_POLICIES = 1500;
+
+export function policyArn(accountId: string, policy: { path: string; name: string }): string {
+  return entityArn(accountId, 'policy', policy.path, policy.name);
+}
+
+/** The ARN AWS authorizes a call on a managed policy against: the policy ARN, as the caller gave it. */
+export function policyResource(arn: string): string {
+  return arn;
+}
+
+export function noSuchPolicy(arn: string): AwsError {
+  return new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+}
+
+/**
+ * The caller's account's policy with this ARN. A string that is not a policy ARN is InvalidInput
+ * (AWS: "ARN x is not valid."); another account's policy, or an AWS managed one, does not exist here.
+ */
+export async function requirePolicy(ctx: ResourceContext, arn: string): Promise<ManagedPolicyRow> {
+  if (!parsePolicyArn(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`);
+  const policy = await findPolicy(ctx.db, ctx.accountId, arn);
+  if (!policy) throw noSuchPolicy(arn);
+  return policy;
+}
+
+/** As requirePolicy, with the policy row locked until the write transaction ends. */
+export async function requireLockedPolicy(ctx: ResourceContext, arn: string): Promise<ManagedPolicyRow> {
+  const policy = await lockPolicy(ctx.db, (await requirePolicy(ctx, arn)).id);
+  if (!policy) throw noSuchPolicy(arn);
+  return policy;
+}
+
+/**
+ * AWS answers a managed policy document over the size quota with LimitExceeded, not
+ * MalformedPolicyDocument; then the engine validates it (and caches the compiled form).
+ */
+export function checkManagedDocument(ctx: { readonly policyCache: PolicyCache }, text: string): void {
+  if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.managed) {
+    throw new AwsError('LimitExceeded', `Cannot exceed quota for PolicySize: ${DOCUMENT_LIMITS.managed}`);
+  }
+  validateDocument(ctx.policyCache, text, 'identity', DOCUMENT_LIMITS.managed);
+}
+
+/**
+ * A policy as IAM's `Policy` shape. GetPolicy (and CreatePolicy) carry the description and tags;
+ * ListPolicies carries neither (AWS: "IAM resource-listing operations return a subset of the
+ * available attributes").
+ */
+export function policyResult(policy: ManagedPolicyRow, usage: PolicyUsage, details?: { tags: readonly Tag[] }) {
+  return {
+    policyName: policy.name,
+    policyId: policy.id,
+    arn: policy.arn,
+    path: policy.path,
+    defaultVersionId: policy.defaultVersionId,
+    attachmentCount: usage.attachmentCount,
+    permissionsBoundaryUsageCount: usage.boundaryUsageCount,
+    isAttachable: true,
+    ...(details && policy.description !== null ? { description: policy.description } : {}),
+    createDate: policy.createdAt,
+    updateDate: policy.updatedAt,
+    ...(details && details.tags.length > 0 ? { tags: details.tags } : {}),
+  };
+}
+
+interface CreatePolicyInput {
+  policyName: string;
+  path?: string;
+  policyDocument: string;
+  description?: string;
+  tags?: Tag[];
+}
+
+export const createPolicy = defineOperation({
+  name: 'CreatePolicy',
+  action: 'iam:CreatePolicy',
+  write: true,
+  resource: (input: CreatePolicyInput, ctx) => policyArn(ctx.accountId, { path: pathOr(input.path), name: input.policyName }),
+  context: (input) => requestTagContext(input.tags),
+  async handle(input, ctx) {
+    const tags = checkTags(input.tags);
+    checkManagedDocument(ctx, input.policyDocument);
+    const duplicate = () => new AwsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`);
+    if (await findPolicyByName(ctx.db, ctx.accountId, input.policyName)) throw duplicate();
+    if ((await countRows(ctx.db, 'managedPolicies', ctx.accountId)) >= MAX_POLICIES) {
+      throw new AwsError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES}`);
+    }
+    const path = pathOr(input.path);
+    const policy = {
+      id: newUniqueId('policy'),
+      accountId: ctx.accountId,
+      name: input.policyName,
+      path,
+      arn: policyArn(ctx.accountId, { path, name: input.policyName }),
+      description: input.description ?? null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    // A concurrent CreatePolicy may have taken the name since the check above.
+    if (!(await insertPolicy(ctx.db, policy, input.policyDocument))) throw duplicate();
+    await putTags(ctx.db, policy.id, tags);
+    const row: ManagedPolicyRow = { ...policy, defaultVersionId: 'v1', nextVersion: 2 };
+    return { policy: policyResult(row, { attachmentCount: 0, boundaryUsageCount: 0 }, { tags }) };
+  },
+});
+
+export const getPolicy = defineOperation({
+  name: 'GetPolicy',
+  action: 'iam:GetPolicy',
+  write: false,
+  resource: (input: { policyArn: string }) => policyResource(input.policyArn),
+  async handle(input, ctx) {
+    const policy = await requirePolicy(ctx, input.policyArn);
+    return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id), { tags: await listTags(ctx.db, policy.id) }) };
+  },
+});
+
+export const deletePolicyOp = defineOperation({
+  name: 'DeletePolicy',
+  action: 'iam:DeletePolicy',
+  write: true,
+  resource: (input: { policyArn: string }) => policyResource(input.policyArn),
+  async handle(input, ctx) {
+    const policy = await requireLockedPolicy(ctx, input.policyArn);
+    // AWS: detach it from every user, group and role and remove it as a boundary first, then
+    // delete the versions other than the default one.
+    const usage = await policyUsage(ctx.db, policy.id);
+    if (usage.attachmentCount > 0 || usage.boundaryUsageCount > 0) {
+      throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.');
+    }
+    if ((await countVersions(ctx.db, policy.id)) > 1) {
+      throw new AwsError(
+        'DeleteConflict',
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+      );
+    }
+    await deleteAllTags(ctx.db, policy.id);
+    await deletePolicy(ctx.db, policy.id);
+    return {};
+  },
+});
+
+interface ListPoliciesInput {
+  scope?: 'All' | 'AWS' | 'Local';
+  onlyAttached?: boolean;
+  pathPrefix?: string;
+  policyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary';
+  marker?: string;
+  maxItems?: number;
+}
+
+export const listPoliciesOp = defineOperation({
+  name: 'ListPolicies',
+  action: 'iam:ListPolicies',
+  write: false,
+  resource: () => '*',
+  async handle(input: ListPoliciesInput, ctx) {
+    const after = decodeMarker(input.marker);
+    // No AWS managed policies exist here: Scope=AWS is an empty list.
+    if (input.scope === 'AWS') return pageResult('policies', { items: [], isTruncated: false, marker: undefined });
+    const rows = await listPolicies(ctx.db, ctx.accountId, {
+      pathPrefix: input.pathPrefix,
+      onlyAttached: input.onlyAttached,
+      usage: input.policyUsageFilter,
+      after,
+      limit: limitOf(input) + 1,
+    });
+    const page = pageOf(rows, input, (p) => p.nameLower);
+    return pageResult('policies', { ...page, items: page.items.map((p) => policyResult(p, p)) });
+  },
+});
+
+export const tagPolicy = defineOperation({
+  name: 'TagPolicy',
+  action: 'iam:TagPolicy',
+  write: true,
+  resource: (input: { policyArn: string; tags: Tag[] }) => policyResource(input.policyArn),
+  context: (input) => requestTagContext(input.tags),
+  async handle(input, ctx) {
+    const tags = checkTags(input.tags);
+    const policy = await requirePolicy(ctx, input.policyArn);
+    await putTags(ctx.db, policy.id, tags);
+    // The quota counts the tags the policy ends with (a key given again replaces, not adds).
+    if ((await countTags(ctx.db, policy.id)) > MAX_TAGS) {
+      throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
+    }
+    return {};
+  },
+});
+
+export const untagPolicy = defineOperation({
+  name: 'UntagPolicy',
+  action: 'iam:UntagPolicy',
+  write: true,
+  resource: (input: { policyArn: string; tagKeys: string[] }) => policyResource(input.policyArn),
+  context: (input) => requestTagContext(undefined, input.tagKeys),
+  async handle(input, ctx) {
+    const policy = await requirePolicy(ctx, input.policyArn);
+    // Keys that are not on the policy are ignored, as AWS does.
+    await removeTags(ctx.db, policy.id, input.tagKeys);
+    return {};
+  },
+});
+
+export const listPolicyTags = defineOperation({
+  name: 'ListPolicyTags',
+  action: 'iam:ListPolicyTags',
+  write: false,
+  resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
+  async handle(input, ctx) {
+    decodeMarker(input.marker); // a bad marker is InvalidInput before anything is read
+    const policy = await requirePolicy(ctx, input.policyArn);
+    // At most 50 tags: paged in memory, by key case-insensitively (keys are unique that way).
+    const page = pageInMemory(await listTags(ctx.db, policy.id), input, (t) => t.key.toLowerCase());
+    return pageResult('tags', page);
+  },
+});
+
+export const managedPolicyOperations: readonly OperationDef[] = [createPolicy, getPolicy, deletePolicyOp, listPoliciesOp, tagPolicy, untagPolicy, listPolicyTags];

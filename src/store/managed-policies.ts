@@ -1,0 +1,200 @@
+/**
+ * Customer managed policies and their versions. A policy row says which version is in force
+ * (`default_version_id`) and which number the next version takes (`next_version`: AWS never
+ * reuses a version id, even after DeletePolicyVersion).
+ */
+import { and, asc, eq, getTableName, gt, like, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from './db.js';
+import { managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
+import { escapeLike } from './users.js';
+
+export interface ManagedPolicyRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly path: string;
+  readonly arn: string;
+  readonly description: string | null;
+  readonly defaultVersionId: string;
+  readonly nextVersion: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** How many entities have the policy attached, and how many users/roles use it as boundary. */
+export interface PolicyUsage {
+  readonly attachmentCount: number;
+  readonly boundaryUsageCount: number;
+}
+
+export interface PolicyVersionRow {
+  readonly versionId: string;
+  readonly document: string;
+  readonly createdAt: Date;
+}
+
+const columns = {
+  id: managedPolicies.id,
+  accountId: managedPolicies.accountId,
+  name: managedPolicies.name,
+  path: managedPolicies.path,
+  arn: managedPolicies.arn,
+  description: managedPolicies.description,
+  defaultVersionId: managedPolicies.defaultVersionId,
+  nextVersion: managedPolicies.nextVersion,
+  createdAt: managedPolicies.createdAt,
+  updatedAt: managedPolicies.updatedAt,
+};
+
+/**
+ * A column always written `"table"."column"`: drizzle leaves columns unqualified in the select
+ * list of a single-table query, where a correlated subquery would bind them to its own table.
+ */
+function qualified(column: AnyPgColumn): SQL {
+  return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
+}
+
+const policyId = qualified(managedPolicies.id);
+
+// Correlated counts, so a list is one query however many policies it returns.
+const attachmentCount = sql<number>`(select count(*) from ${policyAttachments} where ${qualified(policyAttachments.policyId)} = ${policyId})::int`;
+const boundaryUsageCount = sql<number>`((select count(*) from ${users} where ${qualified(users.boundaryPolicyId)} = ${policyId})
+  + (select count(*) from ${roles} where ${qualified(roles.boundaryPolicyId)} = ${policyId}))::int`;
+
+export async function findPolicyByName(db: Db, accountId: string, name: string): Promise<ManagedPolicyRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(managedPolicies)
+    .where(and(eq(managedPolicies.accountId, accountId), eq(managedPolicies.nameLower, name.toLowerCase())));
+  return row;
+}
+
+/** The account's policy with exactly this ARN (ARNs are compared as given, as AWS does). */
+export async function findPolicy(db: Db, accountId: string, arn: string): Promise<ManagedPolicyRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(managedPolicies)
+    .where(and(eq(managedPolicies.accountId, accountId), eq(managedPolicies.arn, arn)));
+  return row;
+}
+
+export async function policyUsage(db: Db, policyId: string): Promise<PolicyUsage> {
+  const [row] = await db
+    .select({ attachmentCount, boundaryUsageCount })
+    .from(managedPolicies)
+    .where(eq(managedPolicies.id, policyId));
+  return { attachmentCount: Number(row?.attachmentCount ?? 0), boundaryUsageCount: Number(row?.boundaryUsageCount ?? 0) };
+}
+
+/**
+ * Inserts the policy and its v1; false (and nothing written) when the name is taken. The unique
+ * index decides, so two concurrent CreatePolicy calls with one name cannot both succeed.
+ */
+export async function insertPolicy(db: Db, policy: Omit<ManagedPolicyRow, 'nextVersion' | 'defaultVersionId'>, document: string): Promise<boolean> {
+  const inserted = await db
+    .insert(managedPolicies)
+    .values({ ...policy, nameLower: policy.name.toLowerCase(), defaultVersionId: 'v1', nextVersion: 2 })
+    .onConflictDoNothing()
+    .returning({ id: managedPolicies.id });
+  if (inserted.length === 0) return false;
+  await db.insert(policyVersions).values({ policyId: policy.id, versionId: 'v1', document, createdAt: policy.createdAt });
+  return true;
+}
+
+/** Deletes the policy and (by cascade) its versions. The caller has checked it is unused. */
+export async function deletePolicy(db: Db, policyId: string): Promise<void> {
+  await db.delete(managedPolicies).where(eq(managedPolicies.id, policyId));
+}
+
+export type UsageFilter = 'PermissionsPolicy' | 'PermissionsBoundary';
+
+export interface ListPoliciesOptions {
+  readonly pathPrefix?: string | undefined;
+  readonly onlyAttached?: boolean | undefined;
+  readonly usage?: UsageFilter | undefined;
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+/**
+ * Policies sorted by name (case-insensitively), with their usage counts.
+ *
+ * PolicyUsageFilter=PermissionsBoundary keeps the policies in use as a boundary ("the policies
+ * used to set permissions boundaries"); OnlyAttached keeps those attached to a user, group or
+ * role (AttachmentCount > 0). Every customer managed policy can be a permissions policy, so
+ * PermissionsPolicy alone removes nothing.
+ */
+export async function listPolicies(db: Db, accountId: string, opts: ListPoliciesOptions): Promise<(ManagedPolicyRow & PolicyUsage & { nameLower: string })[]> {
+  const where: SQL[] = [eq(managedPolicies.accountId, accountId)];
+  if (opts.pathPrefix) where.push(like(managedPolicies.path, `${escapeLike(opts.pathPrefix)}%`));
+  if (opts.usage === 'PermissionsBoundary') where.push(sql`${boundaryUsageCount} > 0`);
+  else if (opts.onlyAttached) where.push(sql`${attachmentCount} > 0`);
+  if (opts.after !== undefined) where.push(gt(managedPolicies.nameLower, opts.after));
+  const rows = await db
+    .select({ ...columns, nameLower: managedPolicies.nameLower, attachmentCount, boundaryUsageCount })
+    .from(managedPolicies)
+    .where(and(...where))
+    .orderBy(asc(managedPolicies.nameLower))
+    .limit(opts.limit);
+  return rows.map((r) => ({ ...r, attachmentCount: Number(r.attachmentCount), boundaryUsageCount: Number(r.boundaryUsageCount) }));
+}
+
+/* Versions ------------------------------------------------------------------------------------ */
+
+export async function listVersions(db: Db, policyId: string): Promise<PolicyVersionRow[]> {
+  return db
+    .select({ versionId: policyVersions.versionId, document: policyVersions.document, createdAt: policyVersions.createdAt })
+    .from(policyVersions)
+    .where(eq(policyVersions.policyId, policyId));
+}
+
+export async function findVersion(db: Db, policyId: string, versionId: string): Promise<PolicyVersionRow | undefined> {
+  const [row] = await db
+    .select({ versionId: policyVersions.versionId, document: policyVersions.document, createdAt: policyVersions.createdAt })
+    .from(policyVersions)
+    .where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)));
+  return row;
+}
+
+export async function countVersions(db: Db, policyId: string): Promise<number> {
+  return db.$count(policyVersions, eq(policyVersions.policyId, policyId));
+}
+
+/**
+ * Adds version `v{next_version}` and advances the counter in one statement each; the row lock
+ * taken by the update serialises concurrent CreatePolicyVersion calls on the same policy.
+ */
+export async function insertVersion(db: Db, policyId: string, document: string, at: Date, setAsDefault: boolean): Promise<string> {
+  const [row] = await db
+    .update(managedPolicies)
+    .set({
+      nextVersion: sql`${managedPolicies.nextVersion} + 1`,
+      updatedAt: at,
+      ...(setAsDefault ? { defaultVersionId: sql`'v' || ${managedPolicies.nextVersion}` } : {}),
+    })
+    .where(eq(managedPolicies.id, policyId))
+    .returning({ next: managedPolicies.nextVersion });
+  if (!row) throw new Error(`managed policy ${policyId} vanished inside its transaction`);
+  const versionId = `v${row.next - 1}`;
+  await db.insert(policyVersions).values({ policyId, versionId, document, createdAt: at });
+  return versionId;
+}
+
+export async function deleteVersion(db: Db, policyId: string, versionId: string): Promise<void> {
+  await db.delete(policyVersions).where(and(eq(policyVersions.policyId, policyId), eq(policyVersions.versionId, versionId)));
+}
+
+export async function setDefaultVersion(db: Db, policyId: string, versionId: string, at: Date): Promise<void> {
+  await db.update(managedPolicies).set({ defaultVersionId: versionId, updatedAt: at }).where(eq(managedPolicies.id, policyId));
+}
+
+/**
+ * Lock the policy row for the rest of the transaction and read it again, so checks and writes on
+ * its versions and attachments (the five-version quota, which version is the default, "not
+ * attached" before a delete) see no concurrent change.
+ */
+export async function lockPolicy(db: Db, policyId: string): Promise<ManagedPolicyRow | undefined> {
+  const [row] = await db.select(columns).from(managedPolicies).where(eq(managedPolicies.id, policyId)).for('update');
+  return row;
+}
