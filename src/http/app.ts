@@ -22,7 +22,8 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     return c.json({ status: ready ? 'ready' : 'unavailable' }, ready ? 200 : 503);
   });
 
-  app.on(['GET', 'POST'], '/', async (c) => {
+  // Every method reaches the pipeline, which answers anything but POST and GET with AWS's error.
+  app.all('/', async (c) => {
     const requestId = randomUUID();
     const started = performance.now();
     let outcome;
@@ -52,15 +53,19 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     });
   });
 
+  // Other paths, and failures outside the pipeline, still get an XML error, a request id and
+  // their one access-log line.
   app.notFound((c) => {
     const requestId = randomUUID();
     const r = renderError(new AwsError('InvalidAction', 'Requests go to the path /.'), requestId);
+    deps.logger.info('request', { requestId, method: c.req.method, status: r.status, code: 'InvalidAction' });
     return c.body(r.body, 404, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
   });
   app.onError((err, c) => {
     const requestId = randomUUID();
     deps.logger.error('unexpected failure', { requestId, error: err.name });
     const r = renderError(new AwsError('InternalFailure'), requestId);
+    deps.logger.info('request', { requestId, method: c.req.method, status: r.status, code: 'InternalFailure' });
     return c.body(r.body, 500, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
   });
   return app;

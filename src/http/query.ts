@@ -182,8 +182,14 @@ function isConnectionError(err: unknown): boolean {
 
 /** The error's class, message and stack: our own text, never request data. */
 function describe(err: unknown): Record<string, unknown> {
-  // drizzle's query errors put the statement's parameters (which may be sealed secrets) in their
-  // message: keep only the database's own error.
+  // The database's own error may quote the value it refused (`invalid input syntax for type
+  // integer: "…"`), which may be a sealed secret: keep its SQLSTATE and where, never its text.
+  const sqlState = (err as { code?: unknown } | undefined)?.code;
+  if (err instanceof Error && typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) {
+    const { table, constraint } = err as { table?: unknown; constraint?: unknown };
+    return { name: err.name, code: sqlState, ...(typeof table === 'string' ? { table } : {}), ...(typeof constraint === 'string' ? { constraint } : {}) };
+  }
+  // drizzle's query errors put the statement's parameters in their message: keep only the cause.
   if (err instanceof Error && 'params' in err) return { name: err.name, cause: describe(err.cause) };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { value: String(err) };

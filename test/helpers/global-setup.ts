@@ -6,6 +6,7 @@
  * - PostgreSQL (LATCHKEY_TEST_DATABASE_URL=postgres://…/db): create a template database
  *   `<db>_template` migrated once; each file then creates its own database from it.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (url) {
     const postgres = (await import('postgres')).default;
     const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
-    const template = templateName(url);
+    // One template per run, so two runs against one server (or two projects) never share it.
+    const template = `${templateName(url)}_${randomBytes(4).toString('hex')}`;
     try {
       await admin.unsafe(`drop database if exists "${template}" with (force)`);
       await admin.unsafe(`create database "${template}"`);
