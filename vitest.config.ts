@@ -27,7 +27,7 @@ export default defineConfig({
           include: DATABASE_SUITES,
           globalSetup: ['test/helpers/global-setup.ts'],
           // An explicit empty URL: this project never uses PostgreSQL, whatever the environment says.
-          env: { LATCHKEY_TEST_DATABASE_URL: process.env.LATCHKEY_TEST_DATABASE_URL ?? '' },
+          env: { LATCHKEY_TEST_DATABASE_URL: '' },
         },
       },
       ...(postgresUrl

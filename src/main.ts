@@ -7,34 +7,27 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from './log.js';
 import { createService, listen } from './service.js';
 import { openStore, type Store } from './store/db.js';
-import { generateKey, Keyring } from './tokens/keyring.js';
-import { readKeys, writeKeys } from './tokens/keys-dir.js';
+import { loadKeyring, requireKeysInProduction } from './boot/keyring.js';
+import { lockPglite } from './boot/pglite-lock.js';
+import { countAccounts } from './store/accounts.js';
 
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 
-async function loadKeyring(config: Config, logger: Logger): Promise<Keyring> {
-  const keys = await readKeys(config.keysDir);
-  if (keys && keys.length > 0) return new Keyring(keys);
-  if (config.production) {
-    throw new Error(`NODE_ENV=production and no keys in ${resolve(config.keysDir)}: refusing to start with generated keys. Create them with \`npm run keys:rotate\` (KEYS_DIR=${config.keysDir}) and keep them safe.`);
+/** The embedded database under DATA_DIR, locked against a second process (PGlite takes no lock). */
+async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => Promise<void> }> {
+  if (config.databaseUrl) return { store: await openStore({ databaseUrl: config.databaseUrl }), release: async () => {} };
+  const release = await lockPglite(resolve(config.dataDir, 'pglite.lock'), 'latchkey server', new Date());
+  try {
+    const dir = resolve(config.dataDir, 'pglite');
+    await mkdir(dir, { recursive: true });
+    return { store: await openStore({ dataDir: dir }), release };
+  } catch (err) {
+    await release();
+    throw err;
   }
-  const fresh = generateKey(new Date());
-  await writeKeys(config.keysDir, [fresh]);
-  logger.warn('DEVELOPMENT KEYS GENERATED', {
-    detail: `No keys were found in ${resolve(config.keysDir)}, so new ones were generated there. They encrypt every stored secret: back them up, and never use generated keys in production (NODE_ENV=production refuses to start without keys).`,
-    kid: fresh.kid,
-  });
-  return new Keyring([fresh]);
-}
-
-async function openConfiguredStore(config: Config): Promise<Store> {
-  if (config.databaseUrl) return openStore({ databaseUrl: config.databaseUrl });
-  const dir = resolve(config.dataDir, 'pglite');
-  await mkdir(dir, { recursive: true });
-  return openStore({ dataDir: dir });
 }
 
 async function main(): Promise<void> {
@@ -45,9 +38,13 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const logger = createLogger(config.logLevel, (line) => process.stdout.write(line));
-  const keyring = await loadKeyring(config, logger);
-  const store = await openConfiguredStore(config);
+  // Production without keys refuses before the database is touched.
+  await requireKeysInProduction(config);
+  const { store, release } = await openConfiguredStore(config);
   await store.migrate();
+  const keyring = await loadKeyring(config, new Date(), (await countAccounts(store.db)) === 0, (detail) =>
+    logger.warn('DEVELOPMENT KEYS GENERATED', { detail }),
+  );
 
   const created = await bootstrapFirstAccount(store, keyring, new Date(), {
     accountId: config.accountId,
@@ -83,6 +80,7 @@ async function main(): Promise<void> {
     await server.close();
     service.dispose();
     await store.close();
+    await release();
     logger.info('stopped');
     process.exit(0);
   };

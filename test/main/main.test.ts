@@ -98,7 +98,7 @@ describe('npm start (src/main.ts)', () => {
     const dir = await tempDir();
     const run = start({ NODE_ENV: 'production', PORT: String(await freePort()), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') });
     expect(await run.exited).toBe(1);
-    expect(run.output()).toContain('refusing to start with generated keys');
+    expect(run.output()).toContain('refusing to run with generated keys');
   }, 30_000);
 
   test('configuration problems are all listed, secrets never echoed', async () => {

@@ -1,0 +1,36 @@
+/** `latchkey help`: every command, the environment it reads, and the two ways to hurt yourself. */
+
+export const USAGE = `Usage: npm run cli -- <command> [flags]     (or: npx tsx src/cli.ts <command> [flags])
+
+Commands:
+  migrate                    Apply every pending database migration and say which ran.
+  bootstrap                  Create the first account if there is none (the server does this on
+                             its first start too). Honours STS_ACCOUNT_ID, STS_ROOT_ACCESS_KEY_ID and
+                             STS_ROOT_SECRET_ACCESS_KEY. Prints the root access key as JSON, once:
+                             a generated secret is shown here and nowhere else.
+  accounts create [--id 123456789012] [--alias name]
+                             Create another account with a root access key; prints AccountId,
+                             AccessKeyId and SecretAccessKey as JSON, once.
+  accounts list              List accounts (id, alias, creation time); never secrets.
+  keys rotate                Add a new key to KEYS_DIR/keyring.json; it seals from now on and the
+                             older keys keep opening what they sealed. Prints the new kid and the
+                             number of keys, never key material. Copy keys/ to every node and
+                             restart them all: a node without the new key cannot open secrets
+                             sealed with it.
+  help                       This text.
+
+Environment (the same as the server's):
+  DATABASE_URL               postgres://… ; when unset, the embedded database in DATA_DIR/pglite
+  DATA_DIR                   default ./data
+  KEYS_DIR                   default ./keys
+  NODE_ENV=production        bootstrap and accounts create refuse to run without keys in KEYS_DIR
+                             (create them with \`keys rotate\`); otherwise development keys are
+                             generated, with a warning, when the database holds no account yet.
+
+The embedded database (no DATABASE_URL) can be open in only one process at a time, and PGlite
+itself does not detect a second one: do NOT run this command while the server is running on the
+same DATA_DIR (stop it first), or the database may be corrupted. Commands take DATA_DIR/pglite.lock
+while they run and refuse to start when another live process holds it.
+
+Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage or configuration error.
+`;
