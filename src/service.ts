@@ -36,7 +36,7 @@ export interface Service {
 const LAST_USED_INTERVAL_MS = 60_000;
 
 export function createService(options: ServiceOptions): Service {
-  const caches = createCaches();
+  const caches = createCaches(() => options.store.coherent());
   const unlisten = options.store.onChange((accountId) => invalidate(caches, accountId));
   const operations = new Map<string, OperationDef>();
   for (const op of iamOperations) operations.set(`${IAM_VERSION}:${op.name}`, op);

@@ -7,11 +7,14 @@
  */
 export class AccountCache<V> {
   readonly #max: number;
+  readonly #enabled: () => boolean;
   readonly #entries = new Map<string, { readonly accountId: string; readonly value: V }>();
   #epoch = 0;
 
-  constructor(maxEntries = 10_000) {
+  /** `enabled`: whether entries may be used at all (false while changes may be missed). */
+  constructor(maxEntries = 10_000, enabled: () => boolean = () => true) {
     this.#max = maxEntries;
+    this.#enabled = enabled;
   }
 
   get epoch(): number {
@@ -23,12 +26,13 @@ export class AccountCache<V> {
   }
 
   get(key: string): V | undefined {
+    if (!this.#enabled()) return undefined;
     return this.#entries.get(key)?.value;
   }
 
   /** Store `value` unless an invalidation happened since `epoch` was read. */
   set(key: string, accountId: string, value: V, epoch: number): void {
-    if (epoch !== this.#epoch) return;
+    if (epoch !== this.#epoch || !this.#enabled()) return;
     if (this.#entries.size >= this.#max && !this.#entries.has(key)) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

@@ -49,8 +49,9 @@ export interface Caches {
   readonly principals: AccountCache<CompiledPrincipal>;
 }
 
-export function createCaches(): Caches {
-  return { keys: new AccountCache(), principals: new AccountCache() };
+/** `coherent`: whether this node currently hears every change (Store.coherent). */
+export function createCaches(coherent: () => boolean = () => true): Caches {
+  return { keys: new AccountCache(10_000, coherent), principals: new AccountCache(10_000, coherent) };
 }
 
 export function invalidate(caches: Caches, accountId: string | undefined): void {
@@ -170,12 +171,23 @@ function unexpected(logger: Logger, err: unknown, requestId: string): AwsError {
   return toAwsError(err);
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03', '08006', '08001']);
+/**
+ * Errors that mean "the database is not there right now", not "our bug": network errors, the
+ * driver's connection errors, and SQLSTATE classes 08 (connection exception), 53 (insufficient
+ * resources, e.g. 53300 too many connections) and 57P (operator intervention: shutdown, crash),
+ * plus 55000 (not accepting connections) and 3D000 (the database does not exist).
+ */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  '55000', '3D000',
+]);
 
 function isConnectionError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (typeof code !== 'string') continue;
+    if (CONNECTION_CODES.has(code) || /^(?:08|53)[0-9A-Z]{3}$|^57P[0-9A-Z]{2}$/.test(code)) return true;
   }
   return false;
 }

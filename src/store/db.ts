@@ -8,6 +8,7 @@
  * when the write commits. Each node LISTENs and drops its caches for that account; the writing node
  * also drops them itself right after commit (read-your-writes without waiting for the round trip).
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -25,6 +26,10 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 export const CHANGES_CHANNEL = 'latchkey_changes';
+/** How often each PostgreSQL node checks that it still hears its own notifications. */
+export const HEARTBEAT_MS = 500;
+/** Not hearing itself for this long, a node stops trusting its caches. */
+export const STALE_MS = 1500;
 
 export type ChangeListener = (accountId: string | undefined) => void;
 
@@ -43,6 +48,11 @@ export interface Store {
    * cache must be dropped.
    */
   onChange(listener: ChangeListener): () => void;
+  /**
+   * False while this node may be missing notifications (PostgreSQL: its own heartbeat has not come
+   * back through LISTEN for a while). Caches must not be used then: every read goes to the database.
+   */
+  coherent(): boolean;
   /** Inside a write transaction: tell every node (including this one) that `accountId` changed. */
   announce(t: Db, accountId: string): Promise<void>;
   close(): Promise<void>;
@@ -121,6 +131,8 @@ async function openPglite(options: OpenOptions): Promise<Store> {
       return migrationsApplied(db);
     },
     onChange: changes.add,
+    // One process: every write goes through this instance, and NOTIFY comes back in-process.
+    coherent: () => true,
     announce,
     close: () => client.close(),
   };
@@ -135,17 +147,41 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   const changes = listeners();
+  // A heartbeat through the same channel bounds how stale a cache can be, whatever way the LISTEN
+  // connection fails (closed, reconnecting with postgres.js's growing backoff, or silently cut):
+  // each node NOTIFYs its own id every second, and when it has not heard itself for STALE_MS it
+  // drops every cache and stops caching until it does again.
+  const nodeId = randomUUID();
+  const own = `hb:${nodeId}`;
+  let lastHeard = Date.now();
+  let coherent = true;
   let listening = false;
-  const listen = await client.listen(
-    CHANGES_CHANNEL,
-    (payload) => changes.emit(payload),
-    () => {
-      // Called on the first LISTEN and again after every reconnect: notifications sent while we
-      // were away are lost, so every cache must go.
-      if (listening) changes.emit(undefined);
-      listening = true;
-    },
-  );
+  const onPayload = (payload: string) => {
+    if (payload.startsWith('hb:')) {
+      if (payload !== own) return;
+      lastHeard = Date.now();
+      if (!coherent) {
+        coherent = true;
+        changes.emit(undefined);
+      }
+      return;
+    }
+    changes.emit(payload);
+  };
+  const listen = await client.listen(CHANGES_CHANNEL, onPayload, () => {
+    // Called on the first LISTEN and again after every reconnect: notifications sent while we
+    // were away are lost, so every cache must go.
+    if (listening) changes.emit(undefined);
+    listening = true;
+  });
+  const heartbeat = setInterval(() => {
+    client`select pg_notify(${CHANGES_CHANNEL}, ${own})`.catch(() => {});
+    if (coherent && Date.now() - lastHeard > STALE_MS) {
+      coherent = false;
+      changes.emit(undefined);
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   return {
     backend: 'postgres',
     db,
@@ -160,8 +196,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
       return migrationsApplied(db);
     },
     onChange: changes.add,
+    coherent: () => coherent,
     announce,
     async close() {
+      clearInterval(heartbeat);
       await listen.unlisten().catch(() => {});
       await client.end({ timeout: 5 });
     },
