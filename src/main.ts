@@ -13,6 +13,7 @@ import { openStore, type Store } from './store/db.js';
 import { loadKeyring, requireKeysInProduction } from './boot/keyring.js';
 import { lockPglite } from './boot/pglite-lock.js';
 import { countAccounts } from './store/accounts.js';
+import { isDeadConnectionWriteBug } from './store/driver-bugs.js';
 
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 
@@ -84,6 +85,14 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
+  process.on('uncaughtException', (err) => {
+    if (isDeadConnectionWriteBug(err)) {
+      logger.error('database connection lost inside a transaction (postgres.js #1208); the request failed, the service continues');
+      return;
+    }
+    logger.error('uncaught exception', { error: err.name, message: err.message });
+    process.exit(1);
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
