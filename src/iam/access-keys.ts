@@ -8,10 +8,14 @@
  * returned once by CreateAccessKey and stored only sealed by the keyring, bound to the key id.
  * Status changes and deletions take effect on the very next request: the pipeline drops the
  * account's cached keys after every write.
+ *
+ * Every operation is authorized on the key owner, so the owner's tags are in the request context
+ * as aws:ResourceTag/… and iam:ResourceTag/… (IAM resource type `user`): a policy can let a team
+ * rotate the keys of its own users only.
  */
 import { accessKeyAad } from '../auth/authenticate.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
 import { validationError } from '../protocol/validate.js';
 import { insertAccessKey } from '../store/accounts.js';
 import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
@@ -19,7 +23,7 @@ import { rootArn } from './arns.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pageResult } from './pagination.js';
-import { requireUser, userArn, userOrCallerResource } from './users.js';
+import { requireUser, userArn, userOrCallerResource, userTagContext } from './users.js';
 
 /** IAM's quota of access keys per user (and for the root user). */
 export const MAX_ACCESS_KEYS = 2;
@@ -59,6 +63,13 @@ async function keyOwnerArn(ctx: ResourceContext, id: string): Promise<string | u
   return userArn(ctx.accountId, { path: key.userPath, name: key.userName });
 }
 
+/** The tags of the key's owner (the resource GetAccessKeyLastUsed is authorized on); none for root keys or keys not in this account. */
+async function keyOwnerTagContext(ctx: ResourceContext, id: string): Promise<ContextValues> {
+  const key = await findAccessKey(ctx.db, id);
+  if (!key || key.accountId !== ctx.accountId || key.userName === null) return {};
+  return userTagContext(ctx, key.userName);
+}
+
 function metadataOf(key: AccessKeyMeta) {
   return { ...(key.userName === null ? {} : { userName: key.userName }), accessKeyId: key.id, status: key.status, createDate: key.createdAt };
 }
@@ -68,6 +79,7 @@ export const createAccessKey = defineOperation({
   action: 'iam:CreateAccessKey',
   write: true,
   resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
@@ -106,6 +118,7 @@ export const updateAccessKey = defineOperation({
   action: 'iam:UpdateAccessKey',
   write: true,
   resource: (input: UpdateAccessKeyInput, ctx) => userOrCallerResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     // The model's statusType is shared with other credentials; access keys are Active or Inactive
     // (UpdateAccessKey API reference: "Valid Values: Active | Inactive").
@@ -125,6 +138,7 @@ export const deleteAccessKey = defineOperation({
   action: 'iam:DeleteAccessKey',
   write: true,
   resource: (input: { userName?: string; accessKeyId: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
     const key = await requireKeyOf(ctx, owner, input.accessKeyId);
@@ -138,6 +152,7 @@ export const listAccessKeys = defineOperation({
   action: 'iam:ListAccessKeys',
   write: false,
   resource: (input: { userName?: string; marker?: string; maxItems?: number }, ctx) => userOrCallerResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
     const keys = await listAccessKeysOf(ctx.db, ctx.accountId, owner.userId);
@@ -154,6 +169,7 @@ export const getAccessKeyLastUsed = defineOperation({
   // or exists in another account, is authorized against `*` and then answered NoSuchEntity: the
   // two cases look the same, so the call reveals nothing about other accounts' keys.
   resource: async (input: { accessKeyId: string }, ctx) => (await keyOwnerArn(ctx, input.accessKeyId)) ?? '*',
+  context: (input, ctx) => keyOwnerTagContext(ctx, input.accessKeyId),
   async handle(input, ctx) {
     const key = await findAccessKey(ctx.db, input.accessKeyId);
     if (!key || key.accountId !== ctx.accountId) throw noSuchKey(input.accessKeyId);

@@ -4,17 +4,24 @@
  * table), and ListEntitiesForPolicy, the reverse question.
  *
  * Attach and detach are authorized on the entity's ARN with the request key `iam:PolicyARN`, so a
- * policy can let someone attach only the policies it names.
+ * policy can let someone attach only the policies it names. For users and roles the context also
+ * describes the entity as it is: its tags (aws:ResourceTag/…, iam:ResourceTag/…) for every
+ * operation here, and for Attach/Detach{User,Role}Policy the boundary it already has
+ * (iam:PermissionsBoundary), which is how an administrator is allowed to manage only users and
+ * roles held to a given boundary ("Permissions boundaries for IAM entities"; Service
+ * Authorization Reference, IAM actions). Groups have neither tags nor boundaries.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
 import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
 import { findPolicy } from '../store/managed-policies.js';
 import { findUser } from '../store/users.js';
 import { entityArn, parsePolicyArn } from './arns.js';
+import { existingBoundaryContext } from './boundaries.js';
 import { policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
+import { resourceTagContext, type TaggedEntityKind } from './resource-tags.js';
 import { noSuchUser } from './users.js';
 
 /** IAM's default quota of managed policies attached to one user, group or role. */
@@ -26,10 +33,12 @@ interface OwnerKind {
   readonly label: string;
   find(ctx: ResourceContext, name: string): Promise<OwnerRef | undefined>;
   notFound(name: string): AwsError;
+  /** Users and roles: the kind whose tags and boundary go in the request context. */
+  readonly tagged?: TaggedEntityKind;
 }
 
 const KINDS: readonly OwnerKind[] = [
-  { type: 'user', label: 'User', find: (ctx, name) => findUser(ctx.db, ctx.accountId, name), notFound: noSuchUser },
+  { type: 'user', label: 'User', find: (ctx, name) => findUser(ctx.db, ctx.accountId, name), notFound: noSuchUser, tagged: 'user' },
   {
     type: 'group',
     label: 'Group',
@@ -41,6 +50,7 @@ const KINDS: readonly OwnerKind[] = [
     label: 'Role',
     find: (ctx, name) => findRoleRef(ctx.db, ctx.accountId, name),
     notFound: (name) => new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`),
+    tagged: 'role',
   },
 ];
 
@@ -72,6 +82,19 @@ async function requireOwner(kind: OwnerKind, ctx: ResourceContext, name: string)
   return owner;
 }
 
+/**
+ * The keys describing the user or role as it is before the call: its tags, and with `boundary`
+ * the permissions boundary it already has. None for groups.
+ */
+async function ownerContext(kind: OwnerKind, ctx: ResourceContext, name: string, boundary: boolean): Promise<ContextValues> {
+  if (kind.tagged === undefined) return {};
+  const [tags, existing] = await Promise.all([
+    resourceTagContext(ctx, kind.tagged, name),
+    boundary ? existingBoundaryContext(ctx, kind.tagged, name) : Promise.resolve({}),
+  ]);
+  return { ...tags, ...existing };
+}
+
 type AttachInput = OwnerInput & { policyArn: string };
 
 function attachOperation(kind: OwnerKind) {
@@ -80,7 +103,7 @@ function attachOperation(kind: OwnerKind) {
     action: `iam:Attach${kind.label}Policy`,
     write: true,
     resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
-    context: (input) => ({ 'iam:PolicyARN': input.policyArn }),
+    context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
     async handle(input, ctx) {
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       // Locks the policy (a concurrent DeletePolicy sees this attachment, or we see it gone)
@@ -104,7 +127,7 @@ function detachOperation(kind: OwnerKind) {
     action: `iam:Detach${kind.label}Policy`,
     write: true,
     resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
-    context: (input) => ({ 'iam:PolicyARN': input.policyArn }),
+    context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
     async handle(input, ctx) {
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       if (!parsePolicyArn(input.policyArn)) throw new AwsError('InvalidInput', `ARN ${input.policyArn} is not valid.`);
@@ -125,6 +148,7 @@ function listAttachedOperation(kind: OwnerKind) {
     action: `iam:ListAttached${kind.label}Policies`,
     write: false,
     resource: (input: ListAttachedInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    context: (input, ctx) => ownerContext(kind, ctx, ownerName(kind, input), false),
     async handle(input, ctx) {
       const after = decodeMarker(input.marker);
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));

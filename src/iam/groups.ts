@@ -26,7 +26,7 @@ import { entityArn } from './arns.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { requireUser, userListItem, userResource } from './users.js';
+import { requireUser, userListItem, userResource, userTagContext } from './users.js';
 
 /** IAM's default quotas: groups per account, and groups a user may belong to. */
 export const MAX_GROUPS = 300;
@@ -206,6 +206,8 @@ export const listGroupsForUser = defineOperation({
   action: 'iam:ListGroupsForUser',
   write: false,
   resource: (input: { userName: string } & PageInput, ctx) => userResource(ctx, input.userName),
+  // Authorized on the user, so the user's tags are its aws:ResourceTag/… and iam:ResourceTag/… keys.
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
     const rows = await listGroupsOfUser(ctx.db, user.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });

@@ -5,9 +5,11 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
-import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
+import { nonWhitespaceLength, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
+import type { Db } from '../store/db.js';
 import { countRows } from '../store/count.js';
 import { countInlinePolicies } from '../store/inline-policies.js';
+import { existingPrincipals, principalRefKey, type EntityPrincipalRef } from '../store/principal-check.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { entityArn } from './arns.js';
@@ -90,13 +92,53 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
 /**
  * A trust policy: AWS's size quota first (LimitExceeded "Cannot exceed quota for ACLSizePerRole"),
  * then the engine, which refuses what AWS refuses in trust policies (non-sts actions, Resource,
- * NotPrincipal).
+ * NotPrincipal), then the principals it names must exist (checkTrustPrincipals).
  */
-function checkTrustPolicy(ctx: { policyCache: PolicyCache }, text: string): void {
+async function checkTrustPolicy(ctx: { db: Db; policyCache: PolicyCache }, text: string): Promise<void> {
   if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.trust) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${DOCUMENT_LIMITS.trust}`);
   }
-  validateDocument(ctx.policyCache, text, 'trust', DOCUMENT_LIMITS.trust);
+  const compiled = validateDocument(ctx.policyCache, text, 'trust', DOCUMENT_LIMITS.trust);
+  await checkTrustPrincipals(ctx.db, compiled);
+}
+
+/** `arn:PARTITION:iam::ACCOUNT:user/PATH/NAME` (or role/…) → its parts; undefined for any other principal. */
+const ENTITY_PRINCIPAL = /^arn:([^:]+):iam::(\d{12}):(user|role)(\/.*)$/;
+
+function entityPrincipal(arn: string): (EntityPrincipalRef & { partition: string }) | undefined {
+  const m = ENTITY_PRINCIPAL.exec(arn);
+  if (!m) return undefined;
+  const [, partition = '', accountId = '', type, rest = ''] = m;
+  const cut = rest.lastIndexOf('/');
+  return { partition, accountId, type: type === 'user' ? 'user' : 'role', path: rest.slice(0, cut + 1), name: rest.slice(cut + 1) };
+}
+
+/**
+ * IAM checks a trust policy's AWS principals when it is saved: one that names an IAM user or role
+ * must name one that exists, or the call fails with MalformedPolicyDocument `Invalid principal in
+ * policy: "AWS":"ARN"` (AWS Knowledge Center, "How do I resolve the IAM trust policy error
+ * 'Invalid principal in policy'?": check that the user or role was not deleted). Users and roles
+ * are looked up by their full ARN, path included, in whichever account of this deployment the ARN
+ * names; an account that is not in this deployment has none, so its users and roles are refused
+ * too. The root of any account (`arn:aws:iam::ID:root`, or the bare id the engine turns into it)
+ * is accepted: we cannot know every AWS account, so any syntactically valid one passes. `*`,
+ * role-session and federated-user ARNs (their session part is free), unique ids, Service and
+ * Federated principals are accepted too (identity providers are not checked yet).
+ */
+async function checkTrustPrincipals(db: Db, compiled: CompiledPolicy): Promise<void> {
+  const named: { arn: string; ref: EntityPrincipalRef | undefined }[] = [];
+  for (const statement of compiled.statements) {
+    for (const arn of statement.principal?.aws ?? []) {
+      const ref = entityPrincipal(arn);
+      // Only this deployment's partition holds users and roles; a name ending in `/` names none.
+      if (ref) named.push({ arn, ref: ref.partition === 'aws' && ref.name !== '' ? ref : undefined });
+    }
+  }
+  if (named.length === 0) return;
+  const refs = named.flatMap((n) => (n.ref ? [n.ref] : []));
+  const existing = refs.length === 0 ? new Set<string>() : await existingPrincipals(db, refs);
+  const missing = named.find((n) => !n.ref || !existing.has(principalRefKey(n.ref)));
+  if (missing) throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":${JSON.stringify(missing.arn)}`);
 }
 
 const roleNameResource = <I extends { roleName: string }>(input: I, ctx: ResourceContext): Promise<string> => roleResource(ctx, input.roleName);
@@ -128,7 +170,7 @@ export const createRole = defineOperation({
   }),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
-    checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
+    await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}`);
@@ -203,7 +245,7 @@ export const updateAssumeRolePolicy = defineOperation({
   context: roleTagContext,
   async handle(input: { roleName: string; policyDocument: string }, ctx) {
     const role = await requireRole(ctx, input.roleName);
-    checkTrustPolicy(ctx, input.policyDocument);
+    await checkTrustPolicy(ctx, input.policyDocument);
     await updateRole(ctx.db, role.id, { trustPolicy: input.policyDocument });
     return {};
   },

@@ -4,7 +4,7 @@
  */
 import type { Caller } from '../auth/caller.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { countAccessKeysOf } from '../store/access-keys.js';
 import { countRows } from '../store/count.js';
 import { countGroupsOfUser } from '../store/groups.js';
@@ -17,6 +17,7 @@ import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
 import { resolveBoundary } from './boundary.js';
+import { resourceTagContext, resourceTagValues } from './resource-tags.js';
 import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
 /** IAM's default quota of users per account. */
@@ -42,6 +43,17 @@ export async function userResource(ctx: ResourceContext, name: string | undefine
 export async function userOrCallerResource(ctx: ResourceContext & { readonly caller?: Caller | undefined }, name: string | undefined): Promise<string> {
   if (name !== undefined) return userResource(ctx, name);
   return ctx.caller?.arn ?? '*';
+}
+
+/**
+ * The user's own tags as aws:ResourceTag/… and iam:ResourceTag/…, for every operation whose
+ * resource is an existing user (a policy can then allow GetUser or DeleteUser only on users tagged
+ * team=x). Without a name, the user is the caller (GetUser, the access-key operations); root is no
+ * IAM user and has no tags.
+ */
+export async function userTagContext(ctx: ResourceContext, name: string | undefined): Promise<ContextValues> {
+  const target = name ?? ctx.caller?.user?.name;
+  return target === undefined ? {} : resourceTagContext(ctx, 'user', target);
 }
 
 export function noSuchUser(name: string): AwsError {
@@ -120,6 +132,7 @@ export const getUser = defineOperation({
   write: false,
   // Without UserName, GetUser describes the caller (AWS: "defaults to the user making the request").
   resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const name = input.userName ?? ctx.caller.user?.name;
     if (name === undefined) {
@@ -154,13 +167,15 @@ export const updateUser = defineOperation({
   action: 'iam:UpdateUser',
   write: true,
   resource: (input: UpdateUserInput, ctx) => userResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
     const to = { name: input.newUserName ?? user.name, path: input.newPath ?? user.path };
     if (to.name === user.name && to.path === user.path) return {};
     // Renaming needs the permission on the target too: "to change Bob to Robert, the entity making
-    // the request must have permission on Bob and Robert" (UpdateUser API reference).
-    await ctx.authorize('iam:UpdateUser', userArn(ctx.accountId, to));
+    // the request must have permission on Bob and Robert" (UpdateUser API reference). Robert is
+    // the same user, with the same tags.
+    await ctx.authorize('iam:UpdateUser', userArn(ctx.accountId, to), resourceTagValues(await listTags(ctx.db, user.id)));
     const clash = await findUser(ctx.db, ctx.accountId, to.name);
     if (clash && clash.id !== user.id) throw new AwsError('EntityAlreadyExists', `User with name ${to.name} already exists.`);
     await renameUser(ctx.db, user.id, to);
@@ -173,6 +188,7 @@ export const deleteUser = defineOperation({
   action: 'iam:DeleteUser',
   write: true,
   resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
     // AWS refuses to delete a user that still has credentials, memberships or policies, and says
@@ -200,7 +216,8 @@ export const tagUser = defineOperation({
   action: 'iam:TagUser',
   write: true,
   resource: (input: TagUserInput, ctx) => userResource(ctx, input.userName),
-  context: (input) => requestTagContext(input.tags),
+  // The new tags are aws:RequestTag/…; aws:ResourceTag/… are the tags the user has before the call.
+  context: async (input, ctx) => ({ ...requestTagContext(input.tags), ...(await userTagContext(ctx, input.userName)) }),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
     const user = await requireUser(ctx, input.userName);
@@ -223,7 +240,7 @@ export const untagUser = defineOperation({
   action: 'iam:UntagUser',
   write: true,
   resource: (input: UntagUserInput, ctx) => userResource(ctx, input.userName),
-  context: (input) => requestTagContext(undefined, input.tagKeys),
+  context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await userTagContext(ctx, input.userName)) }),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
     // Keys the user does not have are ignored, as AWS does.
@@ -237,6 +254,7 @@ export const listUserTags = defineOperation({
   action: 'iam:ListUserTags',
   write: false,
   resource: (input: { userName: string; marker?: string; maxItems?: number }, ctx) => userResource(ctx, input.userName),
+  context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
     const page = pageInMemory(await listTags(ctx.db, user.id), input, (t) => t.key.toLowerCase());

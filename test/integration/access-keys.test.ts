@@ -6,6 +6,7 @@ import {
   GetAccessKeyLastUsedCommand,
   GetUserCommand,
   ListAccessKeysCommand,
+  TagUserCommand,
   UpdateAccessKeyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
@@ -292,5 +293,50 @@ describe('authorization', () => {
       name: 'AccessDenied',
       message: denied('key-admin', 'iam:GetAccessKeyLastUsed', `arn:aws:iam::${acct}:root`),
     });
+  });
+});
+
+describe('iam:ResourceTag: the key owner’s tags', () => {
+  test('a team may manage the keys of its own users only, and its own keys once tagged', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'kx', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await iam.send(new CreateUserCommand({ UserName: 'ky', Tags: [{ Key: 'team', Value: 'y' }] }));
+    const yKey = await newKey('ky');
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['iam:CreateAccessKey', 'iam:ListAccessKeys', 'iam:UpdateAccessKey', 'iam:DeleteAccessKey', 'iam:GetAccessKeyLastUsed'],
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
+        },
+      ],
+    };
+    const as = svc.iam(await svc.userWithPolicy('team-x-keys', policy));
+    const { AccessKey } = await as.send(new CreateAccessKeyCommand({ UserName: 'kx' }));
+    const xKeyId = AccessKey?.AccessKeyId ?? '';
+    expect((await as.send(new ListAccessKeysCommand({ UserName: 'kx' }))).AccessKeyMetadata?.map((k) => k.AccessKeyId)).toEqual([xKeyId]);
+    await as.send(new UpdateAccessKeyCommand({ UserName: 'kx', AccessKeyId: xKeyId, Status: 'Inactive' }));
+    expect((await as.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: xKeyId }))).UserName).toBe('kx');
+    await as.send(new DeleteAccessKeyCommand({ UserName: 'kx', AccessKeyId: xKeyId }));
+
+    const ky = `arn:aws:iam::${acct}:user/ky`;
+    for (const [action, call] of [
+      ['iam:CreateAccessKey', () => as.send(new CreateAccessKeyCommand({ UserName: 'ky' }))],
+      ['iam:ListAccessKeys', () => as.send(new ListAccessKeysCommand({ UserName: 'ky' }))],
+      ['iam:UpdateAccessKey', () => as.send(new UpdateAccessKeyCommand({ UserName: 'ky', AccessKeyId: yKey.accessKeyId, Status: 'Inactive' }))],
+      ['iam:DeleteAccessKey', () => as.send(new DeleteAccessKeyCommand({ UserName: 'ky', AccessKeyId: yKey.accessKeyId }))],
+      ['iam:GetAccessKeyLastUsed', () => as.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: yKey.accessKeyId }))],
+    ] as const) {
+      await expect(call()).rejects.toMatchObject({ name: 'AccessDenied', message: denied('team-x-keys', action, ky) });
+    }
+
+    // Without a UserName the owner is the caller: its own tags decide.
+    await expect(as.send(new ListAccessKeysCommand({}))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: denied('team-x-keys', 'iam:ListAccessKeys', `arn:aws:iam::${acct}:user/team-x-keys`),
+    });
+    await iam.send(new TagUserCommand({ UserName: 'team-x-keys', Tags: [{ Key: 'team', Value: 'x' }] }));
+    expect((await as.send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(1);
   });
 });

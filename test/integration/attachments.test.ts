@@ -281,3 +281,81 @@ describe('authorization', () => {
     });
   });
 });
+
+describe('the user or role as it is: iam:PermissionsBoundary and iam:ResourceTag', () => {
+  const deniedMessage = (who: string, action: string, resource: string) =>
+    `User: arn:aws:iam::${acct}:user/${who} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+
+  test('a delegated administrator may attach and detach only on users and roles held to its boundary', async () => {
+    const boundary = await createPolicy('dev-boundary');
+    const otherBoundary = await createPolicy('other-boundary');
+    const granted = await createPolicy('granted');
+    await iam.send(new CreateUserCommand({ UserName: 'pb-bounded', PermissionsBoundary: boundary }));
+    await iam.send(new CreateUserCommand({ UserName: 'pb-free' }));
+    await iam.send(new CreateUserCommand({ UserName: 'pb-other', PermissionsBoundary: otherBoundary }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'pb-bounded-role', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: boundary }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'pb-free-role', AssumeRolePolicyDocument: TRUST }));
+    const delegate = svc.iam(
+      await svc.userWithPolicy('pb-admin', {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+            Resource: '*',
+            Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
+          },
+        ],
+      }),
+    );
+    await delegate.send(new AttachUserPolicyCommand({ UserName: 'pb-bounded', PolicyArn: granted }));
+    await delegate.send(new DetachUserPolicyCommand({ UserName: 'pb-bounded', PolicyArn: granted }));
+    await delegate.send(new AttachRolePolicyCommand({ RoleName: 'pb-bounded-role', PolicyArn: granted }));
+    await delegate.send(new DetachRolePolicyCommand({ RoleName: 'pb-bounded-role', PolicyArn: granted }));
+    for (const [action, resource, call] of [
+      ['iam:AttachUserPolicy', `arn:aws:iam::${acct}:user/pb-free`, () => delegate.send(new AttachUserPolicyCommand({ UserName: 'pb-free', PolicyArn: granted }))],
+      ['iam:AttachUserPolicy', `arn:aws:iam::${acct}:user/pb-other`, () => delegate.send(new AttachUserPolicyCommand({ UserName: 'pb-other', PolicyArn: granted }))],
+      ['iam:AttachRolePolicy', `arn:aws:iam::${acct}:role/pb-free-role`, () => delegate.send(new AttachRolePolicyCommand({ RoleName: 'pb-free-role', PolicyArn: granted }))],
+    ] as const) {
+      await expect(call()).rejects.toMatchObject({ name: 'AccessDenied', message: deniedMessage('pb-admin', action, resource) });
+    }
+    // Detach is judged the same way: the policy root attached to the free user stays out of reach.
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'pb-free', PolicyArn: granted }));
+    await expect(delegate.send(new DetachUserPolicyCommand({ UserName: 'pb-free', PolicyArn: granted }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  test('attach, detach and list are judged on the user’s or role’s tags; groups have none', async () => {
+    const p = await createPolicy('tag-judged');
+    await iam.send(new CreateUserCommand({ UserName: 'rt-user-x', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await iam.send(new CreateUserCommand({ UserName: 'rt-user-y', Tags: [{ Key: 'team', Value: 'y' }] }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'rt-role-x', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'x' }] }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'rt-role-y', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'y' }] }));
+    await iam.send(new CreateGroupCommand({ GroupName: 'rt-group' }));
+    const team = svc.iam(
+      await svc.userWithPolicy('rt-attacher', {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['iam:AttachUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:AttachRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListAttachedGroupPolicies'],
+            Resource: '*',
+            Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } },
+          },
+        ],
+      }),
+    );
+    await team.send(new AttachUserPolicyCommand({ UserName: 'rt-user-x', PolicyArn: p }));
+    expect((await team.send(new ListAttachedUserPoliciesCommand({ UserName: 'rt-user-x' }))).AttachedPolicies?.map((a) => a.PolicyArn)).toEqual([p]);
+    await team.send(new AttachRolePolicyCommand({ RoleName: 'rt-role-x', PolicyArn: p }));
+    expect((await team.send(new ListAttachedRolePoliciesCommand({ RoleName: 'rt-role-x' }))).AttachedPolicies?.map((a) => a.PolicyArn)).toEqual([p]);
+    for (const [action, resource, call] of [
+      ['iam:AttachUserPolicy', `arn:aws:iam::${acct}:user/rt-user-y`, () => team.send(new AttachUserPolicyCommand({ UserName: 'rt-user-y', PolicyArn: p }))],
+      ['iam:ListAttachedUserPolicies', `arn:aws:iam::${acct}:user/rt-user-y`, () => team.send(new ListAttachedUserPoliciesCommand({ UserName: 'rt-user-y' }))],
+      ['iam:AttachRolePolicy', `arn:aws:iam::${acct}:role/rt-role-y`, () => team.send(new AttachRolePolicyCommand({ RoleName: 'rt-role-y', PolicyArn: p }))],
+      ['iam:ListAttachedRolePolicies', `arn:aws:iam::${acct}:role/rt-role-y`, () => team.send(new ListAttachedRolePoliciesCommand({ RoleName: 'rt-role-y' }))],
+      ['iam:ListAttachedGroupPolicies', `arn:aws:iam::${acct}:group/rt-group`, () => team.send(new ListAttachedGroupPoliciesCommand({ GroupName: 'rt-group' }))],
+    ] as const) {
+      await expect(call()).rejects.toMatchObject({ name: 'AccessDenied', message: deniedMessage('rt-attacher', action, resource) });
+    }
+  });
+});

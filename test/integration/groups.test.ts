@@ -252,3 +252,20 @@ describe('authorization', () => {
     });
   });
 });
+
+describe('iam:ResourceTag: ListGroupsForUser is judged on the user’s tags', () => {
+  test('allowed for a user tagged team=x, denied with AWS message for team=y', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'gx', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await iam.send(new CreateUserCommand({ UserName: 'gy', Path: '/t/', Tags: [{ Key: 'team', Value: 'y' }] }));
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'iam:ListGroupsForUser', Resource: '*', Condition: { StringEquals: { 'iam:ResourceTag/team': 'x' } } }],
+    };
+    const as = svc.iam(await svc.userWithPolicy('gfu-reader', policy));
+    expect((await as.send(new ListGroupsForUserCommand({ UserName: 'gx' }))).Groups).toEqual([]);
+    await expect(as.send(new ListGroupsForUserCommand({ UserName: 'gy' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: denied('gfu-reader', 'iam:ListGroupsForUser', `arn:aws:iam::${acct}:user/t/gy`),
+    });
+  });
+});

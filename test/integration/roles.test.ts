@@ -6,6 +6,8 @@ import {
   type IAMClient,
   ListRolesCommand,
   ListRoleTagsCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -17,7 +19,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { managedPolicies, policyAttachments, policyVersions, roles } from '../../src/store/schema.js';
-import { allow, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -40,12 +42,15 @@ function trust(statement: object): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
 }
 
-/** A trust policy (no whitespace) of at least `n` characters, and at most 40 more. */
+/**
+ * A trust policy (no whitespace) of at least `n` characters, and at most 40 more. Its principals
+ * are account roots: users and roles would have to exist.
+ */
 function bigTrust(n: number): string {
   const principals: string[] = [];
   let doc = '';
   while (doc.length < n) {
-    principals.push(`arn:aws:iam::${acct}:user/u${String(principals.length).padStart(4, '0')}`);
+    principals.push(`arn:aws:iam::${100_000_000_000 + principals.length}:root`);
     doc = trust({ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' });
   }
   return doc;
@@ -418,5 +423,73 @@ describe('iam:ResourceTag and aws:ResourceTag: the role’s own tags', () => {
 
   test('a role that does not exist has no tags: the caller is denied before NoSuchEntity', async () => {
     await expect(teamX.send(new GetRoleCommand({ RoleName: 'NoSuchRole' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
+
+describe('trust policy principals must exist', () => {
+  let other: string;
+  beforeAll(async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'trusted', Path: '/ops/' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'TrustedRole', Path: '/ops/', AssumeRolePolicyDocument: TRUST }));
+    const second = await svc.newAccount();
+    other = second.accountId;
+    await svc.iam(rootCredentials(second)).send(new CreateUserCommand({ UserName: 'partner' }));
+  });
+
+  const trusting = (aws: string | string[]) => trust({ Effect: 'Allow', Principal: { AWS: aws }, Action: 'sts:AssumeRole' });
+  let n = 0;
+  const create = (doc: string) => iam.send(new CreateRoleCommand({ RoleName: `Trusting${++n}`, AssumeRolePolicyDocument: doc }));
+
+  const accepted: [string, () => string][] = [
+    ['an existing user, by its ARN with its path', () => trusting(`arn:aws:iam::${acct}:user/ops/trusted`)],
+    ['an existing role, by its ARN with its path', () => trusting(`arn:aws:iam::${acct}:role/ops/TrustedRole`)],
+    ['a user of another account of this deployment', () => trusting(`arn:aws:iam::${other}:user/partner`)],
+    ['the root of any account', () => trusting('arn:aws:iam::123456789012:root')],
+    ['a bare account id', () => trusting('123456789012')],
+    ['a role session (its session name is free)', () => trusting(`arn:aws:sts::${acct}:assumed-role/TrustedRole/anything`)],
+    ['everyone', () => trusting('*')],
+    ['a service', () => TRUST],
+    ['a federated provider', () => trust({ Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' })],
+  ];
+  test.each(accepted)('CreateRole accepts %s', async (_, doc) => {
+    const { Role } = await create(doc());
+    expect(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '')).toBe(doc());
+  });
+
+  const refused: [string, () => string, () => string][] = [
+    ['a user that does not exist', () => `arn:aws:iam::${acct}:user/nobody`, () => trusting(`arn:aws:iam::${acct}:user/nobody`)],
+    ['a role that does not exist', () => `arn:aws:iam::${acct}:role/NoRole`, () => trusting(`arn:aws:iam::${acct}:role/NoRole`)],
+    ['an existing user under another path', () => `arn:aws:iam::${acct}:user/trusted`, () => trusting(`arn:aws:iam::${acct}:user/trusted`)],
+    ['a user of another account that lacks it', () => `arn:aws:iam::${other}:user/trusted`, () => trusting(`arn:aws:iam::${other}:user/trusted`)],
+    // Account ids here are random: 999999999999 is not one of this deployment (and would hold no user x if it were).
+    ['a user of an account not in this deployment', () => 'arn:aws:iam::999999999999:user/x', () => trusting('arn:aws:iam::999999999999:user/x')],
+    [
+      'the one missing principal of a list, named in the message',
+      () => `arn:aws:iam::${acct}:role/Gone`,
+      () => trusting([`arn:aws:iam::${acct}:user/ops/trusted`, `arn:aws:iam::${acct}:role/Gone`, '123456789012']),
+    ],
+  ];
+  test.each(refused)('CreateRole refuses %s with AWS message', async (_, arn, doc) => {
+    const err = await create(doc()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'MalformedPolicyDocumentException', message: `Invalid principal in policy: "AWS":"${arn()}"` });
+  });
+
+  test('UpdateAssumeRolePolicy checks too, and leaves the trust policy unchanged when it refuses', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'leaving' }));
+    const before = trusting(`arn:aws:iam::${acct}:user/leaving`);
+    await iam.send(new CreateRoleCommand({ RoleName: 'Retrust', AssumeRolePolicyDocument: TRUST }));
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Retrust', PolicyDocument: before }));
+    await expect(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Retrust', PolicyDocument: trusting(`arn:aws:iam::${acct}:user/nobody`) }))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      message: `Invalid principal in policy: "AWS":"arn:aws:iam::${acct}:user/nobody"`,
+    });
+    expect(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: 'Retrust' }))).Role?.AssumeRolePolicyDocument ?? '')).toBe(before);
+    // Once the user is deleted, the same document names no one and is refused on the next save.
+    await iam.send(new DeleteUserCommand({ UserName: 'leaving' }));
+    await expect(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Retrust', PolicyDocument: before }))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+    });
+    // A role may trust itself once it exists.
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Retrust', PolicyDocument: trusting(`arn:aws:iam::${acct}:role/Retrust`) }));
   });
 });

@@ -217,3 +217,56 @@ describe('user tags', () => {
     });
   });
 });
+
+describe('iam:ResourceTag and aws:ResourceTag: the user’s own tags', () => {
+  const teamX = (actions: string[], key = 'iam:ResourceTag/team') => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { [key]: 'x' } } }],
+  });
+  let admin: IAMClient;
+  beforeAll(async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'rt-x', Path: '/rt/', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await iam.send(new CreateUserCommand({ UserName: 'rt-y', Path: '/rt/', Tags: [{ Key: 'team', Value: 'y' }] }));
+    admin = svc.iam(await svc.userWithPolicy('rt-admin', teamX(['iam:GetUser', 'iam:UpdateUser', 'iam:ListUserTags', 'iam:DeleteUser'])));
+  });
+
+  test('operations on a user tagged team=x are allowed; on team=y denied with AWS message', async () => {
+    expect((await admin.send(new GetUserCommand({ UserName: 'rt-x' }))).User?.UserName).toBe('rt-x');
+    expect((await admin.send(new ListUserTagsCommand({ UserName: 'rt-x' }))).Tags).toEqual([{ Key: 'team', Value: 'x' }]);
+    for (const [action, call] of [
+      ['iam:GetUser', () => admin.send(new GetUserCommand({ UserName: 'rt-y' }))],
+      ['iam:ListUserTags', () => admin.send(new ListUserTagsCommand({ UserName: 'rt-y' }))],
+      ['iam:UpdateUser', () => admin.send(new UpdateUserCommand({ UserName: 'rt-y', NewPath: '/moved/' }))],
+      ['iam:DeleteUser', () => admin.send(new DeleteUserCommand({ UserName: 'rt-y' }))],
+    ] as const) {
+      await expect(call()).rejects.toMatchObject({ name: 'AccessDenied', message: denied('rt-admin', action, `arn:aws:iam::${acct}:user/rt/rt-y`) });
+    }
+    await iam.send(new CreateUserCommand({ UserName: 'rt-x2', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await admin.send(new DeleteUserCommand({ UserName: 'rt-x2' }));
+    // A rename is also authorized on the new ARN, and the user keeps its tags there.
+    await admin.send(new UpdateUserCommand({ UserName: 'rt-x', NewUserName: 'rt-x-renamed', NewPath: '/rt2/' }));
+    expect((await admin.send(new GetUserCommand({ UserName: 'rt-x-renamed' }))).User?.Arn).toBe(`arn:aws:iam::${acct}:user/rt2/rt-x-renamed`);
+  });
+
+  test('GetUser without a UserName is judged on the caller’s own tags', async () => {
+    await expect(admin.send(new GetUserCommand({}))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: denied('rt-admin', 'iam:GetUser', `arn:aws:iam::${acct}:user/rt-admin`),
+    });
+    await iam.send(new TagUserCommand({ UserName: 'rt-admin', Tags: [{ Key: 'team', Value: 'x' }] }));
+    expect((await admin.send(new GetUserCommand({}))).User?.UserName).toBe('rt-admin');
+  });
+
+  test('TagUser and UntagUser are judged on the tags the user has before the call', async () => {
+    const tagger = svc.iam(await svc.userWithPolicy('rt-tagger', teamX(['iam:TagUser', 'iam:UntagUser'], 'aws:ResourceTag/team')));
+    await iam.send(new CreateUserCommand({ UserName: 'rt-moving', Tags: [{ Key: 'team', Value: 'x' }] }));
+    await tagger.send(new UntagUserCommand({ UserName: 'rt-moving', TagKeys: ['other'] }));
+    // Team x may give its user away (the new value is aws:RequestTag), and has then lost it.
+    await tagger.send(new TagUserCommand({ UserName: 'rt-moving', Tags: [{ Key: 'team', Value: 'y' }] }));
+    await expect(tagger.send(new TagUserCommand({ UserName: 'rt-moving', Tags: [{ Key: 'team', Value: 'x' }] }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: denied('rt-tagger', 'iam:TagUser', `arn:aws:iam::${acct}:user/rt-moving`),
+    });
+    await expect(tagger.send(new UntagUserCommand({ UserName: 'rt-moving', TagKeys: ['team'] }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
