@@ -5,6 +5,7 @@
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
@@ -113,4 +114,24 @@ export async function startService(): Promise<TestService> {
 /** `{"Version":"2012-10-17","Statement":[{Effect, Action, Resource}]}` */
 export function allow(action: string | string[], resource: string | string[] = '*'): object {
   return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] };
+}
+
+/**
+ * One service for a whole test file: started before its first test and closed after its last.
+ * `ready` receives the service, its root IAM client and its account id.
+ */
+export function useService(ready: (s: { svc: TestService; iam: IAMClient; acct: string }) => void): void {
+  let svc: TestService | undefined;
+  beforeAll(async () => {
+    svc = await startService();
+    ready({ svc, iam: svc.iam(), acct: svc.account.accountId });
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+}
+
+/** AWS's AccessDenied message for an IAM user that no identity-based policy allows. */
+export function notAuthorized(account: string, user: string, action: string, resource: string): string {
+  return `User: arn:aws:iam::${account}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
 }

@@ -11,26 +11,18 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { accessKeys } from '../../src/store/schema.js';
-import { allow, rootCredentials, startService, type Credentials, type TestService } from '../helpers/service.js';
+import { allow, type Credentials, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
 let acct: string;
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc, iam, acct } = s));
 
-const denied = (user: string, action: string, resource: string) =>
-  `User: arn:aws:iam::${acct}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+const denied = (user: string, action: string, resource: string) => notAuthorized(acct, user, action, resource);
 
 async function newKey(userName: string): Promise<Credentials> {
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));

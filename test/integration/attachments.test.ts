@@ -19,20 +19,13 @@ import {
   ListPoliciesCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { allow, startService, type Credentials, type TestService } from '../helpers/service.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
 let acct: string;
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc, iam, acct } = s));
 
 const doc = (action: string | string[] = 's3:GetObject') => JSON.stringify(allow(action));
 const arnOf = (name: string, path = '/') => `arn:aws:iam::${acct}:policy${path}${name}`;

@@ -16,25 +16,17 @@ import {
   UpdateGroupCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { groups as groupsTable } from '../../src/store/schema.js';
-import { allow, startService, type TestService } from '../helpers/service.js';
+import { allow, notAuthorized, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
 let acct: string;
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc, iam, acct } = s));
 
-const denied = (user: string, action: string, resource: string) =>
-  `User: arn:aws:iam::${acct}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+const denied = (user: string, action: string, resource: string) => notAuthorized(acct, user, action, resource);
 
 async function users(...names: string[]): Promise<void> {
   for (const n of names) await iam.send(new CreateUserCommand({ UserName: n }));

@@ -16,22 +16,15 @@ import {
   UpdateRoleDescriptionCommand,
 } from '@aws-sdk/client-iam';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { managedPolicies, policyAttachments, policyVersions, roles } from '../../src/store/schema.js';
-import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
 let acct: string;
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc, iam, acct } = s));
 
 const TRUST = JSON.stringify({
   Version: '2012-10-17',

@@ -20,24 +20,16 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { tags as tagsTable } from '../../src/store/schema.js';
-import { allow, startService, type TestService } from '../helpers/service.js';
+import { allow, notAuthorized, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
 let acct: string;
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc, iam, acct } = s));
 
-const denied = (user: string, action: string, resource: string) =>
-  `User: arn:aws:iam::${acct}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+const denied = (user: string, action: string, resource: string) => notAuthorized(acct, user, action, resource);
 
 describe('users', () => {
   test('CreateUser returns AWS shapes; GetUser and ListUsers see it', async () => {
