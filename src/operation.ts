@@ -5,7 +5,8 @@
  * in one transaction and tells every node what changed.
  */
 import type { Caller } from './auth/caller.js';
-import type { ContextValueInput, PolicyCache } from './policy/index.js';
+import type { CompiledPrincipal } from './auth/authorize.js';
+import type { ContextValueInput, Decision, PolicyCache, RequestContext } from './policy/index.js';
 import type { Db } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 
@@ -31,6 +32,15 @@ export interface OperationContext {
   readonly policyCache: PolicyCache;
   /** Authorize a further action the call needs (e.g. a second resource), throwing AccessDenied. */
   readonly authorize: (action: string, resource: string, context?: ContextValues) => Promise<void>;
+  /** The caller's compiled policies (identity, boundary, session) and principal tags. */
+  readonly principal: () => Promise<CompiledPrincipal>;
+  /** The request's condition keys for the caller (global keys + `extra`), for handlers that evaluate themselves. */
+  readonly conditionContext: (principal: CompiledPrincipal, action: string, resource: string, extra?: ContextValues) => RequestContext;
+  /** AccessDenied with AWS's message for a decision the handler made itself. */
+  readonly denied: (action: string, resource: string, decision: Decision) => Error;
+  /** The region the request was signed for, and the caller's address. */
+  readonly region: string;
+  readonly sourceIp: string;
 }
 
 export interface OperationDef<I = Record<string, unknown>, O = unknown> {
@@ -40,6 +50,12 @@ export interface OperationDef<I = Record<string, unknown>, O = unknown> {
   readonly action: string;
   /** Writes run in a transaction and invalidate the account's caches on every node. */
   readonly write: boolean;
+  /**
+   * Who decides whether the call is allowed: the pipeline, against resource() (the default); the
+   * handler itself (AssumeRole: trust policy and caller policy together); or nobody
+   * (GetCallerIdentity is never denied).
+   */
+  readonly authorization?: 'resource' | 'handler' | 'none';
   /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
   resource(input: I, ctx: ResourceContext): string | Promise<string>;
   /**

@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { createCaches, invalidate, type Caches, type QueryDeps } from './http/query.js';
 import { IAM_VERSION, iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
+import { STS_VERSION, stsOperations } from './sts/index.js';
 import type { OperationDef } from './operation.js';
 import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
@@ -40,6 +41,7 @@ export function createService(options: ServiceOptions): Service {
   const unlisten = options.store.onChange((accountId) => invalidate(caches, accountId));
   const operations = new Map<string, OperationDef>();
   for (const op of iamOperations) operations.set(`${IAM_VERSION}:${op.name}`, op);
+  for (const op of stsOperations) operations.set(`${STS_VERSION}:${op.name}`, op);
   const lastUsed = new Map<string, number>();
   const deps: QueryDeps = {
     store: options.store,

@@ -9,6 +9,7 @@ import { deriveSigningKey, verify, type AllowedScope, type SigV4Identity, type S
 import type { Db } from '../store/db.js';
 import { findAccessKeyOwner, type AccessKeyOwner } from '../store/credentials.js';
 import type { Keyring } from '../tokens/keyring.js';
+import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';
 import type { Caller } from './caller.js';
 
@@ -65,10 +66,46 @@ export interface Authenticated {
   readonly identity: SigV4Identity;
 }
 
+/** The caller a session token describes. */
+export function sessionCaller(claims: SessionClaims): Caller {
+  const base = { accountId: claims.acct, arn: claims.arn, userId: claims.uid, accessKeyId: claims.akid, session: claims };
+  if (claims.kind === 'role' && claims.role) {
+    const roleArn = entityArn(claims.acct, 'role', claims.role.path, claims.role.name);
+    return { ...base, kind: 'assumed-role', role: claims.role, principal: { type: 'AssumedRole', arn: claims.arn, account: claims.acct, parentArn: roleArn } };
+  }
+  const parentArn = claims.user ? entityArn(claims.acct, 'user', claims.user.path, claims.user.name) : rootArn(claims.acct);
+  if (claims.kind === 'federated') {
+    return { ...base, kind: 'federated-user', user: claims.user, principal: { type: 'FederatedUser', arn: claims.arn, account: claims.acct, parentArn } };
+  }
+  // GetSessionToken: the same principal as the long-term key's owner.
+  return claims.user
+    ? { ...base, kind: 'user', user: claims.user, principal: { type: 'User', arn: claims.arn, account: claims.acct } }
+    : { ...base, kind: 'root', principal: { type: 'Account', arn: claims.arn, account: claims.acct } };
+}
+
+export interface SessionChecks {
+  /** Is this session (by `jti`) revoked? Must answer from memory on the hot path. */
+  readonly revoked?: ((claims: SessionClaims) => Promise<boolean>) | undefined;
+}
+
+/**
+ * Temporary credentials: the token must open, belong to the request's key id, not be expired,
+ * and the long-term key its chain started from must still exist and be active (deactivating or
+ * deleting that key ends every session derived from it, as the spec asks).
+ */
+async function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
+  const claims = openSessionToken(deps.keyring, token);
+  if (!claims || claims.akid !== accessKeyId) return undefined;
+  if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
+  const source = await lookupKey(deps, claims.src);
+  if (!source || source.owner.status !== 'Active' || source.owner.accountId !== claims.srcAcct) return undefined;
+  if (checks.revoked && (await checks.revoked(claims))) return undefined;
+  return { secret: claims.sk, caller: sessionCaller(claims) };
+}
+
 /**
  * Verify the request. Inactive keys answer like unknown ones (InvalidClientTokenId), as AWS
- * does. Temporary credentials (a session token, or an `ASIA` key) are not issued yet: they are
- * refused as unknown rather than accepted unchecked.
+ * does. An `ASIA` key needs its session token and a token needs its `ASIA` key.
  */
 export async function authenticate(
   deps: AuthenticateDeps,
@@ -76,19 +113,27 @@ export async function authenticate(
   now: number,
   allowed: AllowedScope,
   signingKeys: typeof deriveSigningKey = deriveSigningKey,
+  checks: SessionChecks = {},
 ): Promise<Authenticated> {
-  let known: KnownKey | undefined;
+  let caller: Caller | undefined;
   const identity = await verify(req, {
     now,
     allowed,
     deriveKey: signingKeys,
     lookupSecret: async (parsed) => {
-      if (parsed.securityToken !== undefined || parsed.accessKeyId.startsWith('ASIA')) return undefined;
-      known = await lookupKey(deps, parsed.accessKeyId);
+      const temporary = parsed.accessKeyId.startsWith('ASIA');
+      if (temporary !== (parsed.securityToken !== undefined)) return undefined;
+      if (parsed.securityToken !== undefined) {
+        const session = await sessionSecret(deps, checks, parsed.accessKeyId, parsed.securityToken, now);
+        caller = session?.caller;
+        return session?.secret;
+      }
+      const known = await lookupKey(deps, parsed.accessKeyId);
       if (!known || known.owner.status !== 'Active') return undefined;
+      caller = known.caller;
       return known.secret;
     },
   });
-  if (!known) throw new AwsError('InvalidClientTokenId');
-  return { caller: known.caller, identity };
+  if (!caller) throw new AwsError('InvalidClientTokenId');
+  return { caller, identity };
 }

@@ -7,7 +7,7 @@
 import { AwsError } from '../errors.js';
 import { createRequestContext, evaluate, type AttachedPolicy, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { userPolicies, type PolicyText } from '../store/principal-policies.js';
+import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
 import type { AccountCache } from './account-cache.js';
 import type { Caller } from './caller.js';
 
@@ -46,14 +46,13 @@ function compileAll(cache: PolicyCache, texts: readonly PolicyText[]): AttachedP
   return out;
 }
 
-/** The user's compiled policy set, from the cache or the database. */
-export async function principalFor(deps: AuthorizeDeps, caller: Caller): Promise<CompiledPrincipal> {
-  if (caller.kind === 'root' || !caller.user) return { set: {}, tags: {} };
-  const hit = deps.principals.get(caller.user.id);
+/** The stored policies of an IAM user or role, compiled, from the cache or the database. */
+async function storedPrincipal(deps: AuthorizeDeps, kind: 'user' | 'role', id: string, accountId: string): Promise<CompiledPrincipal> {
+  const hit = deps.principals.get(id);
   if (hit) return hit;
   const epoch = deps.principals.epoch;
-  const loaded = await userPolicies(deps.db, caller.user.id);
-  // The user was deleted after its key was cached: nothing allows it.
+  const loaded = kind === 'user' ? await userPolicies(deps.db, id) : await rolePolicies(deps.db, id);
+  // Deleted after its key or session was issued: nothing allows it.
   if (!loaded) return { set: { identity: [] }, tags: {} };
   const compiled: CompiledPrincipal = {
     set: {
@@ -62,8 +61,45 @@ export async function principalFor(deps: AuthorizeDeps, caller: Caller): Promise
     },
     tags: loaded.tags,
   };
-  deps.principals.set(caller.user.id, caller.accountId, compiled, epoch);
+  deps.principals.set(id, accountId, compiled, epoch);
   return compiled;
+}
+
+/** A session's own policies, compiled once per session (kept with the account's cache entries). */
+function sessionPolicies(deps: AuthorizeDeps, caller: Caller): AttachedPolicy[] {
+  const claims = caller.session;
+  if (!claims?.pol || claims.pol.length === 0) return [];
+  return claims.pol.map((text, i) => {
+    try {
+      return { id: `session-policy-${i + 1}`, policy: deps.policyCache.get(text, { kind: 'session' }) };
+    } catch {
+      // Validated when the session was issued; one that no longer parses allows nothing.
+      return denyAll(deps.policyCache);
+    }
+  });
+}
+
+const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+/** Everything that governs the caller: stored policies, boundary, session policies, tags. */
+export async function principalFor(deps: AuthorizeDeps, caller: Caller): Promise<CompiledPrincipal> {
+  const session = caller.session;
+  if (caller.kind === 'assumed-role' && caller.role) {
+    const role = await storedPrincipal(deps, 'role', caller.role.id, caller.accountId);
+    const policies = sessionPolicies(deps, caller);
+    // Session tags override the role's tags of the same key (AWS: "session tags override").
+    const tags = { ...role.tags, ...Object.fromEntries((session?.tags ?? []).map((t) => [t.key, t.value])) };
+    return { set: { ...role.set, ...(policies.length > 0 ? { session: { policies } } : {}) }, tags };
+  }
+  if (caller.kind === 'federated-user') {
+    // The parent's permissions intersected with the session policy; none means no permissions.
+    const parent = caller.user
+      ? await storedPrincipal(deps, 'user', caller.user.id, caller.accountId)
+      : { set: { identity: [{ id: 'root', policy: deps.policyCache.get(ALLOW_ALL, { kind: 'identity' }) }] }, tags: {} };
+    return { set: { ...parent.set, session: { policies: sessionPolicies(deps, caller), federated: true } }, tags: parent.tags };
+  }
+  if (caller.kind === 'root' || !caller.user) return { set: {}, tags: {} };
+  return storedPrincipal(deps, 'user', caller.user.id, caller.accountId);
 }
 
 /** A boundary that failed to compile must not become "no boundary". */
@@ -73,20 +109,31 @@ function denyAll(cache: PolicyCache): AttachedPolicy {
 
 const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';
 
-/** The global condition keys AWS sets for a long-term-credential caller. */
+const PRINCIPAL_TYPE: Record<Caller['kind'], string> = { root: 'Account', user: 'User', 'assumed-role': 'AssumedRole', 'federated-user': 'FederatedUser' };
+
+/** The global condition keys AWS sets for the caller (shared/SPEC.md §5). */
 export function callerContext(caller: Caller, tags: Readonly<Record<string, string>>, req: AuthorizationRequest): Record<string, ContextValueInput | undefined> {
+  const session = caller.session;
   const values: Record<string, ContextValueInput | undefined> = {
-    'aws:PrincipalArn': caller.arn,
+    // For a role session AWS sets aws:PrincipalArn to the role's ARN, not the session's.
+    'aws:PrincipalArn': caller.kind === 'assumed-role' ? caller.principal.parentArn : caller.arn,
     'aws:PrincipalAccount': caller.accountId,
-    'aws:PrincipalType': caller.kind === 'root' ? 'Account' : 'User',
+    'aws:PrincipalType': PRINCIPAL_TYPE[caller.kind],
     'aws:userid': caller.userId,
-    'aws:username': caller.user?.name,
+    'aws:username': caller.kind === 'user' ? caller.user?.name : undefined,
     'aws:SourceIp': req.sourceIp,
     'aws:SecureTransport': req.secureTransport,
     'aws:CurrentTime': req.now.toISOString(),
     'aws:EpochTime': Math.floor(req.now.getTime() / 1000),
     'aws:ViaAWSService': false,
   };
+  if (session) {
+    values['aws:TokenIssueTime'] = new Date(session.iat * 1000).toISOString();
+    // Present (true or false) only for temporary credentials, as AWS does.
+    values['aws:MultiFactorAuthPresent'] = session.mfa !== undefined;
+    if (session.mfa !== undefined) values['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor(req.now.getTime() / 1000) - session.mfa);
+    if (session.sid !== undefined) values['aws:SourceIdentity'] = session.sid;
+  }
   for (const [k, v] of Object.entries(tags)) values[`aws:PrincipalTag/${k}`] = v;
   return { ...values, ...req.context };
 }
@@ -104,6 +151,7 @@ export function evaluateFor(principal: CompiledPrincipal, caller: Caller, req: A
 export function accessDeniedMessage(caller: Caller, req: AuthorizationRequest, decision: Decision): string {
   const head = `User: ${caller.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
   if (decision.decision === 'ExplicitDeny') return `${head} with an explicit deny in an identity-based policy`;
+  if (decision.deniedBy === 'session') return `${head} because no session policy allows the ${req.action} action`;
   if (decision.deniedBy === 'resource') return `${head} because no resource-based policy allows the ${req.action} action`;
   if (decision.deniedBy === 'boundary') return `${head} because no permissions boundary allows the ${req.action} action`;
   return `${head} because no identity-based policy allows the ${req.action} action`;

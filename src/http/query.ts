@@ -6,12 +6,13 @@
  */
 import { AccountCache } from '../auth/account-cache.js';
 import { authenticate, type KnownKey } from '../auth/authenticate.js';
-import { authorize, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
+import { accessDeniedMessage, authorize, callerContext, principalFor, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
+import { checkCredentialType } from '../auth/credential-type.js';
 import type { Caller } from '../auth/caller.js';
 import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef } from '../operation.js';
-import type { PolicyCache } from '../policy/index.js';
+import { createRequestContext, type PolicyCache } from '../policy/index.js';
 import {
   checkParams,
   decodeForm,
@@ -98,7 +99,9 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
     );
     caller = auth.caller;
-    deps.keyUsed?.(caller.accessKeyId, new Date(now), signingName, auth.identity.region);
+    // Last use is recorded on the long-term key (a session's is the key its chain started from).
+    deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, new Date(now), signingName, auth.identity.region);
+    checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
 
     // 3. validate the parameters against the operation's shape.
     const input = parseQuery(operation.input, params);
@@ -107,13 +110,23 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
 
     // 4. authorize the action on the resource AWS uses for it.
     const at = new Date(now);
+    const authzDeps = { db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals };
+    const requestFor = (act: string, resource: string, context?: ContextValues): AuthorizationRequest => ({
+      action: act,
+      resource,
+      now: at,
+      sourceIp: raw.sourceIp,
+      secureTransport: raw.secureTransport,
+      ...(context ? { context } : {}),
+    });
     const authorizeAs = (who: Caller) => async (act: string, resource: string, context?: ContextValues) => {
-      const req: AuthorizationRequest = { action: act, resource, now: at, sourceIp: raw.sourceIp, secureTransport: raw.secureTransport, ...(context ? { context } : {}) };
-      await authorize({ db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals }, who, req);
+      await authorize(authzDeps, who, requestFor(act, resource, context));
     };
     const resourceCtx = { db: deps.store.db, accountId: caller.accountId, caller };
-    const resource = await def.resource(input, resourceCtx);
-    await authorizeAs(caller)(def.action, resource, await def.context?.(input, resourceCtx));
+    if ((def.authorization ?? 'resource') === 'resource') {
+      const resource = await def.resource(input, resourceCtx);
+      await authorizeAs(caller)(def.action, resource, await def.context?.(input, resourceCtx));
+    }
 
     // 5. handle: writes in one transaction that also tells every node the account changed.
     const who = caller;
@@ -127,6 +140,11 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
         keyring: deps.keyring,
         policyCache: deps.policyCache,
         authorize: authorizeAs(who),
+        principal: () => principalFor(authzDeps, who),
+        conditionContext: (principal, act, resource, extra) => createRequestContext(callerContext(who, principal.tags, requestFor(act, resource, extra))),
+        denied: (act, resource, decision) => new AwsError('AccessDenied', accessDeniedMessage(who, requestFor(act, resource), decision)),
+        region: auth.identity.region,
+        sourceIp: raw.sourceIp,
       });
     let result: unknown;
     if (def.write) {

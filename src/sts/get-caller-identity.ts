@@ -1,0 +1,11 @@
+/** GetCallerIdentity: who signed the request. Never denied, whatever the policies say. */
+import { defineOperation } from '../operation.js';
+
+export const getCallerIdentity = defineOperation({
+  name: 'GetCallerIdentity',
+  action: 'sts:GetCallerIdentity',
+  write: false,
+  authorization: 'none',
+  resource: () => '*',
+  handle: async (_input: Record<string, never>, ctx) => ({ userId: ctx.caller.userId, account: ctx.accountId, arn: ctx.caller.arn }),
+});

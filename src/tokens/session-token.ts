@@ -1,0 +1,79 @@
+/**
+ * Session tokens: everything needed to verify a request made with temporary credentials, sealed
+ * (AES-256-GCM through the keyring, `kid` in its header, associated data `session-token:v1`) so
+ * that any node holding the keys can open it with no database read, and nobody else can read or
+ * forge it. Measured for issue 4: node:crypto AES-GCM opens ~25x faster than jose's compact JWE,
+ * so the format is the keyring's own compact layout around a JSON payload.
+ *
+ * The token binds its access key id (`akid`): a token presented with another key id is refused.
+ */
+import type { Keyring } from './keyring.js';
+
+const AAD = 'session-token:v1';
+
+/** How the credentials were obtained: decides what they may call (AWS's credential-type rules). */
+export type SessionKind = 'session' | 'role' | 'federated';
+
+export interface SessionTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface SessionClaims {
+  readonly v: 1;
+  /** The temporary access key id (`ASIA…`) this token belongs to. */
+  readonly akid: string;
+  /** The temporary secret access key. */
+  readonly sk: string;
+  /** A unique id of this session (single-session revocation). */
+  readonly jti: string;
+  readonly kind: SessionKind;
+  /** The account the principal belongs to. */
+  readonly acct: string;
+  /** The caller's ARN: the IAM user or root (session), `assumed-role/…`, or `federated-user/…`. */
+  readonly arn: string;
+  /** `aws:userid`: `AROA…:session`, `ACCOUNT:name`, the user's id, or the account id for root. */
+  readonly uid: string;
+  /** The IAM user behind a GetSessionToken or GetFederationToken session (absent for root). */
+  readonly user?: { readonly id: string; readonly name: string; readonly path: string } | undefined;
+  /** The role of an AssumeRole* session. */
+  readonly role?: { readonly id: string; readonly name: string; readonly path: string } | undefined;
+  /** RoleSessionName, or the federated user's Name. */
+  readonly name?: string | undefined;
+  /** Session policies (inline and the documents of PolicyArns at issue time), as text. */
+  readonly pol?: readonly string[] | undefined;
+  /** Session tags; `tt` the keys that are transitive (they pass to chained role sessions). */
+  readonly tags?: readonly SessionTag[] | undefined;
+  readonly tt?: readonly string[] | undefined;
+  /** SourceIdentity (immutable across role chains). */
+  readonly sid?: string | undefined;
+  /** When MFA was verified (epoch seconds), if it was. */
+  readonly mfa?: number | undefined;
+  /** Issued at and expires at, epoch seconds. */
+  readonly iat: number;
+  readonly exp: number;
+  /** How many AssumeRole steps led here (0 for a first role session). */
+  readonly depth: number;
+  /** The long-term access key the chain started from: disabling or deleting it ends the session. */
+  readonly src: string;
+  /** The account whose long-term key started the chain. */
+  readonly srcAcct: string;
+}
+
+export function sealSessionToken(keyring: Keyring, claims: SessionClaims): string {
+  return keyring.seal(JSON.stringify(claims), AAD);
+}
+
+/** The claims, or undefined for anything that is not a token of ours (tampered, foreign, garbage). */
+export function openSessionToken(keyring: Keyring, token: string): SessionClaims | undefined {
+  // A token is at most a few KB; refuse anything absurd before decoding it.
+  if (token.length > 16_384 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+  const plain = keyring.open(token, AAD);
+  if (!plain) return undefined;
+  try {
+    const claims = JSON.parse(plain.toString('utf8')) as SessionClaims;
+    return claims.v === 1 && typeof claims.akid === 'string' && typeof claims.sk === 'string' ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
