@@ -137,3 +137,37 @@ export const tags = pgTable('tags', {
   key: text('key').notNull(),
   value: text('value').notNull(),
 }, (t) => [primaryKey({ columns: [t.ownerId, t.keyLower] })]);
+
+/* Revoked sessions (one session ended before its expiry by an operator) ---------------------- */
+
+export const revokedSessions = pgTable('revoked_sessions', {
+  /** The session token's `jti`. */
+  jti: text('jti').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  /** The session's own expiry: the row can be dropped after it. */
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }).notNull(),
+}, (t) => [index('revoked_sessions_account').on(t.accountId, t.expiresAt)]);
+
+/* Audit trail: append-only, written in the transaction of what it records -------------------- */
+
+export const auditEvents = pgTable('audit_events', {
+  id: text('id').primaryKey(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  /** The caller's account (the account whose trail this is). */
+  accountId: text('account_id').notNull(),
+  requestId: text('request_id').notNull(),
+  /** `iam:CreateUser`, `sts:AssumeRole`, … */
+  action: text('action').notNull(),
+  principalArn: text('principal_arn'),
+  accessKeyId: text('access_key_id'),
+  sourceIp: text('source_ip'),
+  userAgent: text('user_agent'),
+  /** allow (a mutation or issuance that happened) or deny (a refused call). */
+  decision: text('decision', { enum: ['allow', 'deny'] }).notNull(),
+  errorCode: text('error_code'),
+  sourceIdentity: text('source_identity'),
+  resource: text('resource'),
+  /** Action-specific facts (never secrets): the issued key id, the role session name, … */
+  details: text('details'),
+}, (t) => [index('audit_events_account_at').on(t.accountId, t.at)]);
