@@ -1,0 +1,3 @@
+import type { OperationDef } from '../operation.js';
+
+export const decodeAuthorizationMessageOperations: readonly OperationDef[] = [];
