@@ -1,3 +1,29 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * DecodeAuthorizationMessage: the details behind an AccessDenied's "Encoded authorization failure
+ * message", for a caller allowed `sts:DecodeAuthorizationMessage` (STS API Reference: "a user must
+ * be granted permissions through an IAM policy"; the action has no resource types, so `*`).
+ * Only messages sealed for the caller's own account open (src/sts/authorization-message.ts).
+ */
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationDef } from '../operation.js';
+import { decodeAuthorizationMessage } from './authorization-message.js';
 
-export const decodeAuthorizationMessageOperations: readonly OperationDef[] = [];
+interface Input {
+  readonly encodedMessage: string;
+}
+
+export const decodeAuthorizationMessageOperation = defineOperation({
+  name: 'DecodeAuthorizationMessage',
+  action: 'sts:DecodeAuthorizationMessage',
+  write: false,
+  authorization: 'resource',
+  resource: () => '*',
+  handle: async (input: Input, ctx) => {
+    const details = decodeAuthorizationMessage(ctx.keyring, ctx.accountId, input.encodedMessage);
+    // AWS: the message is invalid when it "contains invalid characters, such as line breaks", or has expired.
+    if (!details) throw new AwsError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid.');
+    return { decodedMessage: JSON.stringify(details) };
+  },
+});
+
+export const decodeAuthorizationMessageOperations: readonly OperationDef[] = [decodeAuthorizationMessageOperation];
