@@ -1,3 +1,82 @@
-import type { OperationDef } from '../operation.js';
+/**
+ * GetFederationToken: temporary credentials for a federated user, a name the calling IAM user (or
+ * root) makes up (STS API Reference, GetFederationToken; IAM User Guide, "Permissions for
+ * GetFederationToken").
+ *
+ * - Long-term keys only: session credentials of every kind are refused before the handler runs
+ *   (src/auth/credential-type.ts); the check here keeps the rule true whatever the pipeline does.
+ * - Authorized like any action on `arn:aws:sts::ACCOUNT:federated-user/NAME` (root may always);
+ *   passing Tags also needs `sts:TagSession` on it ("In addition to the action that matches the
+ *   API operation, you must have the following permissions-only action": Passing session tags).
+ * - Name 2..32 `[\w+=,.@-]*` and DurationSeconds 900..129600 come from the model; default 43,200.
+ *   "Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds
+ *   … If the specified duration is longer than one hour, the session obtained by using root user
+ *   credentials defaults to one hour": a cap, not an error.
+ * - Policy and PolicyArns become the session policies; with none "the federated user has no
+ *   permissions" (src/auth/authorize.ts evaluates a federated session without policies as
+ *   allowing nothing). Tags cannot be transitive (there is no chain to pass them to).
+ * - PackedPolicySize is always returned, 0 when nothing is packed (as AWS answers).
+ */
+import { AwsError } from '../errors.js';
+import { defineOperation, type OperationDef } from '../operation.js';
+import type { SessionTag } from '../tokens/session-token.js';
+import { issueCredentials } from './issue.js';
+import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
+import { checkRequestTags, sessionTagContext } from './session-tags.js';
 
-export const getFederationTokenOperations: readonly OperationDef[] = [];
+interface Input {
+  readonly name: string;
+  readonly policy?: string;
+  readonly policyArns?: readonly PolicyDescriptor[];
+  readonly durationSeconds?: number;
+  readonly tags?: readonly SessionTag[];
+}
+
+export const DEFAULT_FEDERATION_SECONDS = 43_200;
+export const ROOT_MAX_FEDERATION_SECONDS = 3_600;
+
+export function federatedUserArn(accountId: string, name: string): string {
+  return `arn:aws:sts::${accountId}:federated-user/${name}`;
+}
+
+export const getFederationToken = defineOperation({
+  name: 'GetFederationToken',
+  action: 'sts:GetFederationToken',
+  write: false,
+  authorization: 'resource',
+  resource: (input: Input, ctx) => federatedUserArn(ctx.accountId, input.name),
+  context: (input: Input) => sessionTagContext({ tags: input.tags ?? [], transitive: [] }),
+  handle: async (input: Input, ctx) => {
+    const { caller } = ctx;
+    if (caller.session) throw new AwsError('AccessDenied', 'Cannot call GetFederationToken with session credentials');
+    const arn = federatedUserArn(ctx.accountId, input.name);
+
+    const tags = checkRequestTags(input.tags);
+    if (tags.length > 0) await ctx.authorize('sts:TagSession', arn, sessionTagContext({ tags, transitive: [] }));
+    const policyArns = checkSessionPolicyInput(ctx.policyCache, input);
+    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.accountId, policyArns);
+    const policies = input.policy !== undefined ? [input.policy, ...managed] : managed;
+    const packedPolicySize = checkPackedPolicySize({ policies, tags, transitive: [] });
+
+    const requested = input.durationSeconds ?? DEFAULT_FEDERATION_SECONDS;
+    const duration = caller.kind === 'root' ? Math.min(requested, ROOT_MAX_FEDERATION_SECONDS) : requested;
+    const federatedUserId = `${ctx.accountId}:${input.name}`;
+    const { credentials } = issueCredentials(ctx.keyring, ctx.now, duration, {
+      kind: 'federated',
+      acct: ctx.accountId,
+      arn,
+      uid: federatedUserId,
+      user: caller.kind === 'user' ? caller.user : undefined,
+      name: input.name,
+      pol: policies.length > 0 ? policies : undefined,
+      tags: tags.length > 0 ? tags : undefined,
+      depth: 0,
+      src: caller.accessKeyId,
+      srcAcct: ctx.accountId,
+    });
+    assertTokenFits(credentials.sessionToken);
+    return { credentials, federatedUser: { federatedUserId, arn }, packedPolicySize };
+  },
+});
+
+export const getFederationTokenOperations: readonly OperationDef[] = [getFederationToken];
