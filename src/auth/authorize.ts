@@ -5,7 +5,7 @@
  * account, so a decision needs no database read once warm.
  */
 import { AwsError } from '../errors.js';
-import { createRequestContext, evaluate, type AttachedPolicy, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
+import { createRequestContext, evaluate, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
 import type { AccountCache } from './account-cache.js';
@@ -79,27 +79,51 @@ function sessionPolicies(deps: AuthorizeDeps, caller: Caller): AttachedPolicy[] 
   });
 }
 
+/**
+ * The principal's tags for a session: the stored entity's tags, overridden by the session's tags
+ * of the same key regardless of case (AWS: "session tags override … regardless of case").
+ */
+function withSessionTags(stored: Readonly<Record<string, string>>, caller: Caller): Record<string, string> {
+  const passed = caller.session?.tags ?? [];
+  if (passed.length === 0) return { ...stored };
+  const overridden = new Set(passed.map((t) => t.key.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stored)) if (!overridden.has(k.toLowerCase())) out[k] = v;
+  for (const t of passed) out[t.key] = t.value;
+  return out;
+}
+
 const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 
 /** Everything that governs the caller: stored policies, boundary, session policies, tags. */
 export async function principalFor(deps: AuthorizeDeps, caller: Caller): Promise<CompiledPrincipal> {
   const session = caller.session;
+  if (caller.kind !== 'assumed-role' && caller.kind !== 'federated-user') {
+    if (caller.kind === 'root' || !caller.user) return { set: {}, tags: {} };
+    return storedPrincipal(deps, 'user', caller.user.id, caller.accountId);
+  }
+  // A session's compiled set is built once and kept with its account's cache entries, so its
+  // session policies are not hashed and looked up again on every request.
+  const key = `session:${session?.jti ?? caller.accessKeyId}`;
+  const hit = deps.principals.get(key);
+  if (hit) return hit;
+  const epoch = deps.principals.epoch;
+  let built: CompiledPrincipal;
   if (caller.kind === 'assumed-role' && caller.role) {
     const role = await storedPrincipal(deps, 'role', caller.role.id, caller.accountId);
     const policies = sessionPolicies(deps, caller);
-    // Session tags override the role's tags of the same key (AWS: "session tags override").
-    const tags = { ...role.tags, ...Object.fromEntries((session?.tags ?? []).map((t) => [t.key, t.value])) };
-    return { set: { ...role.set, ...(policies.length > 0 ? { session: { policies } } : {}) }, tags };
-  }
-  if (caller.kind === 'federated-user') {
+    built = { set: { ...role.set, ...(policies.length > 0 ? { session: { policies } } : {}) }, tags: withSessionTags(role.tags, caller) };
+  } else if (caller.kind === 'federated-user') {
     // The parent's permissions intersected with the session policy; none means no permissions.
     const parent = caller.user
       ? await storedPrincipal(deps, 'user', caller.user.id, caller.accountId)
       : { set: { identity: [{ id: 'root', policy: deps.policyCache.get(ALLOW_ALL, { kind: 'identity' }) }] }, tags: {} };
-    return { set: { ...parent.set, session: { policies: sessionPolicies(deps, caller), federated: true } }, tags: parent.tags };
+    built = { set: { ...parent.set, session: { policies: sessionPolicies(deps, caller), federated: true } }, tags: withSessionTags(parent.tags, caller) };
+  } else {
+    return { set: { identity: [] }, tags: {} };
   }
-  if (caller.kind === 'root' || !caller.user) return { set: {}, tags: {} };
-  return storedPrincipal(deps, 'user', caller.user.id, caller.accountId);
+  deps.principals.set(key, caller.accountId, built, epoch);
+  return built;
 }
 
 /** A boundary that failed to compile must not become "no boundary". */
@@ -147,10 +171,18 @@ export function evaluateFor(principal: CompiledPrincipal, caller: Caller, req: A
   });
 }
 
+const DENY_SOURCE: Record<PolicyType, string> = {
+  identity: 'an identity-based policy',
+  resource: 'a resource-based policy',
+  boundary: 'a permissions boundary',
+  session: 'a session policy',
+  scp: 'a service control policy',
+};
+
 /** AWS's wording, with the reason AWS appends since 2021. */
 export function accessDeniedMessage(caller: Caller, req: AuthorizationRequest, decision: Decision): string {
   const head = `User: ${caller.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
-  if (decision.decision === 'ExplicitDeny') return `${head} with an explicit deny in an identity-based policy`;
+  if (decision.decision === 'ExplicitDeny') return `${head} with an explicit deny in ${DENY_SOURCE[decision.matchedStatements[0]?.policyType ?? 'identity']}`;
   if (decision.deniedBy === 'session') return `${head} because no session policy allows the ${req.action} action`;
   if (decision.deniedBy === 'resource') return `${head} because no resource-based policy allows the ${req.action} action`;
   if (decision.deniedBy === 'boundary') return `${head} because no permissions boundary allows the ${req.action} action`;
