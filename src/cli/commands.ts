@@ -15,6 +15,9 @@ import { StartupError } from '../boot/startup-error.js';
 import { loadKeyring, requireKeysInProduction } from '../boot/keyring.js';
 import { lastApplied, migrationFiles, pending } from '../store/migrations.js';
 import { lockPglite } from '../boot/pglite-lock.js';
+import { AwsError } from '../errors.js';
+import { queryAuditEvents, type AuditRow } from '../store/audit.js';
+import { operatorAudit, revokeOlderRoleSessions, revokeSession } from '../sts/revocation.js';
 
 export interface CliContext {
   readonly config: Config;
@@ -38,6 +41,12 @@ export async function runCommand(command: Exclude<Command, { name: 'help' }>, ct
       return listAccountsCommand(ctx);
     case 'keys rotate':
       return rotateKeysCommand(ctx);
+    case 'audit':
+      return auditCommand(command, ctx);
+    case 'sessions revoke':
+      return revokeSessionCommand(command, ctx);
+    case 'sessions revoke-role':
+      return revokeRoleCommand(command, ctx);
   }
 }
 
@@ -103,6 +112,77 @@ async function rotateKeysCommand(ctx: CliContext): Promise<void> {
   const { kid, count } = await rotateKeys(ctx.config.keysDir, ctx.now());
   ctx.out(`${JSON.stringify({ Kid: kid, KeyCount: count })}\n`);
   ctx.err(`new key ${kid} added to ${resolve(ctx.config.keysDir)}; older keys keep opening what they sealed. Give every node the new keyring and restart them all.\n`);
+}
+
+/** One JSON object per line, newest first: easy to grep, and to pipe into jq. */
+async function auditCommand(command: Extract<Command, { name: 'audit' }>, ctx: CliContext): Promise<void> {
+  await withStore(ctx, 'audit', async (store) => {
+    await requireMigrated(store);
+    const rows = await queryAuditEvents(store.db, command.query);
+    for (const row of rows) ctx.out(`${JSON.stringify(printableEvent(row))}\n`);
+    if (rows.length === command.query.limit) ctx.err(`showing the newest ${rows.length} events; --limit shows more, --since fewer\n`);
+  });
+}
+
+export function printableEvent(row: AuditRow): Record<string, unknown> {
+  return {
+    EventTime: row.at.toISOString(),
+    EventId: row.id,
+    AccountId: row.accountId,
+    Action: row.action,
+    Decision: row.decision,
+    ErrorCode: row.errorCode,
+    PrincipalArn: row.principalArn,
+    AccessKeyId: row.accessKeyId,
+    SourceIdentity: row.sourceIdentity,
+    Resource: row.resource,
+    SourceIp: row.sourceIp,
+    UserAgent: row.userAgent,
+    RequestId: row.requestId,
+    Details: parseDetails(row.details),
+  };
+}
+
+function parseDetails(details: string | null): unknown {
+  if (details === null) return null;
+  try {
+    return JSON.parse(details) as unknown;
+  } catch {
+    return details;
+  }
+}
+
+async function revokeSessionCommand(command: Extract<Command, { name: 'sessions revoke' }>, ctx: CliContext): Promise<void> {
+  await withStore(ctx, 'sessions revoke', async (store) => {
+    await requireMigrated(store);
+    await requireAccount(store, command.accountId);
+    const now = ctx.now();
+    const done = await revokeSession(store, { accountId: command.accountId, jti: command.jti, now, audit: operatorAudit(now, 'sessions revoke') });
+    ctx.out(`${JSON.stringify({ AccountId: command.accountId, Jti: command.jti, RevokedAt: now.toISOString(), ExpiresAt: done.expiresAt.toISOString(), AlreadyRevoked: !done.revoked })}\n`);
+    if (!done.issuanceFound) {
+      ctx.err(`no issuance of session ${command.jti} in account ${command.accountId}'s audit trail: revoked anyway, kept until ${done.expiresAt.toISOString()} (the longest a session can live). Check the account: a role session belongs to the role's account.\n`);
+    }
+  });
+}
+
+async function revokeRoleCommand(command: Extract<Command, { name: 'sessions revoke-role' }>, ctx: CliContext): Promise<void> {
+  await withStore(ctx, 'sessions revoke-role', async (store) => {
+    await requireMigrated(store);
+    await requireAccount(store, command.accountId);
+    const now = ctx.now();
+    try {
+      const done = await revokeOlderRoleSessions(store, { accountId: command.accountId, roleName: command.roleName, now, audit: operatorAudit(now, 'sessions revoke-role') });
+      ctx.out(`${JSON.stringify({ RoleArn: done.roleArn, PolicyName: done.policyName, RevokedBefore: now.toISOString(), PolicyDocument: JSON.parse(done.policyDocument) as unknown })}\n`);
+      ctx.err(`sessions of ${done.roleArn} issued before ${now.toISOString()} are now denied every action; delete the inline policy ${done.policyName} to undo\n`);
+    } catch (e) {
+      if (e instanceof AwsError) throw new StartupError(1, e.message);
+      throw e;
+    }
+  });
+}
+
+async function requireAccount(store: Store, accountId: string): Promise<void> {
+  if (!(await findAccount(store.db, accountId))) throw new StartupError(1, `no account ${accountId}`);
 }
 
 function printable(account: NewAccount, withSecret: boolean): string {

@@ -17,6 +17,23 @@ Commands:
                              number of keys, never key material. Copy keys/ to every node and
                              restart them all: a node without the new key cannot open secrets
                              sealed with it.
+  audit [--account 123456789012] [--since 2024-05-01T12:00:00Z] [--action iam:CreateUser]
+        [--principal ARN] [--limit 100]
+                             Print audit events as JSON lines, newest first (default 100, at most
+                             10000): IAM mutations, credential issuances (with the session's jti and
+                             temporary access key id, never its secret) and AccessDenied answers.
+                             --action takes a prefix ending in * (sts:*).
+  sessions revoke --account 123456789012 --jti JTI
+                             Revoke one session: every request made with its temporary
+                             credentials is refused from now on, on every node. The jti is in the
+                             Details of the session's issuance event (\`audit --action sts:*\`); a
+                             role session belongs to the role's account.
+  sessions revoke-role --account 123456789012 --role NAME
+                             Revoke every session of the role issued before now, as AWS does: puts
+                             the inline policy AWSRevokeOlderSessions (deny everything when
+                             aws:TokenIssueTime is earlier than now) on the role. Sessions issued
+                             from the next second on are not affected (issue times are whole
+                             seconds); delete the policy to undo.
   help                       This text.
 
 Environment (the same as the server's):

@@ -1,11 +1,19 @@
 /**
  * One AWS Query request, as an ordered list of named steps (in the manner of node-oidc-provider's
- * endpoints): read → decode → authenticate → validate → authorize → handle → render. Every
- * failure is an AwsError rendered as AWS's XML; anything else is InternalFailure, logged with
- * its cause and never shown.
+ * endpoints): read → decode → authenticate → validate → authorize → handle (+ audit) → render.
+ * Every failure is an AwsError rendered as AWS's XML; anything else is InternalFailure, logged
+ * with its cause and never shown.
+ *
+ * Audit (src/audit/events.ts says what is recorded and why): IAM mutations write their event
+ * inside the transaction of the change and credential issuances before the credentials are
+ * rendered, so neither happens unaudited; AccessDenied answers write theirs after the fact.
  */
 import { AccountCache } from '../auth/account-cache.js';
 import { authenticate, type KnownKey } from '../auth/authenticate.js';
+import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
+import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
+import { issuanceDetails, issuanceResource, issuedClaims, issuesCredentials } from '../audit/issuance.js';
+import { redact } from '../audit/redact.js';
 import { accessDeniedMessage, authorize, callerContext, principalFor, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
 import { checkCredentialType } from '../auth/credential-type.js';
 import type { Caller } from '../auth/caller.js';
@@ -13,6 +21,8 @@ import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef } from '../operation.js';
 import { createRequestContext, type PolicyCache } from '../policy/index.js';
+import { deriveSigningKey } from '../sigv4/index.js';
+import { insertAuditEvents, type AuditRow } from '../store/audit.js';
 import {
   checkParams,
   decodeForm,
@@ -22,12 +32,14 @@ import {
   renderResult,
   resolveOperation,
   validateInput,
+  type Operation,
   type Param,
   type RenderedResponse,
   type Services,
 } from '../protocol/index.js';
 import type { Store } from '../store/db.js';
 import type { Keyring } from '../tokens/keyring.js';
+import type { SessionClaims } from '../tokens/session-token.js';
 import type { RawRequest } from './raw-request.js';
 
 export interface QueryDeps {
@@ -48,16 +60,19 @@ export interface QueryDeps {
 export interface Caches {
   readonly keys: AccountCache<KnownKey>;
   readonly principals: AccountCache<CompiledPrincipal>;
+  /** Per account: the jtis of its revoked, unexpired sessions (src/auth/revocation.ts). */
+  readonly revoked: RevokedCache;
 }
 
 /** `coherent`: whether this node currently hears every change (Store.coherent). */
 export function createCaches(coherent: () => boolean = () => true): Caches {
-  return { keys: new AccountCache(10_000, coherent), principals: new AccountCache(10_000, coherent) };
+  return { keys: new AccountCache(10_000, coherent), principals: new AccountCache(10_000, coherent), revoked: new AccountCache(10_000, coherent) };
 }
 
 export function invalidate(caches: Caches, accountId: string | undefined): void {
   caches.keys.invalidate(accountId);
   caches.principals.invalidate(accountId);
+  caches.revoked.invalidate(accountId);
 }
 
 export interface QueryOutcome {
@@ -81,6 +96,12 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
   let params: Param[] = [];
   let caller: Caller | undefined;
   let action: string | undefined;
+  /** The last authorization asked for (the action and resource a denial is about). */
+  let attempted: { action: string; resource: string | undefined } | undefined;
+  /** The operation's own resource, for a denial the handler decided (AssumeRole: the role). */
+  let defaultResource: (() => Promise<string>) | undefined;
+  const auditOf = (who: Caller | undefined, at: Date): AuditRequest => ({ requestId, at, sourceIp: raw.sourceIp, userAgent: raw.userAgent, caller: who });
+  let requestAt = new Date(deps.clock());
   try {
     // 1. decode: the form body (POST) or the query string (GET), never both at once.
     params = decodeParams(raw);
@@ -91,16 +112,21 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
 
     // 2. authenticate: the signature must be for this service.
     const now = deps.clock();
+    requestAt = new Date(now);
     const signingName = SIGNING_NAME[service.apiVersion] ?? service.serviceId.toLowerCase();
     const auth = await authenticate(
       { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys },
       raw.sig,
       now,
       { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
+      deriveSigningKey,
+      // A revoked session answers like an unknown one (InvalidClientTokenId), from memory.
+      { revoked: revocationCheck(deps.store.db, deps.caches.revoked, () => new Date(now)) },
     );
     caller = auth.caller;
     // Last use is recorded on the long-term key (a session's is the key its chain started from).
     deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, new Date(now), signingName, auth.identity.region);
+    attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
 
     // 3. validate the parameters against the operation's shape.
@@ -120,13 +146,21 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       ...(context ? { context } : {}),
     });
     const authorizeAs = (who: Caller) => async (act: string, resource: string, context?: ContextValues) => {
+      // While it is decided, a denial is about this action; once allowed, about the call again.
+      const previous = attempted;
+      attempted = { action: act, resource };
       await authorize(authzDeps, who, requestFor(act, resource, context));
+      attempted = previous;
     };
     const resourceCtx = { db: deps.store.db, accountId: caller.accountId, caller };
+    const operationDef = def;
+    defaultResource = async () => operationDef.resource(input, resourceCtx);
+    let authorizedResource: string | undefined;
     if ((def.authorization ?? 'resource') === 'resource') {
-      const resource = await def.resource(input, resourceCtx);
-      await authorizeAs(caller)(def.action, resource, await def.context?.(input, resourceCtx));
+      authorizedResource = await def.resource(input, resourceCtx);
+      await authorizeAs(caller)(def.action, authorizedResource, await def.context?.(input, resourceCtx));
     }
+    attempted = { action: def.action, resource: authorizedResource };
 
     // 5. handle: writes in one transaction that also tells every node the account changed.
     const who = caller;
@@ -142,26 +176,50 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
         authorize: authorizeAs(who),
         principal: () => principalFor(authzDeps, who),
         conditionContext: (principal, act, resource, extra) => createRequestContext(callerContext(who, principal.tags, requestFor(act, resource, extra))),
-        denied: (act, resource, decision) => new AwsError('AccessDenied', accessDeniedMessage(who, requestFor(act, resource), decision)),
+        denied: (act, resource, decision) => {
+          attempted = { action: act, resource };
+          return new AwsError('AccessDenied', accessDeniedMessage(who, requestFor(act, resource), decision));
+        },
         region: auth.identity.region,
         sourceIp: raw.sourceIp,
       });
+    // Mutations run in one transaction with their audit event: no event, no change. An issuance
+    // that changes nothing stored (the token is self-contained) runs outside any transaction, as
+    // every read-only call does (its handler may read through handles other than ctx.db, which
+    // must not wait on a transaction held open around it: PGlite has one connection); its event
+    // is written before the credentials are rendered, so credentials that could not be audited are
+    // never handed out. An issuing operation that also writes gets both in its transaction.
+    const issuance = issuesCredentials(operation.output);
+    const audit = auditOf(who, at);
+    const eventsFor = (r: unknown): AuditRow[] => {
+      const claims = issuance ? issuedClaims(deps.keyring, r) : undefined;
+      if (claims) return issuanceEvents(audit, def.action, operation, input, claims);
+      return def.write ? [mutationEvent(audit, def.action, authorizedResource, operation, input, r)] : [];
+    };
     let result: unknown;
     if (def.write) {
       result = await deps.store.tx(async (t) => {
         const r = await run(t);
+        await insertAuditEvents(t, eventsFor(r));
         await deps.store.announce(t, who.accountId);
         return r;
       });
       invalidate(deps.caches, who.accountId); // read-your-writes on this node, before we answer
     } else {
       result = await run(deps.store.db);
+      if (issuance) await insertAuditEvents(deps.store.db, eventsFor(result));
     }
 
     // 6. render.
     return { response: renderResult(operation, service.xmlNamespace, result, requestId), action, caller: caller.arn, accessKeyId: caller.accessKeyId, code: undefined };
   } catch (err) {
     const aws = err instanceof AwsError ? err : unexpected(deps.logger, err, requestId);
+    // A refused call by an authenticated caller (src/audit/events.ts: failed authentication is not recorded).
+    if (aws.code === 'AccessDenied' && caller && attempted) {
+      const resource = attempted.resource ?? (await defaultResource?.().catch(() => undefined));
+      const row = auditRow(auditOf(caller, requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: aws.message } });
+      await recordDenied(deps.store.db, deps.logger, row);
+    }
     return {
       response: renderError(aws, requestId, namespaceFor(deps.services, params)),
       action,
@@ -170,6 +228,29 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       code: aws.code,
     };
   }
+}
+
+/** A mutation's event: the request and response as CloudTrail keeps them, secrets hidden. */
+function mutationEvent(audit: AuditRequest, action: string, resource: string | undefined, operation: Operation, input: unknown, result: unknown): AuditRow {
+  const request = redact(operation.input, input);
+  const response = redact(operation.output, result);
+  const details: Record<string, unknown> = {};
+  if (request !== undefined && Object.keys(request as object).length > 0) details['request'] = request;
+  if (response !== undefined && Object.keys(response as object).length > 0) details['response'] = response;
+  return auditRow(audit, { action, resource, decision: 'allow', details });
+}
+
+/**
+ * An issuance's events: in the caller's trail, and also in the session's account's when that is
+ * another (a cross-account AssumeRole), so the role's owner can find, and revoke, the session.
+ */
+function issuanceEvents(audit: AuditRequest, action: string, operation: Operation, input: unknown, claims: SessionClaims): AuditRow[] {
+  const request = redact(operation.input, input);
+  const details = { ...issuanceDetails(claims), ...(request !== undefined && Object.keys(request as object).length > 0 ? { request } : {}) };
+  const facts = { action, resource: issuanceResource(claims), decision: 'allow' as const, details };
+  const rows = [auditRow(audit, facts)];
+  if (audit.caller && audit.caller.accountId !== claims.acct) rows.push(auditRow(audit, { ...facts, accountId: claims.acct }));
+  return rows;
 }
 
 function decodeParams(raw: RawRequest): Param[] {

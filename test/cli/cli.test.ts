@@ -5,7 +5,7 @@
  * database and runs in order.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { migrationFiles } from '../../src/store/migrations.js';
 import { findAccessKeyOwner } from '../../src/store/credentials.js';
 import { openStore } from '../../src/store/db.js';
+import { insertAuditEvents } from '../../src/store/audit.js';
+import { insertRole } from '../../src/store/roles.js';
 import { Keyring } from '../../src/tokens/keyring.js';
 import { readKeys } from '../../src/tokens/keys-dir.js';
 import { adminUrl } from '../helpers/pg-names.js';
@@ -207,6 +209,79 @@ describe(`cli: a journey on ${backend}`, () => {
     } finally {
       await store.close();
     }
+  }, SLOW);
+
+  test('sessions revoke-role, sessions revoke and audit: the operator revokes from the trail and reads it back, newest first', async () => {
+    const jti = randomUUID();
+    const issuedAt = new Date(Date.now() - 60_000);
+    const expiration = new Date(issuedAt.getTime() + 900_000);
+    // A role, and the audit event of a session's issuance, as the server would have left them.
+    const store = await openStore(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, poolSize: 1 } : { dataDir: join(env.DATA_DIR as string, 'pglite') });
+    try {
+      await insertRole(store.db, { id: 'AROAEXAMPLEEXAMPLE123', accountId: root.AccountId, name: 'ops-role', path: '/', createdAt: issuedAt, trustPolicy: '{"Version":"2012-10-17","Statement":[]}', description: null, maxSessionDuration: 3600, boundaryPolicyId: null });
+      await insertAuditEvents(store.db, [
+        {
+          id: `issuance-${jti}`,
+          at: issuedAt,
+          accountId: root.AccountId,
+          requestId: 'req-issuance',
+          action: 'sts:GetSessionToken',
+          principalArn: `arn:aws:iam::${root.AccountId}:root`,
+          accessKeyId: root.AccessKeyId,
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+          decision: 'allow',
+          errorCode: null,
+          sourceIdentity: null,
+          resource: `arn:aws:iam::${root.AccountId}:root`,
+          details: JSON.stringify({ accessKeyId: 'ASIAEXAMPLEEXAMPLE12', jti, expiration: expiration.toISOString() }),
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+
+    const role = await cli(['sessions', 'revoke-role', '--account', root.AccountId, '--role', 'ops-role'], env);
+    expect(role.code, role.stderr).toBe(0);
+    const put = JSON.parse(role.stdout) as { RoleArn: string; PolicyName: string; RevokedBefore: string; PolicyDocument: unknown };
+    expect(put).toMatchObject({ RoleArn: `arn:aws:iam::${root.AccountId}:role/ops-role`, PolicyName: 'AWSRevokeOlderSessions' });
+    expect(put.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': put.RevokedBefore } } }],
+    });
+
+    const one = await cli(['sessions', 'revoke', '--account', root.AccountId, '--jti', jti], env);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ AccountId: root.AccountId, Jti: jti, ExpiresAt: expiration.toISOString(), AlreadyRevoked: false });
+    expect(one.stderr).toBe('');
+
+    const unknownJti = randomUUID();
+    const [untracked, noRole, noAccount] = [
+      await cli(['sessions', 'revoke', '--account', root.AccountId, '--jti', unknownJti], env),
+      await cli(['sessions', 'revoke-role', '--account', root.AccountId, '--role', 'no-such-role'], env),
+      await cli(['sessions', 'revoke', '--account', '999999999999', '--jti', jti], env),
+    ];
+    expect(untracked.code).toBe(0);
+    expect(untracked.stderr).toContain(`no issuance of session ${unknownJti} in account ${root.AccountId}'s audit trail: revoked anyway`);
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('The role with name no-such-role cannot be found.');
+    expect(noAccount.code).toBe(1);
+    expect(noAccount.stderr).toContain('no account 999999999999');
+
+    const audit = await cli(['audit', '--account', root.AccountId], env);
+    expect(audit.code, audit.stderr).toBe(0);
+    const events = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { EventTime: string; Action: string; Decision: string; Resource: string | null; Details: Record<string, unknown> });
+    expect(events.map((e) => e.Action)).toEqual(['latchkey:RevokeSession', 'latchkey:RevokeSession', 'iam:PutRolePolicy', 'sts:GetSessionToken']);
+    expect(events.map((e) => e.EventTime)).toEqual([...events.map((e) => e.EventTime)].sort().reverse());
+    expect(events[1]).toMatchObject({ Decision: 'allow', Resource: `arn:aws:iam::${root.AccountId}:root`, Details: { jti, issuanceRequestId: 'req-issuance' } });
+    expect(events[3]?.Details).toMatchObject({ jti });
+
+    const filtered = await cli(['audit', '--account', root.AccountId, '--action', 'iam:*', '--limit', '1'], env);
+    expect(filtered.code, filtered.stderr).toBe(0);
+    expect(filtered.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['iam:PutRolePolicy']);
+    expect(filtered.stderr).toContain('showing the newest 1 events');
+    const none = await cli(['audit', '--since', new Date(Date.now() + 3_600_000).toISOString()], env);
+    expect([none.code, none.stdout]).toEqual([0, '']);
   }, SLOW);
 
   test.skipIf(backend === 'postgres')('the embedded database is refused while another live process holds its lock; a stale lock is taken over', async () => {

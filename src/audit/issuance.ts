@@ -1,0 +1,54 @@
+/**
+ * What the trail keeps of an issuance: facts about the session, read back from the token the
+ * operation returned, so every issuing operation is audited the same way whatever its handler
+ * does. The session's `jti` is kept so an operator can revoke it from the trail
+ * (`sessions revoke --jti`); the secret access key and the token never are.
+ */
+import { entityArn } from '../iam/arns.js';
+import type { Keyring } from '../tokens/keyring.js';
+import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
+
+/**
+ * Whether an operation issues credentials: its output (in the service model) has `Credentials`.
+ * Model-driven, so AssumeRole, GetSessionToken, GetFederationToken and the federation operations
+ * need no flag of their own.
+ */
+export function issuesCredentials(output: { readonly members: readonly { readonly name: string }[] } | undefined): boolean {
+  return output?.members.some((m) => m.name === 'Credentials') ?? false;
+}
+
+/**
+ * The claims of the credentials in `result`, or undefined when it carries none. Credentials whose
+ * token we cannot open cannot be audited, so they must not be handed out: that throws.
+ */
+export function issuedClaims(keyring: Keyring, result: unknown): SessionClaims | undefined {
+  const credentials = (result as { credentials?: { sessionToken?: unknown } } | undefined)?.credentials;
+  if (credentials === undefined) return undefined;
+  const token = credentials.sessionToken;
+  const claims = typeof token === 'string' ? openSessionToken(keyring, token) : undefined;
+  if (!claims) throw new Error('issued credentials carry no session token this service can open: refusing to issue what cannot be audited');
+  return claims;
+}
+
+/** The ARN the issuance acted on: the role assumed, else the session's own principal. */
+export function issuanceResource(claims: SessionClaims): string {
+  return claims.kind === 'role' && claims.role ? entityArn(claims.acct, 'role', claims.role.path, claims.role.name) : claims.arn;
+}
+
+export function issuanceDetails(claims: SessionClaims): Record<string, unknown> {
+  return {
+    accessKeyId: claims.akid,
+    jti: claims.jti,
+    sessionType: claims.kind,
+    sessionArn: claims.arn,
+    sessionAccount: claims.acct,
+    ...(claims.name !== undefined ? { sessionName: claims.name } : {}),
+    issuedAt: new Date(claims.iat * 1000).toISOString(),
+    expiration: new Date(claims.exp * 1000).toISOString(),
+    chainDepth: claims.depth,
+    mfaAuthenticated: claims.mfa !== undefined,
+    // The long-term key the chain started from: deactivating it ends this session.
+    sourceAccessKeyId: claims.src,
+    ...(claims.tags && claims.tags.length > 0 ? { sessionTagKeys: claims.tags.map((t) => t.key) } : {}),
+  };
+}

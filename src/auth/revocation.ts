@@ -1,0 +1,25 @@
+/**
+ * Is this session revoked? Answered from memory on the hot path: each account's revoked jtis (its
+ * unexpired revoked_sessions rows) are read once and kept until the account changes. Revoking a
+ * session announces the account in its transaction (src/sts/revocation.ts), so every node drops
+ * the set and reads it again on the account's next session request.
+ */
+import type { Db } from '../store/db.js';
+import { revokedJtis } from '../store/revocations.js';
+import type { SessionClaims } from '../tokens/session-token.js';
+import type { AccountCache } from './account-cache.js';
+
+export type RevokedCache = AccountCache<ReadonlySet<string>>;
+
+/** The `SessionChecks.revoked` of authenticate(): the session's account's set, loaded at most once per change. */
+export function revocationCheck(db: Db, cache: RevokedCache, now: () => Date): (claims: SessionClaims) => Promise<boolean> {
+  return async (claims) => {
+    let revoked = cache.get(claims.acct);
+    if (!revoked) {
+      const epoch = cache.epoch;
+      revoked = new Set(await revokedJtis(db, claims.acct, now()));
+      cache.set(claims.acct, claims.acct, revoked, epoch);
+    }
+    return revoked.has(claims.jti);
+  };
+}
