@@ -37,7 +37,7 @@ import {
   type RenderedResponse,
   type Services,
 } from '../protocol/index.js';
-import type { Store } from '../store/db.js';
+import type { Db, Store } from '../store/db.js';
 import type { Keyring } from '../tokens/keyring.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import type { RawRequest } from './raw-request.js';
@@ -145,11 +145,13 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       secureTransport: raw.secureTransport,
       ...(context ? { context } : {}),
     });
-    const authorizeAs = (who: Caller) => async (act: string, resource: string, context?: ContextValues) => {
+    // Inside a write transaction, policy reads go through the transaction's handle: PGlite has one
+    // connection, and a read on another handle would wait for the transaction forever.
+    const authorizeAs = (who: Caller, db: Db = deps.store.db) => async (act: string, resource: string, context?: ContextValues) => {
       // While it is decided, a denial is about this action; once allowed, about the call again.
       const previous = attempted;
       attempted = { action: act, resource };
-      await authorize(authzDeps, who, requestFor(act, resource, context));
+      await authorize({ ...authzDeps, db }, who, requestFor(act, resource, context));
       attempted = previous;
     };
     const resourceCtx = { db: deps.store.db, accountId: caller.accountId, caller };
@@ -173,8 +175,8 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
         requestId,
         keyring: deps.keyring,
         policyCache: deps.policyCache,
-        authorize: authorizeAs(who),
-        principal: () => principalFor(authzDeps, who),
+        authorize: authorizeAs(who, db),
+        principal: () => principalFor({ ...authzDeps, db }, who),
         conditionContext: (principal, act, resource, extra) => createRequestContext(callerContext(who, principal.tags, requestFor(act, resource, extra))),
         denied: (act, resource, decision) => {
           attempted = { action: act, resource };
