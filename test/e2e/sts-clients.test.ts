@@ -1,0 +1,152 @@
+/**
+ * STS end to end with the clients people actually use: the AWS CLI (sts-cli-journey.sh) and boto3
+ * (sts-boto3-journey.py) run against a real server, each with its own user and roles, through the
+ * three ways of getting temporary credentials: get-session-token, assume-role from a profile with
+ * role_arn + source_profile, and get-federation-token with a policy; each credential is then
+ * allowed and refused as the intersection of its policies (and its kind) says.
+ *
+ * As in aws-clients.test.ts, they run in an environment built from nothing: a temporary HOME and
+ * empty AWS config and credentials files (the journeys write their own profile files), so a
+ * developer's own profiles, SSO sessions or AWS_* variables can neither help nor leak in. A machine
+ * without Python, boto3 or the CLI skips the journey that needs it, and says why.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startService, type TestService } from '../helpers/service.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const JOURNEY_TIMEOUT_MS = 120_000;
+
+const sandbox = mkdtempSync(join(tmpdir(), 'latchkey-e2e-sts-'));
+const configFile = join(sandbox, 'config');
+const credentialsFile = join(sandbox, 'credentials');
+writeFileSync(configFile, '');
+writeFileSync(credentialsFile, '');
+
+/** Only what finding the tools needs; every AWS_* setting is ours. */
+function environment(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: sandbox,
+    LANG: 'C.UTF-8',
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_PAGER: '',
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...extra,
+  };
+  // pyenv's shims find their interpreters under PYENV_ROOT, which defaults to $HOME/.pyenv: with
+  // our HOME they would find nothing, so point them at the real one.
+  const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
+  if (existsSync(pyenvRoot)) env.PYENV_ROOT = pyenvRoot;
+  if (process.env.PYENV_VERSION) env.PYENV_VERSION = process.env.PYENV_VERSION;
+  return env;
+}
+
+/** Why a tool cannot be used here, or undefined when it can. */
+function missing(command: string, args: readonly string[], what: string): string | undefined {
+  const r = spawnSync(command, args, { env: environment(), encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) return `${what} is not available (${command} ${args.join(' ')}: ${r.error?.message ?? (r.stderr.trim().split('\n').pop() ?? `exit ${String(r.status)}`)})`;
+  return undefined;
+}
+
+// The CLI journey also reads the CLI's JSON answers with python3, which the CLI (v1) brings along
+// but which need not be on PATH for a v2 install.
+const noCli = missing('aws', ['--version'], 'the AWS CLI') ?? missing('python3', ['-c', 'import json'], 'Python 3');
+const noBoto3 = missing('python3', ['-c', 'import boto3'], 'Python 3 with boto3');
+for (const reason of [noCli, noBoto3]) if (reason) console.warn(`skipped: ${reason}`);
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: JOURNEY_TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService();
+});
+afterAll(async () => {
+  await svc?.close();
+  rmSync(sandbox, { recursive: true, force: true });
+});
+
+function journeyEnv(prefix: string): Record<string, string> {
+  return environment({
+    LATCHKEY_ENDPOINT: svc.url,
+    E2E_PREFIX: prefix,
+    AWS_ACCESS_KEY_ID: svc.root.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: svc.root.secretAccessKey,
+  });
+}
+
+/** The steps a journey must have reported, in order (each journey prints `ok: …` per step). */
+function expectSteps(stdout: string, steps: readonly string[]): void {
+  let from = 0;
+  for (const step of steps) {
+    const at = stdout.indexOf(step, from);
+    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
+    from = at + step.length;
+  }
+}
+
+// The two journeys share nothing but the account (their names differ), and each spends its time
+// waiting on its client, so they run side by side.
+describe.concurrent('STS with AWS clients end to end', () => {
+  test.skipIf(noCli !== undefined)(`the AWS CLI: get-session-token, a role_arn + source_profile profile, get-federation-token${noCli ? ` (skipped: ${noCli})` : ''}`, async () => {
+    const r = await run('bash', [join(HERE, 'sts-cli-journey.sh')], journeyEnv('e2e-sts-cli'));
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expectSteps(r.stdout, [
+      'ok: list-users with the session token (no MFA) is InvalidClientTokenId',
+      'ok: get-session-token with the session token is AccessDenied',
+      'ok: assume-role e2e-sts-cli-lister with the session token',
+      'ok: assume-role outsider-e2e-sts-cli with the session token is AccessDenied',
+      'ok: --profile dev (role_arn + source_profile) is arn:aws:sts::',
+      'ok: list-users with --profile dev',
+      'ok: list-roles with --profile dev is AccessDenied',
+      'ok: get-caller-identity as bob is arn:aws:sts::',
+      'ok: get-federation-token as bob is AccessDenied',
+      'ok: list-users as bob is InvalidClientTokenId',
+      'ok: list-users with the role session',
+      'ok: list-groups with the role session is AccessDenied: no session policy allows it',
+    ]);
+  }, JOURNEY_TIMEOUT_MS);
+
+  test.skipIf(noBoto3 !== undefined)(`boto3: get_session_token, a role_arn + source_profile profile, get_federation_token${noBoto3 ? ` (skipped: ${noBoto3})` : ''}`, async () => {
+    const r = await run('python3', [join(HERE, 'sts-boto3-journey.py')], journeyEnv('e2e-sts-boto3'));
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expectSteps(r.stdout, [
+      'ok: list_users with the session token (no MFA) is InvalidClientTokenId',
+      'ok: get_session_token with the session token is AccessDenied',
+      'ok: assume_role e2e-sts-boto3-lister with the session token',
+      'ok: assume_role outsider-e2e-sts-boto3 with the session token is AccessDenied',
+      "ok: boto3.Session(profile_name='dev') (role_arn + source_profile) is arn:aws:sts::",
+      'ok: list_users with the dev profile',
+      'ok: list_roles with the dev profile is AccessDenied',
+      'ok: get_caller_identity as bob is arn:aws:sts::',
+      'ok: get_federation_token as bob is AccessDenied',
+      'ok: list_users as bob is InvalidClientTokenId',
+      'ok: list_users with the role session',
+      'ok: list_groups with the role session is AccessDenied: no session policy allows it',
+    ]);
+  }, JOURNEY_TIMEOUT_MS);
+});
