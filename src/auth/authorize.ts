@@ -8,6 +8,8 @@ import { AwsError } from '../errors.js';
 import { createRequestContext, evaluate, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
+import { describeAuthorization, encodeAuthorizationMessage } from './authorization-message.js';
+import type { Keyring } from '../tokens/keyring.js';
 import type { AccountCache } from './account-cache.js';
 import type { Caller } from './caller.js';
 
@@ -16,10 +18,16 @@ export interface CompiledPrincipal {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export interface AuthorizeDeps {
+/** What compiling a caller's policies needs. */
+export interface PrincipalDeps {
   readonly db: Db;
   readonly policyCache: PolicyCache;
   readonly principals: AccountCache<CompiledPrincipal>;
+}
+
+export interface AuthorizeDeps extends PrincipalDeps {
+  /** Seals the encoded authorization failure message an AccessDenied carries. */
+  readonly keyring: Keyring;
 }
 
 export interface AuthorizationRequest {
@@ -47,7 +55,7 @@ function compileAll(cache: PolicyCache, texts: readonly PolicyText[]): AttachedP
 }
 
 /** The stored policies of an IAM user or role, compiled, from the cache or the database. */
-async function storedPrincipal(deps: AuthorizeDeps, kind: 'user' | 'role', id: string, accountId: string): Promise<CompiledPrincipal> {
+async function storedPrincipal(deps: PrincipalDeps, kind: 'user' | 'role', id: string, accountId: string): Promise<CompiledPrincipal> {
   const hit = deps.principals.get(id);
   if (hit) return hit;
   const epoch = deps.principals.epoch;
@@ -66,7 +74,7 @@ async function storedPrincipal(deps: AuthorizeDeps, kind: 'user' | 'role', id: s
 }
 
 /** A session's own policies, compiled once per session (kept with the account's cache entries). */
-function sessionPolicies(deps: AuthorizeDeps, caller: Caller): AttachedPolicy[] {
+function sessionPolicies(deps: PrincipalDeps, caller: Caller): AttachedPolicy[] {
   const claims = caller.session;
   if (!claims?.pol || claims.pol.length === 0) return [];
   return claims.pol.map((text, i) => {
@@ -96,7 +104,7 @@ function withSessionTags(stored: Readonly<Record<string, string>>, caller: Calle
 const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 
 /** Everything that governs the caller: stored policies, boundary, session policies, tags. */
-export async function principalFor(deps: AuthorizeDeps, caller: Caller): Promise<CompiledPrincipal> {
+export async function principalFor(deps: PrincipalDeps, caller: Caller): Promise<CompiledPrincipal> {
   const session = caller.session;
   if (caller.kind !== 'assumed-role' && caller.kind !== 'federated-user') {
     if (caller.kind === 'root' || !caller.user) return { set: {}, tags: {} };
@@ -162,13 +170,14 @@ export function callerContext(caller: Caller, tags: Readonly<Record<string, stri
   return { ...values, ...req.context };
 }
 
-export function evaluateFor(principal: CompiledPrincipal, caller: Caller, req: AuthorizationRequest): Decision {
-  return evaluate(principal.set, {
-    principal: caller.principal,
-    action: req.action,
-    resource: req.resource,
-    context: createRequestContext(callerContext(caller, principal.tags, req)),
-  });
+/** The decision for the request; `context` is its condition keys, when the caller already built them. */
+export function evaluateFor(
+  principal: CompiledPrincipal,
+  caller: Caller,
+  req: AuthorizationRequest,
+  context: Readonly<Record<string, ContextValueInput | undefined>> = callerContext(caller, principal.tags, req),
+): Decision {
+  return evaluate(principal.set, { principal: caller.principal, action: req.action, resource: req.resource, context: createRequestContext(context) });
 }
 
 const DENY_SOURCE: Record<PolicyType, string> = {
@@ -189,6 +198,39 @@ export function accessDeniedMessage(caller: Caller, req: AuthorizationRequest, d
   return `${head} because no identity-based policy allows the ${req.action} action`;
 }
 
+/**
+ * AccessDenied for a policy decision, in the form of the AWS services that attach the details
+ * ("… Encoded authorization failure message: …"): "Some AWS operations additionally return an
+ * encoded message that can provide details about this authorization failure" (STS API Reference,
+ * DecodeAuthorizationMessage). Only a caller of the same account allowed
+ * sts:DecodeAuthorizationMessage can read it (src/auth/authorization-message.ts). `context` is the
+ * condition keys the decision was evaluated with.
+ */
+export function accessDenied(keyring: Keyring, caller: Caller, req: AuthorizationRequest, decision: Decision, context: Readonly<Record<string, ContextValueInput | undefined>>): AwsError {
+  const details = describeAuthorization({
+    // AWS names the principal by its unique id; an IAM user also by its name.
+    principal: { id: caller.userId, name: caller.kind === 'user' ? caller.user?.name : undefined, arn: caller.arn },
+    action: req.action,
+    resource: req.resource,
+    decision,
+    context,
+  });
+  const encoded = encodeAuthorizationMessage(keyring, caller.accountId, details);
+  return new AwsError('AccessDenied', `${accessDeniedMessage(caller, req, decision)}${ENCODED_MESSAGE}${encoded}`);
+}
+
+const ENCODED_MESSAGE = '. Encoded authorization failure message: ';
+
+/**
+ * An AccessDenied message without its encoded authorization failure message: the reason alone
+ * (the audit trail keeps that; the sealed details repeat the event's own fields, and run to kilobytes).
+ */
+export function deniedReason(message: string): string {
+  // The last one, followed by base64url only: the reason may quote a caller-supplied resource.
+  const at = message.lastIndexOf(ENCODED_MESSAGE);
+  return at >= 0 && /^[A-Za-z0-9_-]+$/.test(message.slice(at + ENCODED_MESSAGE.length)) ? message.slice(0, at) : message;
+}
+
 /** Throws AccessDenied unless the caller may perform the request. */
 export async function authorize(deps: AuthorizeDeps, caller: Caller, req: AuthorizationRequest): Promise<void> {
   // Root may do anything to its own account's resources (its identity side always allows).
@@ -196,11 +238,15 @@ export async function authorize(deps: AuthorizeDeps, caller: Caller, req: Author
     const account = resourceAccount(req.resource);
     // `aws` owns AWS managed policies: naming one is not a cross-account call (it is simply not found here).
     if (account === undefined || account === caller.accountId || account === 'aws') return;
-    throw new AwsError('AccessDenied', accessDeniedMessage(caller, req, { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' }));
+    // Another account's resource needs that account's resource-based policy, and IAM has none here.
+    const decision: Decision = { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' };
+    throw accessDenied(deps.keyring, caller, req, decision, callerContext(caller, {}, req));
   }
   const principal = await principalFor(deps, caller);
-  const decision = evaluateFor(principal, caller, req);
-  if (decision.decision !== 'Allow') throw new AwsError('AccessDenied', accessDeniedMessage(caller, req, decision));
+  // Built once: evaluated with, and, on a refusal, described in the encoded message.
+  const context = callerContext(caller, principal.tags, req);
+  const decision = evaluateFor(principal, caller, req, context);
+  if (decision.decision !== 'Allow') throw accessDenied(deps.keyring, caller, req, decision, context);
 }
 
 /** The account field of an ARN (`arn:aws:iam::ACCOUNT:…`), or undefined. */

@@ -14,7 +14,7 @@ import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
 import { issuanceDetails, issuanceResource, issuedClaims, issuesCredentials } from '../audit/issuance.js';
 import { redact } from '../audit/redact.js';
-import { accessDeniedMessage, authorize, callerContext, principalFor, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
+import { accessDenied, authorize, callerContext, deniedReason, principalFor, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
 import { checkCredentialType } from '../auth/credential-type.js';
 import type { Caller } from '../auth/caller.js';
 import { AwsError, toAwsError } from '../errors.js';
@@ -136,7 +136,7 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
 
     // 4. authorize the action on the resource AWS uses for it.
     const at = new Date(now);
-    const authzDeps = { db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals };
+    const authzDeps = { db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring };
     const requestFor = (act: string, resource: string, context?: ContextValues): AuthorizationRequest => ({
       action: act,
       resource,
@@ -166,6 +166,9 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
 
     // 5. handle: writes in one transaction that also tells every node the account changed.
     const who = caller;
+    // The condition keys a handler that decides for itself last evaluated with (AssumeRole's trust
+    // decision), so that the denial it then reports describes that very evaluation.
+    let evaluated: { readonly action: string; readonly resource: string; readonly values: ContextValues } | undefined;
     const run = (db: OperationContext['db']) =>
       def.handle(input, {
         db,
@@ -177,10 +180,16 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
         policyCache: deps.policyCache,
         authorize: authorizeAs(who, db),
         principal: () => principalFor({ ...authzDeps, db }, who),
-        conditionContext: (principal, act, resource, extra) => createRequestContext(callerContext(who, principal.tags, requestFor(act, resource, extra))),
+        conditionContext: (principal, act, resource, extra) => {
+          const values = callerContext(who, principal.tags, requestFor(act, resource, extra));
+          evaluated = { action: act, resource, values };
+          return createRequestContext(values);
+        },
         denied: (act, resource, decision) => {
           attempted = { action: act, resource };
-          return new AwsError('AccessDenied', accessDeniedMessage(who, requestFor(act, resource), decision));
+          const req = requestFor(act, resource);
+          const values = evaluated?.action === act && evaluated.resource === resource ? evaluated.values : callerContext(who, {}, req);
+          return accessDenied(deps.keyring, who, req, decision, values);
         },
         region: auth.identity.region,
         sourceIp: raw.sourceIp,
@@ -219,7 +228,7 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
     // A refused call by an authenticated caller (src/audit/events.ts: failed authentication is not recorded).
     if (aws.code === 'AccessDenied' && caller && attempted) {
       const resource = attempted.resource ?? (await defaultResource?.().catch(() => undefined));
-      const row = auditRow(auditOf(caller, requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: aws.message } });
+      const row = auditRow(auditOf(caller, requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: deniedReason(aws.message) } });
       await recordDenied(deps.store.db, deps.logger, row);
     }
     return {

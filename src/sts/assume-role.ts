@@ -77,10 +77,6 @@ function roleArnParts(arn: string): { accountId: string; path: string; name: str
   return { accountId: m[1] as string, path: m[2] as string, name: m[3] as string };
 }
 
-function notAuthorized(callerArn: string, roleArn: string): AwsError {
-  return new AwsError('AccessDenied', `User: ${callerArn} is not authorized to perform: ${ACTION} on resource: ${roleArn}`);
-}
-
 /** A stored trust policy that no longer compiles (a stricter engine) trusts nobody. */
 function compileTrust(ctx: OperationContext, role: AssumableRole): CompiledPolicy | undefined {
   try {
@@ -130,9 +126,10 @@ function sourceIdentityFor(input: Input, inherited: string | undefined): string 
 export const assumeRole = defineOperation({
   name: 'AssumeRole',
   action: ACTION,
-  // Issuing credentials runs in a transaction with its audit event already. The only write, the
-  // role's last use, changes no authorization decision: announcing it would empty every node's
-  // caches for the caller's account on every AssumeRole.
+  // Not a write: the pipeline records the issuance's audit event before the credentials are
+  // returned (no event, no credentials). The only write here, the role's last use, changes no
+  // authorization decision: announcing it would empty every node's caches for the caller's
+  // account on every AssumeRole.
   write: false,
   authorization: 'handler',
   resource: (input: Input) => input.roleArn,
@@ -155,7 +152,9 @@ export const assumeRole = defineOperation({
     const ref = roleArnParts(input.roleArn);
     const role = ref ? await findRoleByArnParts(ctx.db, ref) : undefined;
     const trust = role ? compileTrust(ctx, role) : undefined;
-    if (!role || !trust) throw notAuthorized(caller.arn, input.roleArn);
+    // A missing role (or one whose trust policy no longer compiles) is refused exactly like a
+    // trust policy that does not allow the caller: nothing tells the two apart.
+    if (!role || !trust) throw ctx.denied(ACTION, input.roleArn, { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' });
     const roleArn = entityArn(role.accountId, 'role', role.path, role.name);
 
     // 4. authorization

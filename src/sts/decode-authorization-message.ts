@@ -2,11 +2,11 @@
  * DecodeAuthorizationMessage: the details behind an AccessDenied's "Encoded authorization failure
  * message", for a caller allowed `sts:DecodeAuthorizationMessage` (STS API Reference: "a user must
  * be granted permissions through an IAM policy"; the action has no resource types, so `*`).
- * Only messages sealed for the caller's own account open (src/sts/authorization-message.ts).
+ * Only messages sealed for the caller's own account open (src/auth/authorization-message.ts).
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';
-import { decodeAuthorizationMessage } from './authorization-message.js';
+import { decodeAuthorizationMessage } from '../auth/authorization-message.js';
 
 interface Input {
   readonly encodedMessage: string;

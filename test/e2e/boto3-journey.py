@@ -66,8 +66,12 @@ except ClientError as err:
     status = err.response["ResponseMetadata"]["HTTPStatusCode"]
     if error["Code"] != "AccessDenied" or status != 403:
         fail(f"create_user as {USER} failed with {status} {error}")
-    expected = f"User: {created['Arn']} is not authorized to perform: iam:CreateUser on resource: "
-    if not error["Message"].startswith(expected):
+    # AWS's reason, then the encoded authorization failure message (sts decode_authorization_message).
+    reason = (
+        f"User: {created['Arn']} is not authorized to perform: iam:CreateUser on resource: "
+        f"{created['Arn']}-not-allowed because no identity-based policy allows the iam:CreateUser action"
+    )
+    if not re.fullmatch(re.escape(reason) + r"\. Encoded authorization failure message: [A-Za-z0-9_-]+", error["Message"]):
         fail(f"AccessDenied without AWS's message: {error['Message']!r}")
     if not err.response["ResponseMetadata"].get("RequestId"):
         fail("the error carries no request id")

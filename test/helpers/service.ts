@@ -5,7 +5,7 @@
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
@@ -131,7 +131,17 @@ export function useService(ready: (s: { svc: TestService; iam: IAMClient; acct: 
   });
 }
 
-/** AWS's AccessDenied message for an IAM user that no identity-based policy allows. */
-export function notAuthorized(account: string, user: string, action: string, resource: string): string {
-  return `User: arn:aws:iam::${account}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+/**
+ * A matcher for the AccessDenied message of a policy decision: exactly `reason` (AWS's "User: … is
+ * not authorized to perform: …"), then the encoded authorization failure message. Use it with
+ * toMatchObject, toEqual or toMatch (not toBe).
+ */
+export function deniedBecause(reason: string): unknown {
+  const escaped = reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return expect.stringMatching(new RegExp(`^${escaped}\\. Encoded authorization failure message: [A-Za-z0-9_-]+$`));
+}
+
+/** AWS's AccessDenied message for an IAM user that no identity-based policy allows (a matcher: see deniedBecause). */
+export function notAuthorized(account: string, user: string, action: string, resource: string): unknown {
+  return deniedBecause(`User: arn:aws:iam::${account}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`);
 }

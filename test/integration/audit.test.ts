@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { HIDDEN } from '../../src/audit/redact.js';
 import { queryAuditEvents, type AuditRow } from '../../src/store/audit.js';
 import { openSessionToken } from '../../src/tokens/session-token.js';
-import { allow, useService, type Credentials, type TestService } from '../helpers/service.js';
+import { allow, type Credentials, deniedBecause, type TestService, useService } from '../helpers/service.js';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { createRole, mintRoleSession, outcome } from './session-fixtures.js';
@@ -116,7 +116,10 @@ describe('denied calls', () => {
       decision: 'deny',
       errorCode: 'AccessDenied',
     });
-    expect(details(rows[0])).toEqual({ message: denied.message });
+    // The reason; not the encoded authorization failure message (sealed details of the event's own fields).
+    const reason = `User: arn:aws:iam::${acct}:user/audit-nobody is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/never-created because no identity-based policy allows the iam:CreateUser action`;
+    expect(denied.message).toEqual(deniedBecause(reason));
+    expect(details(rows[0])).toEqual({ message: reason });
     expect(await outcome(() => iam.send(new GetUserCommand({ UserName: 'never-created' })))).toBe('NoSuchEntityException');
   });
 

@@ -29,7 +29,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, deniedBecause, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -95,9 +95,13 @@ function claimsOf(c: Credentials): SessionClaims {
   return claims;
 }
 
-function denied(callerArn: string, action: string, resource: string, reason?: string): { name: string; message: string } {
+/**
+ * AccessDenied for a policy decision, with its reason and the encoded authorization failure
+ * message. A role that cannot be found answers exactly like a trust policy that does not allow.
+ */
+function denied(callerArn: string, action: string, resource: string, reason = 'resource-based policy'): { name: string; message: unknown } {
   const head = `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`;
-  return { name: 'AccessDenied', message: reason ? `${head} because no ${reason} allows the ${action} action` : head };
+  return { name: 'AccessDenied', message: deniedBecause(`${head} because no ${reason} allows the ${action} action`) };
 }
 
 /** A string of `n` random hexadecimal digits: text that compresses badly. */

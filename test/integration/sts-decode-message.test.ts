@@ -4,8 +4,8 @@
  * caller, its compiled policies, the decision and the request's condition keys), then sealed with
  * the service's keyring.
  */
-import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { DecodeAuthorizationMessageCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import { CreateRoleCommand, CreateUserCommand, GetPolicyCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { lookupKey } from '../../src/auth/authenticate.js';
@@ -16,9 +16,9 @@ import {
   encodeAuthorizationMessage,
   MAX_ENCODED_LENGTH,
   type DecodedAuthorization,
-} from '../../src/sts/authorization-message.js';
+} from '../../src/auth/authorization-message.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { allow, type Credentials, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, deniedBecause, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let acct: string;
@@ -195,23 +195,101 @@ describe('encodeAuthorizationMessage', () => {
 });
 
 describe('AccessDenied carries the encoded message', () => {
-  test('a denied call\'s "Encoded authorization failure message" decodes to its details', async (ctx) => {
+  /** The call's AccessDenied, and the encoded authorization failure message at the end of it. */
+  async function refused(call: Promise<unknown>, reason: string): Promise<string> {
+    const err = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ name: 'AccessDenied', message: deniedBecause(reason) });
+    const encoded = /\. Encoded authorization failure message: ([A-Za-z0-9_-]+)$/.exec((err as Error).message)?.[1];
+    if (encoded === undefined) throw new Error('no encoded message');
+    return encoded;
+  }
+
+  test("a denied IAM call's message decodes, for a caller allowed sts:DecodeAuthorizationMessage, to the action, resource and allowed: false; a caller without that permission is refused", async () => {
     const judy = await svc.userWithPolicy('judy');
-    const err: unknown = await svc
-      .iam(judy)
-      .send(new CreateUserCommand({ UserName: 'not-allowed' }))
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(err).toMatchObject({ name: 'AccessDenied' });
-    const match = /Encoded authorization failure message: ([A-Za-z0-9_-]+)/.exec((err as Error).message);
-    // The pipeline (src/auth/authorize.ts, src/http/query.ts) attaches it; until then there is nothing to decode.
-    if (!match?.[1]) return ctx.skip();
-    expect(await decoded(svc.root, match[1])).toMatchObject({
+    const resource = `arn:aws:iam::${acct}:user/not-allowed`;
+    const encoded = await refused(
+      svc.iam(judy).send(new CreateUserCommand({ UserName: 'not-allowed' })),
+      `User: arn:aws:iam::${acct}:user/judy is not authorized to perform: iam:CreateUser on resource: ${resource} because no identity-based policy allows the iam:CreateUser action`,
+    );
+    expect(encoded).not.toContain('judy');
+
+    const decoder = await svc.userWithPolicy('judy-decoder', DECODER);
+    expect(await decoded(decoder, encoded)).toMatchObject({
       allowed: false,
       explicitDeny: false,
-      context: { principal: { name: 'judy', arn: `arn:aws:iam::${acct}:user/judy` }, action: 'iam:CreateUser', resource: `arn:aws:iam::${acct}:user/not-allowed` },
+      matchedStatements: { items: [] },
+      context: {
+        principal: { id: expect.stringMatching(/^AIDA/), name: 'judy', arn: `arn:aws:iam::${acct}:user/judy` },
+        action: 'iam:CreateUser',
+        resource,
+        // The condition keys the decision was evaluated with.
+        conditions: { items: expect.arrayContaining([{ key: 'aws:username', values: { items: [{ value: 'judy' }] } }, { key: 'aws:PrincipalType', values: { items: [{ value: 'User' }] } }]) },
+      },
     });
+
+    // Judy herself may not read it: that refusal is itself a policy decision, with its own message.
+    await expect(decode(judy, encoded)).rejects.toMatchObject({ name: 'AccessDenied', message: notAuthorized(acct, 'judy', 'sts:DecodeAuthorizationMessage', '*') });
+  });
+
+  test('an explicit deny: explicitDeny and the statement, by its Sid', async () => {
+    const kim = await svc.userWithPolicy('kim', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+        { Sid: 'NoUserLists', Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' },
+      ],
+    });
+    const encoded = await refused(
+      svc.iam(kim).send(new ListUsersCommand({})),
+      `User: arn:aws:iam::${acct}:user/kim is not authorized to perform: iam:ListUsers on resource: * with an explicit deny in an identity-based policy`,
+    );
+    expect(await decoded(svc.root, encoded)).toMatchObject({ allowed: false, explicitDeny: true, matchedStatements: { items: [{ statementId: 'NoUserLists', effect: 'DENY' }] } });
+  });
+
+  test("AssumeRole refused by the trust policy: the message carries the keys the trust policy was evaluated with", async () => {
+    const user = await svc.userWithPolicy('lee');
+    const trustPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:user/lee` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'Example987' } } }],
+    };
+    const { Role } = await svc.iam().send(new CreateRoleCommand({ RoleName: 'LeeRole', AssumeRolePolicyDocument: JSON.stringify(trustPolicy) }));
+    const roleArn = Role?.Arn ?? '';
+    const encoded = await refused(
+      svc.sts(user).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lee-session', ExternalId: 'Wrong-id' })),
+      `User: arn:aws:iam::${acct}:user/lee is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no resource-based policy allows the sts:AssumeRole action`,
+    );
+    expect(await decoded(svc.root, encoded)).toMatchObject({
+      allowed: false,
+      context: {
+        action: 'sts:AssumeRole',
+        resource: roleArn,
+        conditions: {
+          items: expect.arrayContaining([
+            { key: 'sts:ExternalId', values: { items: [{ value: 'Wrong-id' }] } },
+            { key: 'sts:RoleSessionName', values: { items: [{ value: 'lee-session' }] } },
+            { key: 'aws:username', values: { items: [{ value: 'lee' }] } },
+          ]),
+        },
+      },
+    });
+  });
+
+  test("root refused another account's resource: the message opens for root, naming root by its account", async () => {
+    const theirs = await svc.newAccount();
+    const policyArn = `arn:aws:iam::${theirs.accountId}:policy/theirs`;
+    const encoded = await refused(
+      svc.iam().send(new GetPolicyCommand({ PolicyArn: policyArn })),
+      `User: arn:aws:iam::${acct}:root is not authorized to perform: iam:GetPolicy on resource: ${policyArn} because no resource-based policy allows the iam:GetPolicy action`,
+    );
+    expect(await decoded(svc.root, encoded)).toMatchObject({
+      allowed: false,
+      explicitDeny: false,
+      context: { principal: { id: acct, arn: `arn:aws:iam::${acct}:root` }, action: 'iam:GetPolicy', resource: policyArn },
+    });
+    // It was sealed for this account: the other account's root cannot read it.
+    await expect(decode(rootCredentials(theirs), encoded)).rejects.toMatchObject({ name: 'InvalidAuthorizationMessageException' });
   });
 });
