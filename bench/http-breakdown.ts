@@ -1,0 +1,94 @@
+/**
+ * Where the time of one request goes, measured inside the server process with no socket: each
+ * stage of the pipeline alone, one call at a time, caches warm. Subtracting one row from the next
+ * gives the cost of a layer (token open → authenticate → the whole AWS Query pipeline → Hono and
+ * the access log).
+ */
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { authenticate } from '../src/auth/authenticate.js';
+import { handleQuery } from '../src/http/query.js';
+import { readBody, type RawRequest } from '../src/http/raw-request.js';
+import type { Service } from '../src/service.js';
+import { verify } from '../src/sigv4/index.js';
+import type { Keyring } from '../src/tokens/keyring.js';
+import { openSessionToken } from '../src/tokens/session-token.js';
+
+/** A signed request as it goes on the wire. */
+export interface WireRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface StageResult {
+  readonly name: string;
+  readonly opsPerSec: number;
+  readonly p50us: number;
+  readonly p99us: number;
+}
+
+async function timeAsync(name: string, fn: () => unknown, durationMs = 1000): Promise<StageResult> {
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  let now = start;
+  while (now - start < durationMs) {
+    const t0 = now;
+    await fn();
+    now = performance.now();
+    times.push((now - t0) * 1000);
+  }
+  const sorted = Float64Array.from(times).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
+  return { name, opsPerSec: times.length / ((now - start) / 1000), p50us: at(0.5), p99us: at(0.99) };
+}
+
+function rawOf(req: WireRequest): RawRequest {
+  const headers: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = [v];
+  return {
+    sig: { method: req.method, path: req.path, query: '', headers, body: Buffer.from(req.body, 'utf8') },
+    sourceIp: '127.0.0.1',
+    secureTransport: false,
+    userAgent: undefined,
+  };
+}
+
+/** Stage by stage for one request made with temporary credentials, then the whole pipeline for every other one. */
+export async function breakdown(service: Service, keyring: Keyring, url: string, temporary: WireRequest, others: readonly { name: string; req: WireRequest }[]): Promise<StageResult[]> {
+  const deps = service.deps;
+  const raw = rawOf(temporary);
+  const token = temporary.headers['x-amz-security-token'] ?? '';
+  const authDeps = { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys };
+  const allowed = { services: ['sts'] };
+  const check = async (r: RawRequest, name: string) => {
+    const outcome = await handleQuery(deps, r, randomUUID());
+    if (outcome.response.status !== 200) throw new Error(`breakdown ${name}: ${outcome.response.status} ${outcome.response.body}`);
+  };
+  await check(raw, 'GetCallerIdentity (temporary)');
+  const secret = openSessionToken(keyring, token)?.sk;
+  const results = [
+    await timeAsync('token open (AES-256-GCM + JSON.parse)', () => openSessionToken(keyring, token)),
+    await timeAsync('SigV4 verify alone (parse, canonical request, signing key, HMAC)', () =>
+      verify(raw.sig, { now: Date.now(), allowed, lookupSecret: async () => secret }),
+    ),
+    await timeAsync('authenticate() = token open + key check + SigV4', () => authenticate(authDeps, raw.sig, Date.now(), allowed)),
+    await timeAsync('handleQuery(): GetCallerIdentity, temporary credentials', () => handleQuery(deps, raw, randomUUID())),
+    await timeAsync('readBody(): the body read through a WHATWG Request, as app.ts does', () =>
+      readBody(new Request(url, { method: temporary.method, headers: temporary.headers, body: temporary.body })),
+    ),
+    await timeAsync('app.fetch(): the same through Hono + access log', async () => {
+      const res = await service.app.fetch(new Request(url, { method: temporary.method, headers: temporary.headers, body: temporary.body }));
+      await res.arrayBuffer();
+    }),
+  ];
+  for (const { name, req } of others) {
+    const r = rawOf(req);
+    await check(r, name);
+    results.push(await timeAsync(`handleQuery(): ${name}`, () => handleQuery(deps, r, randomUUID())));
+  }
+  return results;
+}

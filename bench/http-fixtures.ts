@@ -1,0 +1,114 @@
+/**
+ * What the HTTP bench calls with, set up through the service's own IAM API: a user with an
+ * access key and a policy allowing STS, a role that trusts the user, and temporary credentials
+ * (from GetSessionToken when the service has it, else minted directly with issueCredentials).
+ * Then pools of distinct SigV4-signed requests, since the load generator replays fixed bytes:
+ * a signature stays valid for 15 minutes, so each pool is signed just before its run.
+ */
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import type autocannon from 'autocannon';
+import type { NewAccount } from '../src/accounts/accounts.js';
+import { issueCredentials } from '../src/sts/issue.js';
+import type { Keyring } from '../src/tokens/keyring.js';
+import { formBody, send, signedPost, type Key, type Param } from '../test/negative/wire.js';
+import type { WireRequest } from './http-breakdown.js';
+
+export const STS_VERSION = '2011-06-15';
+
+export interface Fixtures {
+  readonly accountId: string;
+  readonly userKey: Key;
+  readonly roleArn: string;
+  /** Temporary credentials of a GetSessionToken session of the user, several of them. */
+  readonly sessions: readonly Key[];
+  readonly sessionsFrom: 'GetSessionToken' | 'issueCredentials';
+}
+
+const SESSIONS = 16;
+
+function policy(statement: object): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+}
+
+export async function setUp(url: string, root: NewAccount, keyring: Keyring, operations: readonly string[]): Promise<Fixtures> {
+  const config = (credentials: Key) => ({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const iam = new IAMClient(config({ accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey }));
+  try {
+    const { User } = await iam.send(new CreateUserCommand({ UserName: 'bench-user' }));
+    if (!User?.Arn || !User.UserId) throw new Error('CreateUser returned no user');
+    await iam.send(new PutUserPolicyCommand({ UserName: 'bench-user', PolicyName: 'sts', PolicyDocument: policy({ Effect: 'Allow', Action: 'sts:*', Resource: '*' }) }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'bench-user' }));
+    if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error('CreateAccessKey returned no key');
+    const userKey = { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
+    const trust = policy({ Effect: 'Allow', Principal: { AWS: User.Arn }, Action: 'sts:AssumeRole' });
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'bench-role', AssumeRolePolicyDocument: trust }));
+    if (!Role?.Arn) throw new Error('CreateRole returned no role');
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'bench-role', PolicyName: 'read', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+
+    const sessions: Key[] = [];
+    const viaApi = operations.includes(`${STS_VERSION}:GetSessionToken`);
+    if (viaApi) {
+      const sts = new STSClient(config(userKey));
+      try {
+        for (let i = 0; i < SESSIONS; i++) {
+          const { Credentials: c } = await sts.send(new GetSessionTokenCommand({ DurationSeconds: 3600 }));
+          if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('GetSessionToken returned no credentials');
+          sessions.push({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+        }
+      } finally {
+        sts.destroy();
+      }
+    } else {
+      for (let i = 0; i < SESSIONS; i++) {
+        const { credentials: c } = issueCredentials(keyring, new Date(), 3600, {
+          kind: 'session',
+          acct: root.accountId,
+          arn: User.Arn,
+          uid: User.UserId,
+          user: { id: User.UserId, name: 'bench-user', path: '/' },
+          depth: 0,
+          src: userKey.accessKeyId,
+          srcAcct: root.accountId,
+        });
+        sessions.push({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
+      }
+    }
+    return { accountId: root.accountId, userKey, roleArn: Role.Arn, sessions, sessionsFrom: viaApi ? 'GetSessionToken' : 'issueCredentials' };
+  } finally {
+    iam.destroy();
+  }
+}
+
+export interface PoolEntry {
+  readonly key: Key;
+  readonly params: readonly Param[];
+  /** Seconds before now: requests that are otherwise identical still get distinct signatures. */
+  readonly secondsAgo?: number;
+}
+
+/** `size` requests, each signed for the service at `url` (POST, form body, Authorization header). */
+export async function signPool(url: string, size: number, entry: (i: number) => PoolEntry): Promise<WireRequest[]> {
+  const now = Date.now();
+  const out: WireRequest[] = [];
+  for (let i = 0; i < size; i++) {
+    const { key, params, secondsAgo = 0 } = entry(i);
+    const w = await signedPost(url, formBody(params), { key, service: 'sts', signingDate: new Date(now - secondsAgo * 1000) });
+    out.push({ method: w.method, path: w.target, headers: w.headers, body: typeof w.body === 'string' ? w.body : Buffer.from(w.body).toString('utf8') });
+  }
+  return out;
+}
+
+export function toAutocannon(pool: readonly WireRequest[]): autocannon.Request[] {
+  return pool.map((r) => ({ method: r.method, path: r.path, headers: r.headers, body: r.body }));
+}
+
+/** Send one request of the pool and insist on a 200: a bench full of errors measures nothing. */
+export async function preflight(url: string, req: WireRequest): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer within 30 s')), 30_000);
+  });
+  const reply = await Promise.race([send(url, { method: req.method, target: req.path, headers: req.headers, body: req.body }), timeout]).finally(() => clearTimeout(timer));
+  if (reply.status !== 200) throw new Error(`HTTP ${reply.status} ${reply.code ?? ''}: ${reply.message ?? reply.body.slice(0, 200)}`);
+}

@@ -1,0 +1,87 @@
+/**
+ * The server side of the HTTP bench, in its own process (forked by bench/http.ts) so the load
+ * generator does not share its event loop: Latchkey over a fresh store, and beside it, on the
+ * same kind of node http server (@hono/node-server), the baseline: a Hono route that answers
+ * every request with a constant. Driven over IPC: start → ready, breakdown → stages, stop → exit.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { createAccount, type NewAccount } from '../src/accounts/accounts.js';
+import { createLogger } from '../src/log.js';
+import { createService, listen } from '../src/service.js';
+import { openStore } from '../src/store/db.js';
+import { Keyring } from '../src/tokens/keyring.js';
+import { breakdown, type StageResult, type WireRequest } from './http-breakdown.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export type ToServer =
+  | { readonly type: 'start'; readonly backend: Backend; readonly databaseUrl?: string; readonly key: { readonly kid: string; readonly created: string; readonly key: string } }
+  | { readonly type: 'breakdown'; readonly temporary: WireRequest; readonly others: readonly { name: string; req: WireRequest }[] }
+  | { readonly type: 'stop' };
+
+export type FromServer =
+  | { readonly type: 'ready'; readonly url: string; readonly baselineUrl: string; readonly root: NewAccount; readonly operations: readonly string[] }
+  | { readonly type: 'breakdown'; readonly stages: readonly StageResult[] }
+  | { readonly type: 'failed'; readonly message: string };
+
+/** What GetCallerIdentity answers, give or take the ids: the baseline sends as many bytes. */
+const CONSTANT = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bench-user</Arn><UserId>AIDAEXAMPLEEXAMPLE00</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
+
+function serveBaseline(): Promise<{ server: ServerType; url: string }> {
+  const app = new Hono();
+  app.all('/', (c) => c.body(CONSTANT, 200, { 'content-type': 'text/xml' }));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
+  });
+}
+
+function send(message: FromServer, then?: () => void): void {
+  if (process.send) process.send(message, undefined, {}, () => then?.());
+  else then?.();
+}
+
+async function main(): Promise<void> {
+  const start = await new Promise<Extract<ToServer, { type: 'start' }>>((resolve) => {
+    process.once('message', (m: ToServer) => {
+      if (m.type === 'start') resolve(m);
+    });
+  });
+  const store = await openStore(start.backend === 'postgres' ? { databaseUrl: start.databaseUrl } : {});
+  await store.migrate();
+  const keyring = new Keyring([{ kid: start.key.kid, created: start.key.created, key: Buffer.from(start.key.key, 'base64') }]);
+  // The access log is formatted as in production (its cost is part of every request) but not
+  // written: a terminal or a pipe would measure the terminal.
+  const logger = createLogger('info', () => {});
+  const service = createService({ store, keyring, logger });
+  const server = await listen(service, 0, '127.0.0.1');
+  const baseline = await serveBaseline();
+  const root = await createAccount(store, keyring, new Date());
+  send({ type: 'ready', url: server.url, baselineUrl: baseline.url, root, operations: [...service.deps.operations.keys()] });
+
+  process.on('message', (m: ToServer) => {
+    if (m.type === 'breakdown') {
+      breakdown(service, keyring, server.url, m.temporary, m.others).then(
+        (stages) => send({ type: 'breakdown', stages }),
+        (err: unknown) => send({ type: 'failed', message: String(err) }),
+      );
+    } else if (m.type === 'stop') {
+      // Whatever happens below, exit (process.exit still writes a --cpu-prof profile).
+      setTimeout(() => process.exit(0), 15_000).unref();
+      void (async () => {
+        await server.close();
+        if ('closeAllConnections' in baseline.server) baseline.server.closeAllConnections();
+        await new Promise<void>((done) => baseline.server.close(() => done()));
+        service.dispose();
+        await store.close();
+        process.exit(0);
+      })();
+    }
+  });
+}
+
+main().catch((err: unknown) => {
+  // Exit once the parent has the reason (or at once without a parent).
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1));
+});

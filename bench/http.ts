@@ -1,0 +1,234 @@
+/**
+ * HTTP load benchmark (issue 4): the running service on loopback under a fixed number of
+ * keep-alive connections, requests/s and p50/p99 latency for GetCallerIdentity (temporary and
+ * long-term credentials), AssumeRole and GetSessionToken, each beside a baseline measured in the
+ * same run: a Hono route that returns a constant, on the same kind of server, fed the same bytes.
+ * On PGlite, then on PostgreSQL when LATCHKEY_BENCH_DATABASE_URL is set (a scratch database is
+ * created there and dropped afterwards).
+ *
+ * Targets: GetCallerIdentity with temporary credentials at least 50% of the baseline's
+ * requests/s; AssumeRole on PostgreSQL at least 2,000 requests/s.
+ *
+ * Tuning: LATCHKEY_BENCH_CONNECTIONS (32), LATCHKEY_BENCH_SECONDS (8), LATCHKEY_BENCH_WARMUP (2);
+ * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { generateKey, Keyring } from '../src/tokens/keyring.js';
+import { adminUrl } from '../test/helpers/pg-names.js';
+import type { StageResult, WireRequest } from './http-breakdown.js';
+import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
+import { runLoad, type LoadOptions, type LoadResult } from './http-load.js';
+import type { Backend, FromServer, ToServer } from './http-server.js';
+
+const POOL = 64;
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** The forked server process and a way to wait for its next answer of a given type. */
+class ServerProcess {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<string, (m: FromServer) => void>();
+  #failure: ((err: Error) => void) | undefined;
+
+  constructor(cpuProfDir: string | undefined) {
+    const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+    this.#child = fork(fileURLToPath(new URL('./http-server.ts', import.meta.url)), [], {
+      execArgv: [...process.execArgv, ...prof],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#child.on('message', (m: FromServer) => {
+      if (m.type === 'failed') this.#failure?.(new Error(`server process: ${m.message}`));
+      else this.#waiting.get(m.type)?.(m);
+    });
+    // Rejects whatever is being waited for (a no-op once it was answered).
+    this.#child.on('exit', (code, signal) => this.#failure?.(new Error(`server process exited (${signal ?? code})`)));
+  }
+
+  ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.#failure = reject;
+      this.#waiting.set(answer, (m) => {
+        this.#waiting.delete(answer);
+        resolve(m as Extract<FromServer, { type: T }>);
+      });
+      this.#child.send(message);
+    });
+  }
+
+  /** Resolves when the process has exited (and written its CPU profile, if asked for). */
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => this.#child.once('exit', () => done()));
+    if (this.#child.connected) this.#child.send({ type: 'stop' } satisfies ToServer);
+    else this.#child.kill();
+    // The server exits by itself once stopped (or 15 s after being asked); this is the backstop.
+    const backstop = setTimeout(() => this.#child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(backstop);
+  }
+}
+
+interface Case {
+  readonly name: string;
+  readonly result?: LoadResult;
+  readonly skipped?: string;
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+}
+
+function report(title: string, baseline: LoadResult, cases: readonly Case[]): void {
+  console.log(`\n${title}`);
+  const rows = [{ name: baseline.name, result: baseline }, ...cases].map((c) => {
+    const r = c.result;
+    if (!r) return [c.name, 'skipped', '', '', '', c.skipped ?? ''];
+    const share = r === baseline ? '100% (baseline)' : `${fmt((100 * r.requestsPerSec) / baseline.requestsPerSec)}%`;
+    const bad = r.non2xx + r.errors;
+    return [r.name, fmt(r.requestsPerSec), fmt(r.p50ms, 2), fmt(r.p99ms, 2), bad === 0 ? '0' : `${bad} !`, share];
+  });
+  table(['case', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'of baseline req/s'], rows);
+  for (const c of [{ result: baseline }, ...cases]) {
+    const r = c.result;
+    if (r && r.non2xx + r.errors > 0) {
+      console.log(`  ! ${r.name}: ${r.non2xx} non-2xx (${JSON.stringify(r.failed)}), ${r.errors} connection errors or timeouts out of ${r.total}: its numbers are not meaningful`);
+    }
+  }
+}
+
+function reportStages(stages: readonly StageResult[]): void {
+  console.log('\nWhere the time goes (in the server process, no socket, one call at a time, caches warm):');
+  table(['stage', 'ops/s', 'p50 µs', 'p99 µs'], stages.map((s) => [s.name, fmt(s.opsPerSec), fmt(s.p50us, 1), fmt(s.p99us, 1)]));
+}
+
+async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const postgres = (await import('postgres')).default;
+  const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
+  const name = `latchkey_bench_${randomBytes(6).toString('hex')}`;
+  await admin.unsafe(`create database "${name}"`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const ACTION = (name: string): [string, string][] => [['Action', name], ['Version', STS_VERSION]];
+
+async function benchBackend(backend: Backend, label: string, databaseUrl: string | undefined, options: LoadOptions): Promise<{ baseline: LoadResult; cases: Case[] }> {
+  const material = generateKey(new Date());
+  const keyring = new Keyring([material]);
+  const server = new ServerProcess(process.env.LATCHKEY_BENCH_CPU_PROF);
+  try {
+    const ready = await server.ask(
+      { type: 'start', backend, ...(databaseUrl ? { databaseUrl } : {}), key: { kid: material.kid, created: material.created, key: material.key.toString('base64') } },
+      'ready',
+    );
+    const fx: Fixtures = await setUp(ready.url, ready.root, keyring, ready.operations);
+    const has = (op: string) => ready.operations.includes(`${STS_VERSION}:${op}`);
+
+    // Each pool is signed just before its own run: signatures are good for 15 minutes.
+    const temporaryPool = () =>
+      signPool(ready.url, POOL, (i) => ({ key: fx.sessions[i % fx.sessions.length] ?? fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: Math.floor(i / fx.sessions.length) }));
+    const measured = async (name: string, url: string, pool: readonly WireRequest[]): Promise<LoadResult> => {
+      const first = pool[0];
+      if (first) await preflight(url, first);
+      process.stdout.write(`  ${label}: ${name} …\n`);
+      return runLoad(name, url, toAutocannon(pool), options);
+    };
+    const attempt = async (name: string, available: boolean, pool: () => Promise<WireRequest[]>): Promise<Case> => {
+      if (!available) return { name, skipped: 'not implemented by this build' };
+      try {
+        return { name, result: await measured(name, ready.url, await pool()) };
+      } catch (err) {
+        return { name, skipped: `failed: ${(err as Error).message}` };
+      }
+    };
+
+    const baseline = await measured('baseline: Hono route returning a constant', ready.baselineUrl, await temporaryPool());
+    const cases: Case[] = [
+      await attempt(`GetCallerIdentity, temporary credentials (${fx.sessionsFrom})`, true, temporaryPool),
+      await attempt('GetCallerIdentity, long-term access key', true, () =>
+        signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: i }))),
+      await attempt('AssumeRole (long-term key → role session)', has('AssumeRole'), () =>
+        signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] }))),
+      await attempt('GetSessionToken (long-term key)', has('GetSessionToken'), () =>
+        signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('GetSessionToken'), ['DurationSeconds', String(900 + i)]] }))),
+    ];
+    report(`HTTP load on ${label}: ${options.connections} connections, ${options.seconds} s per case after ${options.warmupSeconds} s of warm-up`, baseline, cases);
+
+    const temporary = (await temporaryPool())[0];
+    if (temporary) {
+      const others: { name: string; req: WireRequest }[] = [];
+      const longTerm = (await signPool(ready.url, 1, () => ({ key: fx.userKey, params: ACTION('GetCallerIdentity') })))[0];
+      if (longTerm) others.push({ name: 'GetCallerIdentity, long-term key', req: longTerm });
+      for (const c of cases.slice(2)) {
+        if (!c.result) continue;
+        const op = c.name.startsWith('AssumeRole') ? 'AssumeRole' : 'GetSessionToken';
+        const params: [string, string][] = op === 'AssumeRole' ? [...ACTION(op), ['RoleArn', fx.roleArn], ['RoleSessionName', 'breakdown']] : ACTION(op);
+        const req = (await signPool(ready.url, 1, () => ({ key: fx.userKey, params })))[0];
+        if (req) others.push({ name: op, req });
+      }
+      const { stages } = await server.ask({ type: 'breakdown', temporary, others }, 'breakdown');
+      reportStages(stages);
+    }
+    return { baseline, cases };
+  } finally {
+    await server.stop();
+  }
+}
+
+function verdicts(label: string, baseline: LoadResult, cases: readonly Case[], backend: Backend): void {
+  const temporary = cases[0]?.result;
+  if (temporary) {
+    const share = temporary.requestsPerSec / baseline.requestsPerSec;
+    console.log(`\n${label}: GetCallerIdentity with temporary credentials at ${fmt(100 * share)}% of the baseline's requests/s: ${share >= 0.5 ? 'meets' : 'MISSES'} the target of 50%`);
+  }
+  const assume = cases.find((c) => c.name.startsWith('AssumeRole'))?.result;
+  if (backend === 'postgres' && assume) {
+    console.log(`${label}: AssumeRole at ${fmt(assume.requestsPerSec)} requests/s: ${assume.requestsPerSec >= 2000 ? 'meets' : 'MISSES'} the target of 2,000`);
+  }
+}
+
+export async function runHttpBench(): Promise<void> {
+  const options: LoadOptions = {
+    connections: envNumber('LATCHKEY_BENCH_CONNECTIONS', 32),
+    seconds: envNumber('LATCHKEY_BENCH_SECONDS', 8),
+    warmupSeconds: envNumber('LATCHKEY_BENCH_WARMUP', 2),
+  };
+  console.log('\nHTTP load (issue 4): the service in its own process on loopback, autocannon in this one');
+  // Server, load generator (and PostgreSQL) share these cores: a busy machine lowers every row.
+  console.log(`${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} before the run`);
+  const pglite = await benchBackend('pglite', 'PGlite (in memory)', undefined, options);
+  verdicts('PGlite', pglite.baseline, pglite.cases, 'pglite');
+
+  const url = process.env.LATCHKEY_BENCH_DATABASE_URL;
+  if (!url) {
+    console.log('\n(PostgreSQL skipped: set LATCHKEY_BENCH_DATABASE_URL=postgres://user:pass@host/db to run it too; a scratch database is created beside it and dropped.)');
+    return;
+  }
+  const scratch = await scratchDatabase(url);
+  try {
+    const pg = await benchBackend('postgres', 'PostgreSQL', scratch.url, options);
+    verdicts('PostgreSQL', pg.baseline, pg.cases, 'postgres');
+  } finally {
+    await scratch.drop();
+  }
+}
