@@ -38,6 +38,11 @@ export interface OperationContext {
   readonly conditionContext: (principal: CompiledPrincipal, action: string, resource: string, extra?: ContextValues) => RequestContext;
   /** AccessDenied with AWS's message for a decision the handler made itself. */
   readonly denied: (action: string, resource: string, decision: Decision) => Error;
+  /**
+   * True when `key` was seen less than `intervalMs` ago on this node (and records it otherwise):
+   * throttles bookkeeping writes such as a role's last use off the hot path.
+   */
+  readonly recentlyDone: (key: string, intervalMs: number) => boolean;
   /** The region the request was signed for, and the caller's address. */
   readonly region: string;
   readonly sourceIp: string;

@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
 import { createApp } from './http/app.js';
 import { createCaches, invalidate, type Caches, type QueryDeps } from './http/query.js';
 import { IAM_VERSION, iamOperations } from './iam/index.js';
@@ -43,6 +44,7 @@ export function createService(options: ServiceOptions): Service {
   for (const op of iamOperations) operations.set(`${IAM_VERSION}:${op.name}`, op);
   for (const op of stsOperations) operations.set(`${STS_VERSION}:${op.name}`, op);
   const lastUsed = new Map<string, number>();
+  const done = new Map<string, number>();
   const deps: QueryDeps = {
     store: options.store,
     keyring: options.keyring,
@@ -53,6 +55,15 @@ export function createService(options: ServiceOptions): Service {
     allowedRegions: options.allowedRegions,
     clock: options.clock ?? Date.now,
     logger: options.logger,
+    signingKeys: cachingSigningKeys(),
+    recentlyDone(key, intervalMs, now) {
+      const previous = done.get(key);
+      if (previous !== undefined && now - previous < intervalMs) return true;
+      if (done.size > 100_000) done.clear();
+      done.set(key, now);
+      return false;
+    },
+    openToken: cachingTokenOpener(options.keyring),
     keyUsed(accessKeyId, at, service, region) {
       const previous = lastUsed.get(accessKeyId);
       if (previous !== undefined && at.getTime() - previous < LAST_USED_INTERVAL_MS) return;

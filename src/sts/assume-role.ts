@@ -198,7 +198,8 @@ export const assumeRole = defineOperation({
       srcAcct: caller.session?.srcAcct ?? caller.accountId,
     });
     assertTokenFits(credentials.sessionToken);
-    await markRoleUsed(ctx.db, role.id, ctx.now, ctx.region);
+    // At most once a minute per role and region from this node (AWS reports last use with a delay too).
+    if (!ctx.recentlyDone(`role-used:${role.id}:${ctx.region}`, 60_000)) await markRoleUsed(ctx.db, role.id, ctx.now, ctx.region);
 
     return {
       credentials,
