@@ -6,52 +6,18 @@
  *
  * A machine without Python, boto3 or the CLI skips the journey that needs it, and says why.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
+import { createSandbox } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
 
-const sandbox = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
-const configFile = join(sandbox, 'config');
-const credentialsFile = join(sandbox, 'credentials');
-writeFileSync(configFile, '');
-writeFileSync(credentialsFile, '');
-
-/** Only what finding the tools needs; every AWS_* setting is ours. */
-function environment(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: sandbox,
-    LANG: 'C.UTF-8',
-    AWS_CONFIG_FILE: configFile,
-    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-    PYTHONDONTWRITEBYTECODE: '1',
-    ...extra,
-  };
-  // pyenv's shims find their interpreters under PYENV_ROOT, which defaults to $HOME/.pyenv: with
-  // our HOME they would find nothing, so point them at the real one.
-  const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
-  if (existsSync(pyenvRoot)) env.PYENV_ROOT = pyenvRoot;
-  if (process.env.PYENV_VERSION) env.PYENV_VERSION = process.env.PYENV_VERSION;
-  return env;
-}
-
-/** Why a tool cannot be used here, or undefined when it can. */
-function missing(command: string, args: readonly string[], what: string): string | undefined {
-  const r = spawnSync(command, args, { env: environment(), encoding: 'utf8', timeout: 30_000 });
-  if (r.error || r.status !== 0) return `${what} is not available (${command} ${args.join(' ')}: ${r.error?.message ?? (r.stderr.trim().split('\n').pop() ?? `exit ${String(r.status)}`)})`;
-  return undefined;
-}
+const box = createSandbox('latchkey-e2e-');
+const { environment, missing } = box;
 
 const noCli = missing('aws', ['--version'], 'the AWS CLI');
 const noBoto3 = missing('python3', ['-c', 'import boto3'], 'Python 3 with boto3');
@@ -81,7 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await svc?.close();
-  rmSync(sandbox, { recursive: true, force: true });
+  box.remove();
 });
 
 function journeyEnv(user: string): Record<string, string> {
