@@ -4,7 +4,7 @@
  * GetFederationToken").
  *
  * - Long-term keys only: session credentials of every kind are refused before the handler runs
- *   (src/auth/credential-type.ts); the check here keeps the rule true whatever the pipeline does.
+ *   (src/auth/credential-type.ts).
  * - Authorized like any action on `arn:aws:sts::ACCOUNT:federated-user/NAME` (root may always);
  *   passing Tags also needs `sts:TagSession` on it ("In addition to the action that matches the
  *   API operation, you must have the following permissions-only action": Passing session tags).
@@ -17,7 +17,6 @@
  *   allowing nothing). Tags cannot be transitive (there is no chain to pass them to).
  * - PackedPolicySize is always returned, 0 when nothing is packed (as AWS answers).
  */
-import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';
 import type { SessionTag } from '../tokens/session-token.js';
 import { issueCredentials } from './issue.js';
@@ -48,7 +47,6 @@ export const getFederationToken = defineOperation({
   context: (input: Input) => sessionTagContext({ tags: input.tags ?? [], transitive: [] }),
   handle: async (input: Input, ctx) => {
     const { caller } = ctx;
-    if (caller.session) throw new AwsError('AccessDenied', 'Cannot call GetFederationToken with session credentials');
     const arn = federatedUserArn(ctx.accountId, input.name);
 
     const tags = checkRequestTags(input.tags);

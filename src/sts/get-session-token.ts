@@ -6,8 +6,7 @@
  * - Not authorized by policy: "No permissions are required for a user to get a session token …
  *   You cannot use policies to control authentication operations" (same page).
  * - Long-term keys only: credentials from AssumeRole*, GetFederationToken and GetSessionToken are
- *   refused before this handler runs (src/auth/credential-type.ts); the check here keeps the rule
- *   true whatever the pipeline does.
+ *   refused before this handler runs (src/auth/credential-type.ts).
  * - DurationSeconds 900..129600 (the model's range), default 43200. For the root user "sessions …
  *   are restricted to a maximum of 3,600 seconds … If the duration is longer than one hour, the
  *   session … defaults to one hour" (STS API Reference): a cap, not an error.
@@ -40,7 +39,6 @@ export const getSessionToken = defineOperation({
   resource: () => '*',
   handle: async (input: Input, ctx) => {
     const { caller } = ctx;
-    if (caller.session) throw new AwsError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
     if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw new AwsError('AccessDenied', MFA_UNAVAILABLE);
     const requested = input.durationSeconds ?? DEFAULT_SESSION_SECONDS;
     const duration = caller.kind === 'root' ? Math.min(requested, ROOT_MAX_SESSION_SECONDS) : requested;

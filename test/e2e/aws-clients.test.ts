@@ -6,12 +6,11 @@
  *
  * A machine without Python, boto3 or the CLI skips the journey that needs it, and says why.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -22,24 +21,6 @@ const { environment, missing } = box;
 const noCli = missing('aws', ['--version'], 'the AWS CLI');
 const noBoto3 = missing('python3', ['-c', 'import boto3'], 'Python 3 with boto3');
 for (const reason of [noCli, noBoto3]) if (reason) console.warn(`skipped: ${reason}`);
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: JOURNEY_TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let svc: TestService;
 beforeAll(async () => {
@@ -61,13 +42,13 @@ function journeyEnv(user: string): Record<string, string> {
 
 describe('AWS clients end to end', () => {
   test.skipIf(noCli !== undefined)(`the AWS CLI: a user allowed ListUsers and GetUser only${noCli ? ` (skipped: ${noCli})` : ''}`, async () => {
-    const r = await run('bash', [join(HERE, 'cli-journey.sh')], journeyEnv('e2e-cli'));
+    const r = await run('bash', [join(HERE, 'cli-journey.sh')], journeyEnv('e2e-cli'), JOURNEY_TIMEOUT_MS);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('ok: create-user as e2e-cli is AccessDenied');
   }, JOURNEY_TIMEOUT_MS);
 
   test.skipIf(noBoto3 !== undefined)(`boto3: a user allowed ListUsers and GetUser only${noBoto3 ? ` (skipped: ${noBoto3})` : ''}`, async () => {
-    const r = await run('python3', [join(HERE, 'boto3-journey.py')], journeyEnv('e2e-boto3'));
+    const r = await run('python3', [join(HERE, 'boto3-journey.py')], journeyEnv('e2e-boto3'), JOURNEY_TIMEOUT_MS);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('ok: create_user as e2e-boto3 is AccessDenied');
   }, JOURNEY_TIMEOUT_MS);

@@ -3,7 +3,7 @@
  * config and credentials files, so a developer's own profiles, SSO sessions or AWS_* variables can
  * neither help nor leak in. Shared by the IAM and STS journeys.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +58,23 @@ export function createSandbox(prefix: string): Sandbox {
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+export interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run a journey script to its end, collecting its output. */
+export function run(command: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

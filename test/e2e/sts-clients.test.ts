@@ -10,12 +10,11 @@
  * developer's own profiles, SSO sessions or AWS_* variables can neither help nor leak in. A machine
  * without Python, boto3 or the CLI skips the journey that needs it, and says why.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -28,24 +27,6 @@ const { environment, missing } = box;
 const noCli = missing('aws', ['--version'], 'the AWS CLI') ?? missing('python3', ['-c', 'import json'], 'Python 3');
 const noBoto3 = missing('python3', ['-c', 'import boto3'], 'Python 3 with boto3');
 for (const reason of [noCli, noBoto3]) if (reason) console.warn(`skipped: ${reason}`);
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: JOURNEY_TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let svc: TestService;
 beforeAll(async () => {
@@ -79,7 +60,7 @@ function expectSteps(stdout: string, steps: readonly string[]): void {
 // waiting on its client, so they run side by side.
 describe.concurrent('STS with AWS clients end to end', () => {
   test.skipIf(noCli !== undefined)(`the AWS CLI: get-session-token, a role_arn + source_profile profile, get-federation-token${noCli ? ` (skipped: ${noCli})` : ''}`, async () => {
-    const r = await run('bash', [join(HERE, 'sts-cli-journey.sh')], journeyEnv('e2e-sts-cli'));
+    const r = await run('bash', [join(HERE, 'sts-cli-journey.sh')], journeyEnv('e2e-sts-cli'), JOURNEY_TIMEOUT_MS);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expectSteps(r.stdout, [
       'ok: list-users with the session token (no MFA) is InvalidClientTokenId',
@@ -98,7 +79,7 @@ describe.concurrent('STS with AWS clients end to end', () => {
   }, JOURNEY_TIMEOUT_MS);
 
   test.skipIf(noBoto3 !== undefined)(`boto3: get_session_token, a role_arn + source_profile profile, get_federation_token${noBoto3 ? ` (skipped: ${noBoto3})` : ''}`, async () => {
-    const r = await run('python3', [join(HERE, 'sts-boto3-journey.py')], journeyEnv('e2e-sts-boto3'));
+    const r = await run('python3', [join(HERE, 'sts-boto3-journey.py')], journeyEnv('e2e-sts-boto3'), JOURNEY_TIMEOUT_MS);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expectSteps(r.stdout, [
       'ok: list_users with the session token (no MFA) is InvalidClientTokenId',

@@ -13,23 +13,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { newAccessKeyId, newSecretAccessKey, newUniqueId } from '../../src/iam/ids.js';
-import { silentLogger } from '../../src/log.js';
-import { createService, listen, type Listening, type Service } from '../../src/service.js';
 import { HEARTBEAT_MS, openStore, rowsOf, STALE_MS, type Store } from '../../src/store/db.js';
 import { accessKeys, inlinePolicies, users } from '../../src/store/schema.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { backend, openTestStore, type TestStore } from '../helpers/store.js';
+import { median, ms, pgOnly, startNode, stopNodes, type Node } from './nodes.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 const BOUND_MS = 1_000;
-/** On PGlite the skipped cases say why in their name. */
-const pgOnly = (name: string) => (backend === 'pglite' ? `${name} (skipped: PGlite is one process, a second node needs PostgreSQL; set LATCHKEY_TEST_DATABASE_URL)` : name);
-
-interface Node {
-  readonly store: Store;
-  readonly service: Service;
-  readonly server: Listening;
-}
 
 interface Key {
   readonly accessKeyId: string;
@@ -44,10 +35,7 @@ let account: NewAccount;
 const keyring = new Keyring([generateKey(new Date())]);
 const clients: IAMClient[] = [];
 
-async function node(store: Store): Promise<Node> {
-  const service = createService({ store, keyring, logger: silentLogger });
-  return { store, service, server: await listen(service, 0, '127.0.0.1') };
-}
+const node = (store: Store): Promise<Node> => startNode(store, keyring);
 
 function client(at: Node, credentials: { accessKeyId: string; secretAccessKey: string }): IAMClient {
   const c = new IAMClient({ endpoint: at.server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -136,8 +124,6 @@ function heardOn(n: Node, accountId: string | undefined): Promise<number> {
   });
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 beforeAll(async () => {
   if (backend === 'pglite') return;
@@ -148,11 +134,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  for (const n of [a, b]) {
-    if (!n) continue;
-    await n.server.close();
-    n.service.dispose();
-  }
+  await stopNodes([a, b]);
   await testStore?.close();
 });
 

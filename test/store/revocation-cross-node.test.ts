@@ -15,25 +15,17 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand,
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
-import { silentLogger } from '../../src/log.js';
-import { createService, listen, type Listening, type Service } from '../../src/service.js';
 import type { Store } from '../../src/store/db.js';
 import { operatorAudit, revokeOlderRoleSessions, revokeSession } from '../../src/sts/revocation.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import type { Credentials } from '../helpers/service.js';
 import { backend, openTestStore, type TestStore } from '../helpers/store.js';
+import { median, ms, pgOnly, startNode, stopNodes, type Node } from './nodes.js';
 import { allow } from '../helpers/service.js';
 import { createRole, mintRoleSession, type Session } from '../integration/session-fixtures.js';
 
 const BOUND_MS = 1_000;
 const ROUNDS = 5;
-const pgOnly = (name: string) => (backend === 'pglite' ? `${name} (skipped: PGlite is one process, a second node needs PostgreSQL; set LATCHKEY_TEST_DATABASE_URL)` : name);
-
-interface Node {
-  readonly store: Store;
-  readonly service: Service;
-  readonly server: Listening;
-}
 
 let testStore: TestStore;
 let a: Node;
@@ -43,10 +35,7 @@ let rootOnA: IAMClient;
 const keyring = new Keyring([generateKey(new Date())]);
 const clients: { destroy(): void }[] = [];
 
-async function node(store: Store): Promise<Node> {
-  const service = createService({ store, keyring, logger: silentLogger });
-  return { store, service, server: await listen(service, 0, '127.0.0.1') };
-}
+const node = (store: Store): Promise<Node> => startNode(store, keyring);
 
 function iamOn(at: Node, credentials: Credentials): IAMClient {
   const c = new IAMClient({ endpoint: at.server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -91,8 +80,6 @@ async function userWithKey(name: string): Promise<{ userName: string; accessKeyI
 const session = (roleName: string, sourceKeyId: string): Promise<Session> =>
   mintRoleSession(keyring, rootOnA, { account: account.accountId, roleName, sourceKeyId });
 
-const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
-const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 beforeAll(async () => {
   if (backend === 'pglite') return;
@@ -105,11 +92,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  for (const n of [a, b]) {
-    if (!n) continue;
-    await n.server.close();
-    n.service.dispose();
-  }
+  await stopNodes([a, b]);
   await testStore?.close();
 });
 
