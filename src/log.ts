@@ -16,13 +16,55 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
+/** Fields that the line itself sets: a field of the same name is dropped, never overrides them. */
+const RESERVED = new Set(['level', 'time', 'msg']);
+
+/**
+ * One JSON line: the same text JSON.stringify({ level, time, msg, ...fields }) gives, built field
+ * by field (the access log writes one per request, so no merged object is made for it).
+ */
+export function formatLine(level: LogLevel, time: string, msg: string, fields: LogFields | undefined): string {
+  let out = `{"level":"${level}","time":"${time}","msg":${json(msg)}`;
+  if (fields) {
+    for (const key in fields) {
+      if (!Object.hasOwn(fields, key) || RESERVED.has(key)) continue;
+      const value = json(fields[key]);
+      if (value !== undefined) out += `,${json(key)}:${value}`;
+    }
+  }
+  return `${out}}\n`;
+}
+
+/** What JSON.stringify escapes in a string: quote, backslash, control characters, surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(value), with the common cases (plain strings, finite numbers) done without it. */
+function json(value: unknown): string | undefined {
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
+}
+
 export function createLogger(level: LogLevel, write: (line: string) => void, clock: () => number = Date.now): Logger {
   const min = RANK[level];
-  const log = (lvl: LogLevel) => (msg: string, fields?: LogFields) => {
+  // Many lines share a millisecond: format its time once.
+  let lastMs = Number.NaN;
+  let lastTime = '';
+  const emit = (lvl: LogLevel, msg: string, fields: LogFields | undefined): void => {
     if (RANK[lvl] < min) return;
-    write(`${JSON.stringify({ level: lvl, time: new Date(clock()).toISOString(), msg, ...fields })}\n`);
+    const ms = clock();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTime = new Date(ms).toISOString();
+    }
+    write(formatLine(lvl, lastTime, msg, fields));
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
 }
 
 /** A logger that drops everything (tests that do not look at logs). */

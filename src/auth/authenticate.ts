@@ -5,12 +5,13 @@
  */
 import { AwsError } from '../errors.js';
 import { rootArn, entityArn } from '../iam/arns.js';
-import { deriveSigningKey, verify, type AllowedScope, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
+import { deriveSigningKey, identityOf, parseSignedRequest, verifySignature, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
 import type { Db } from '../store/db.js';
 import { findAccessKeyOwner, type AccessKeyOwner } from '../store/credentials.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';
+import type { TokenOpener } from './hot-caches.js';
 import type { Caller } from './caller.js';
 
 export interface KnownKey {
@@ -25,7 +26,7 @@ export interface AuthenticateDeps {
   readonly keyring: Keyring;
   readonly keys: AccountCache<KnownKey>;
   /** Opens session tokens (a memoising opener from hot-caches.ts; default: open every time). */
-  readonly openToken?: ((token: string) => SessionClaims | undefined) | undefined;
+  readonly openToken?: TokenOpener | undefined;
 }
 
 export function accessKeyAad(accessKeyId: string): string {
@@ -68,8 +69,17 @@ export interface Authenticated {
   readonly identity: SigV4Identity;
 }
 
+/** Callers already built for opened (memoised) claims: the same token, the same caller. */
+const callers = new WeakMap<SessionClaims, Caller>();
+
 /** The caller a session token describes. */
 export function sessionCaller(claims: SessionClaims): Caller {
+  let caller = callers.get(claims);
+  if (!caller) callers.set(claims, (caller = buildSessionCaller(claims)));
+  return caller;
+}
+
+function buildSessionCaller(claims: SessionClaims): Caller {
   const base = { accountId: claims.acct, arn: claims.arn, userId: claims.uid, accessKeyId: claims.akid, session: claims };
   if (claims.kind === 'role' && claims.role) {
     const roleArn = entityArn(claims.acct, 'role', claims.role.path, claims.role.name);
@@ -96,7 +106,7 @@ export interface SessionChecks {
  * deleting that key ends every session derived from it, as the spec asks).
  */
 async function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
-  const claims = deps.openToken ? deps.openToken(token) : openSessionToken(deps.keyring, token);
+  const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
   const source = await lookupKey(deps, claims.src);
@@ -117,25 +127,20 @@ export async function authenticate(
   signingKeys: typeof deriveSigningKey = deriveSigningKey,
   checks: SessionChecks = {},
 ): Promise<Authenticated> {
-  let caller: Caller | undefined;
-  const identity = await verify(req, {
-    now,
-    allowed,
-    deriveKey: signingKeys,
-    lookupSecret: async (parsed) => {
-      const temporary = parsed.accessKeyId.startsWith('ASIA');
-      if (temporary !== (parsed.securityToken !== undefined)) return undefined;
-      if (parsed.securityToken !== undefined) {
-        const session = await sessionSecret(deps, checks, parsed.accessKeyId, parsed.securityToken, now);
-        caller = session?.caller;
-        return session?.secret;
-      }
-      const known = await lookupKey(deps, parsed.accessKeyId);
-      if (!known || known.owner.status !== 'Active') return undefined;
-      caller = known.caller;
-      return known.secret;
-    },
-  });
-  if (!caller) throw new AwsError('InvalidClientTokenId');
-  return { caller, identity };
+  // verify()'s steps, with the secret lookup inline: this runs on every request.
+  const parsed = parseSignedRequest(req, now, allowed);
+  const found = await secretFor(deps, checks, parsed, now);
+  if (!found) throw new AwsError('InvalidClientTokenId');
+  if (!verifySignature(parsed, found.secret, signingKeys)) throw new AwsError('SignatureDoesNotMatch');
+  return { caller: found.caller, identity: identityOf(parsed) };
+}
+
+/** The secret that signed the request and whose it is; undefined for unknown or unusable keys. */
+async function secretFor(deps: AuthenticateDeps, checks: SessionChecks, parsed: ParsedSignedRequest, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
+  const temporary = parsed.accessKeyId.startsWith('ASIA');
+  if (temporary !== (parsed.securityToken !== undefined)) return undefined;
+  if (parsed.securityToken !== undefined) return sessionSecret(deps, checks, parsed.accessKeyId, parsed.securityToken, now);
+  const known = await lookupKey(deps, parsed.accessKeyId);
+  if (!known || known.owner.status !== 'Active') return undefined;
+  return known;
 }

@@ -13,21 +13,24 @@ import type { Caller } from './caller.js';
 const SESSION_STS = new Set(['AssumeRole', 'GetCallerIdentity']);
 const FEDERATED_STS = new Set(['GetCallerIdentity']);
 
+function refused(operation: string): AwsError {
+  return new AwsError('AccessDenied', `Cannot call ${operation} with session credentials`);
+}
+
 export function checkCredentialType(caller: Caller, service: 'iam' | 'sts', operation: string): void {
   const session = caller.session;
   if (!session) return;
-  const refuse = () => new AwsError('AccessDenied', `Cannot call ${operation} with session credentials`);
   if (session.kind === 'role') {
-    if (service === 'sts' && (operation === 'GetSessionToken' || operation === 'GetFederationToken')) throw refuse();
+    if (service === 'sts' && (operation === 'GetSessionToken' || operation === 'GetFederationToken')) throw refused(operation);
     return;
   }
   if (session.kind === 'session') {
     // AWS answers an IAM call with non-MFA GetSessionToken credentials as an invalid token.
     if (service === 'iam' && session.mfa === undefined) throw new AwsError('InvalidClientTokenId');
-    if (service === 'sts' && !SESSION_STS.has(operation)) throw refuse();
+    if (service === 'sts' && !SESSION_STS.has(operation)) throw refused(operation);
     return;
   }
   // federated
   if (service === 'iam') throw new AwsError('InvalidClientTokenId');
-  if (!FEDERATED_STS.has(operation)) throw refuse();
+  if (!FEDERATED_STS.has(operation)) throw refused(operation);
 }

@@ -12,12 +12,12 @@ import type { AccountCache } from './account-cache.js';
 export type RevokedCache = AccountCache<ReadonlySet<string>>;
 
 /** The `SessionChecks.revoked` of authenticate(): the session's account's set, loaded at most once per change. */
-export function revocationCheck(db: Db, cache: RevokedCache, now: () => Date): (claims: SessionClaims) => Promise<boolean> {
+export function revocationCheck(db: Db, cache: RevokedCache, now: Date): (claims: SessionClaims) => Promise<boolean> {
   return async (claims) => {
     let revoked = cache.get(claims.acct);
     if (!revoked) {
       const epoch = cache.epoch;
-      revoked = new Set(await revokedJtis(db, claims.acct, now()));
+      revoked = new Set(await revokedJtis(db, claims.acct, now));
       cache.set(claims.acct, claims.acct, revoked, epoch);
     }
     return revoked.has(claims.jti);

@@ -28,8 +28,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     const started = performance.now();
     let outcome;
     try {
-      const body = c.req.method === 'POST' ? await readBody(c.req.raw) : new Uint8Array(0);
-      const raw = rawRequest(c.req.raw, body, c.env?.incoming);
+      const incoming = c.env?.incoming;
+      const body = c.req.method === 'POST' ? await readBody(c.req.raw, incoming) : new Uint8Array(0);
+      const raw = rawRequest(c.req.raw, body, incoming);
       outcome = await handleQuery(deps, raw, requestId);
     } catch (err) {
       const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');
@@ -47,10 +48,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
       accessKeyId: outcome.accessKeyId,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
-    return c.body(response.body, response.status as 200, {
-      'content-type': 'text/xml',
-      'x-amzn-RequestId': requestId,
-    });
+    // A Response with plain headers: @hono/node-server writes it straight to the socket, with
+    // no WHATWG Headers built for it (c.body() would build one).
+    return new Response(response.body, { status: response.status, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId } });
   });
 
   // Other paths, and failures outside the pipeline, still get an XML error, a request id and

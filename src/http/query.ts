@@ -10,17 +10,18 @@
  */
 import { AccountCache } from '../auth/account-cache.js';
 import { authenticate, type KnownKey } from '../auth/authenticate.js';
+import type { TokenOpener } from '../auth/hot-caches.js';
 import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
 import { issuanceDetails, issuanceResource, issuedClaims, issuesCredentials } from '../audit/issuance.js';
 import { redact } from '../audit/redact.js';
-import { accessDenied, authorize, callerContext, deniedReason, principalFor, type AuthorizationRequest, type CompiledPrincipal } from '../auth/authorize.js';
+import { accessDenied, authorize, callerContext, deniedReason, principalFor, type AuthorizationRequest, type AuthorizeDeps, type CompiledPrincipal } from '../auth/authorize.js';
 import { checkCredentialType } from '../auth/credential-type.js';
 import type { Caller } from '../auth/caller.js';
 import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ContextValues, OperationContext, OperationDef } from '../operation.js';
-import { createRequestContext, type PolicyCache } from '../policy/index.js';
+import type { ContextValues, OperationContext, OperationDef, ResourceContext } from '../operation.js';
+import { createRequestContext, type Decision, type PolicyCache, type RequestContext } from '../policy/index.js';
 import { deriveSigningKey, type DeriveSigningKey } from '../sigv4/index.js';
 import { insertAuditEvents, type AuditRow } from '../store/audit.js';
 import {
@@ -55,7 +56,7 @@ export interface QueryDeps {
   readonly logger: Logger;
   /** Per-request cryptography memoised (src/auth/hot-caches.ts); defaults recompute every time. */
   readonly signingKeys?: DeriveSigningKey | undefined;
-  readonly openToken?: ((token: string) => SessionClaims | undefined) | undefined;
+  readonly openToken?: TokenOpener | undefined;
   /** See OperationContext.recentlyDone; `now` in ms. */
   readonly recentlyDone?: ((key: string, intervalMs: number, now: number) => boolean) | undefined;
   /** Called when a key was used, at most once a minute per key (GetAccessKeyLastUsed). */
@@ -97,27 +98,96 @@ function param(params: readonly Param[], name: string): string | undefined {
   return params.find(([n]) => n === name)?.[1];
 }
 
-export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
-  let params: Param[] = [];
-  let caller: Caller | undefined;
-  let action: string | undefined;
+/** What a denial is about: the action, and the resource when known. */
+interface Attempt {
+  readonly action: string;
+  readonly resource: string | undefined;
+}
+
+/** The condition keys one evaluation used (AssumeRole's trust decision), for the denial that reports it. */
+interface Evaluated {
+  readonly action: string;
+  readonly resource: string;
+  readonly values: ContextValues;
+}
+
+export function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
+  return new QueryCall(deps, raw, requestId).run();
+}
+
+/**
+ * One request's state as it goes through the steps. A class rather than closures: the request
+ * path runs once per call, and its helpers live on the prototype instead of being made anew.
+ */
+class QueryCall {
+  params: Param[] = [];
+  caller: Caller | undefined;
+  action: string | undefined;
   /** The last authorization asked for (the action and resource a denial is about). */
-  let attempted: { action: string; resource: string | undefined } | undefined;
-  /** The operation's own resource, for a denial the handler decided (AssumeRole: the role). */
-  let defaultResource: (() => Promise<string>) | undefined;
-  const auditOf = (who: Caller | undefined, at: Date): AuditRequest => ({ requestId, at, sourceIp: raw.sourceIp, userAgent: raw.userAgent, caller: who });
-  let requestAt = new Date(deps.clock());
-  try {
+  attempted: Attempt | undefined;
+  /** The operation and input whose own resource a handler-decided denial is about (AssumeRole: the role). */
+  target: { readonly def: OperationDef; readonly input: Record<string, unknown>; readonly ctx: ResourceContext } | undefined;
+  /** The condition keys a handler that decides for itself last evaluated with. */
+  evaluated: Evaluated | undefined;
+  requestAt: Date;
+  now: number;
+
+  constructor(
+    readonly deps: QueryDeps,
+    readonly raw: RawRequest,
+    readonly requestId: string,
+  ) {
+    this.now = deps.clock();
+    this.requestAt = new Date(this.now);
+  }
+
+  auditOf(who: Caller | undefined, at: Date): AuditRequest {
+    return { requestId: this.requestId, at, sourceIp: this.raw.sourceIp, userAgent: this.raw.userAgent, caller: who };
+  }
+
+  requestFor(action: string, resource: string, context?: ContextValues): AuthorizationRequest {
+    return { action, resource, now: this.requestAt, sourceIp: this.raw.sourceIp, secureTransport: this.raw.secureTransport, ...(context ? { context } : {}) };
+  }
+
+  authzDeps(db: Db): AuthorizeDeps {
+    const { deps } = this;
+    return { db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring };
+  }
+
+  /**
+   * Authorize `who` for an action. Inside a write transaction, policy reads go through the
+   * transaction's handle: PGlite has one connection, and a read on another handle would wait for
+   * the transaction forever.
+   */
+  async authorizeAs(who: Caller, db: Db, action: string, resource: string, context?: ContextValues): Promise<void> {
+    // While it is decided, a denial is about this action; once allowed, about the call again.
+    const previous = this.attempted;
+    this.attempted = { action, resource };
+    await authorize(this.authzDeps(db), who, this.requestFor(action, resource, context));
+    this.attempted = previous;
+  }
+
+  async run(): Promise<QueryOutcome> {
+    try {
+      return await this.steps();
+    } catch (err) {
+      return this.failed(err);
+    }
+  }
+
+  async steps(): Promise<QueryOutcome> {
+    const { deps, raw } = this;
     // 1. decode: the form body (POST) or the query string (GET), never both at once.
-    params = decodeParams(raw);
+    const params = (this.params = decodeParams(raw));
     checkParams(params);
-    action = param(params, 'Action');
+    const action = (this.action = param(params, 'Action'));
     const { service, operation } = resolveOperation(deps.services, action, param(params, 'Version'));
     const def = deps.operations.get(`${service.apiVersion}:${operation.name}`);
 
     // 2. authenticate: the signature must be for this service.
     const now = deps.clock();
-    requestAt = new Date(now);
+    this.now = now;
+    this.requestAt = new Date(now);
     const signingName = SIGNING_NAME[service.apiVersion] ?? service.serviceId.toLowerCase();
     const auth = await authenticate(
       { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
@@ -126,12 +196,12 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
       { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
       deps.signingKeys ?? deriveSigningKey,
       // A revoked session answers like an unknown one (InvalidClientTokenId), from memory.
-      { revoked: revocationCheck(deps.store.db, deps.caches.revoked, () => new Date(now)) },
+      { revoked: revocationCheck(deps.store.db, deps.caches.revoked, this.requestAt) },
     );
-    caller = auth.caller;
+    const caller = (this.caller = auth.caller);
     // Last use is recorded on the long-term key (a session's is the key its chain started from).
-    deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, new Date(now), signingName, auth.identity.region);
-    attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
+    deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
+    this.attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
 
     // 3. validate the parameters against the operation's shape.
@@ -140,66 +210,16 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
     if (!def) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
 
     // 4. authorize the action on the resource AWS uses for it.
-    const at = new Date(now);
-    const authzDeps = { db: deps.store.db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring };
-    const requestFor = (act: string, resource: string, context?: ContextValues): AuthorizationRequest => ({
-      action: act,
-      resource,
-      now: at,
-      sourceIp: raw.sourceIp,
-      secureTransport: raw.secureTransport,
-      ...(context ? { context } : {}),
-    });
-    // Inside a write transaction, policy reads go through the transaction's handle: PGlite has one
-    // connection, and a read on another handle would wait for the transaction forever.
-    const authorizeAs = (who: Caller, db: Db = deps.store.db) => async (act: string, resource: string, context?: ContextValues) => {
-      // While it is decided, a denial is about this action; once allowed, about the call again.
-      const previous = attempted;
-      attempted = { action: act, resource };
-      await authorize({ ...authzDeps, db }, who, requestFor(act, resource, context));
-      attempted = previous;
-    };
-    const resourceCtx = { db: deps.store.db, accountId: caller.accountId, caller };
-    const operationDef = def;
-    defaultResource = async () => operationDef.resource(input, resourceCtx);
+    const resourceCtx: ResourceContext = { db: deps.store.db, accountId: caller.accountId, caller };
+    this.target = { def, input, ctx: resourceCtx };
     let authorizedResource: string | undefined;
     if ((def.authorization ?? 'resource') === 'resource') {
       authorizedResource = await def.resource(input, resourceCtx);
-      await authorizeAs(caller)(def.action, authorizedResource, await def.context?.(input, resourceCtx));
+      await this.authorizeAs(caller, deps.store.db, def.action, authorizedResource, await def.context?.(input, resourceCtx));
     }
-    attempted = { action: def.action, resource: authorizedResource };
+    this.attempted = { action: def.action, resource: authorizedResource };
 
     // 5. handle: writes in one transaction that also tells every node the account changed.
-    const who = caller;
-    // The condition keys a handler that decides for itself last evaluated with (AssumeRole's trust
-    // decision), so that the denial it then reports describes that very evaluation.
-    let evaluated: { readonly action: string; readonly resource: string; readonly values: ContextValues } | undefined;
-    const run = (db: OperationContext['db']) =>
-      def.handle(input, {
-        db,
-        caller: who,
-        accountId: who.accountId,
-        now: at,
-        requestId,
-        keyring: deps.keyring,
-        policyCache: deps.policyCache,
-        authorize: authorizeAs(who, db),
-        principal: () => principalFor({ ...authzDeps, db }, who),
-        conditionContext: (principal, act, resource, extra) => {
-          const values = callerContext(who, principal.tags, requestFor(act, resource, extra));
-          evaluated = { action: act, resource, values };
-          return createRequestContext(values);
-        },
-        denied: (act, resource, decision) => {
-          attempted = { action: act, resource };
-          const req = requestFor(act, resource);
-          const values = evaluated?.action === act && evaluated.resource === resource ? evaluated.values : callerContext(who, {}, req);
-          return accessDenied(deps.keyring, who, req, decision, values);
-        },
-        region: auth.identity.region,
-        sourceIp: raw.sourceIp,
-        recentlyDone: (key, intervalMs) => deps.recentlyDone?.(key, intervalMs, now) ?? false,
-      });
     // Mutations run in one transaction with their audit event: no event, no change. An issuance
     // that changes nothing stored (the token is self-contained) runs outside any transaction, as
     // every read-only call does (its handler may read through handles other than ctx.db, which
@@ -207,43 +227,100 @@ export async function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: s
     // is written before the credentials are rendered, so credentials that could not be audited are
     // never handed out. An issuing operation that also writes gets both in its transaction.
     const issuance = issuesCredentials(operation.output);
-    const audit = auditOf(who, at);
-    const eventsFor = (r: unknown): AuditRow[] => {
-      const claims = issuance ? issuedClaims(deps.keyring, r) : undefined;
-      if (claims) return issuanceEvents(audit, def.action, operation, input, claims);
-      return def.write ? [mutationEvent(audit, def.action, authorizedResource, operation, input, r)] : [];
-    };
     let result: unknown;
     if (def.write) {
       result = await deps.store.tx(async (t) => {
-        const r = await run(t);
-        await insertAuditEvents(t, eventsFor(r));
-        await deps.store.announce(t, who.accountId);
+        const r = await def.handle(input, new HandlerContext(this, t, caller, auth.identity.region));
+        await insertAuditEvents(t, this.eventsFor(def, operation, input, authorizedResource, issuance, r));
+        await deps.store.announce(t, caller.accountId);
         return r;
       });
-      invalidate(deps.caches, who.accountId); // read-your-writes on this node, before we answer
+      invalidate(deps.caches, caller.accountId); // read-your-writes on this node, before we answer
     } else {
-      result = await run(deps.store.db);
-      if (issuance) await insertAuditEvents(deps.store.db, eventsFor(result));
+      result = await def.handle(input, new HandlerContext(this, deps.store.db, caller, auth.identity.region));
+      if (issuance) await insertAuditEvents(deps.store.db, this.eventsFor(def, operation, input, authorizedResource, issuance, result));
     }
 
     // 6. render.
-    return { response: renderResult(operation, service.xmlNamespace, result, requestId), action, caller: caller.arn, accessKeyId: caller.accessKeyId, code: undefined };
-  } catch (err) {
-    const aws = err instanceof AwsError ? err : unexpected(deps.logger, err, requestId);
+    return { response: renderResult(operation, service.xmlNamespace, result, this.requestId), action, caller: caller.arn, accessKeyId: caller.accessKeyId, code: undefined };
+  }
+
+  /** The audit events of a call that went through: the issuance's, or the mutation's. */
+  eventsFor(def: OperationDef, operation: Operation, input: unknown, resource: string | undefined, issuance: boolean, result: unknown): AuditRow[] {
+    const audit = this.auditOf(this.caller, this.requestAt);
+    const claims = issuance ? issuedClaims(this.deps.keyring, result) : undefined;
+    if (claims) return issuanceEvents(audit, def.action, operation, input, claims);
+    return def.write ? [mutationEvent(audit, def.action, resource, operation, input, result)] : [];
+  }
+
+  async failed(err: unknown): Promise<QueryOutcome> {
+    const { deps, caller, attempted } = this;
+    const aws = err instanceof AwsError ? err : unexpected(deps.logger, err, this.requestId);
     // A refused call by an authenticated caller (src/audit/events.ts: failed authentication is not recorded).
     if (aws.code === 'AccessDenied' && caller && attempted) {
-      const resource = attempted.resource ?? (await defaultResource?.().catch(() => undefined));
-      const row = auditRow(auditOf(caller, requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: deniedReason(aws.message) } });
+      const target = this.target;
+      const resource = attempted.resource ?? (target ? await Promise.resolve(target.def.resource(target.input, target.ctx)).catch(() => undefined) : undefined);
+      const row = auditRow(this.auditOf(caller, this.requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: deniedReason(aws.message) } });
       await recordDenied(deps.store.db, deps.logger, row);
     }
     return {
-      response: renderError(aws, requestId, namespaceFor(deps.services, params)),
-      action,
+      response: renderError(aws, this.requestId, namespaceFor(deps.services, this.params)),
+      action: this.action,
       caller: caller?.arn,
       accessKeyId: caller?.accessKeyId,
       code: aws.code,
     };
+  }
+}
+
+/** What a handler gets: the call's facts, and the authorization helpers bound to its caller and database handle. */
+class HandlerContext implements OperationContext {
+  readonly accountId: string;
+  readonly now: Date;
+  readonly requestId: string;
+  readonly keyring: Keyring;
+  readonly policyCache: PolicyCache;
+  readonly sourceIp: string;
+
+  constructor(
+    private readonly call: QueryCall,
+    readonly db: Db,
+    readonly caller: Caller,
+    readonly region: string,
+  ) {
+    this.accountId = caller.accountId;
+    this.now = call.requestAt;
+    this.requestId = call.requestId;
+    this.keyring = call.deps.keyring;
+    this.policyCache = call.deps.policyCache;
+    this.sourceIp = call.raw.sourceIp;
+  }
+
+  authorize(action: string, resource: string, context?: ContextValues): Promise<void> {
+    return this.call.authorizeAs(this.caller, this.db, action, resource, context);
+  }
+
+  principal(): Promise<CompiledPrincipal> {
+    return principalFor(this.call.authzDeps(this.db), this.caller);
+  }
+
+  conditionContext(principal: CompiledPrincipal, action: string, resource: string, extra?: ContextValues): RequestContext {
+    const values = callerContext(this.caller, principal.tags, this.call.requestFor(action, resource, extra));
+    this.call.evaluated = { action, resource, values };
+    return createRequestContext(values);
+  }
+
+  denied(action: string, resource: string, decision: Decision): Error {
+    const { call } = this;
+    call.attempted = { action, resource };
+    const req = call.requestFor(action, resource);
+    const evaluated = call.evaluated;
+    const values = evaluated?.action === action && evaluated.resource === resource ? evaluated.values : callerContext(this.caller, {}, req);
+    return accessDenied(call.deps.keyring, this.caller, req, decision, values);
+  }
+
+  recentlyDone(key: string, intervalMs: number): boolean {
+    return this.call.deps.recentlyDone?.(key, intervalMs, this.call.now) ?? false;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors.js';
-import type { SigV4Request } from '../sigv4/index.js';
+import { rawHeaderMap, type SigV4Request } from '../sigv4/index.js';
 
 /** Request bodies above this are refused before they are read in full (SAML assertions fit easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -17,8 +17,9 @@ export interface RawRequest {
   readonly userAgent: string | undefined;
 }
 
-export async function readBody(req: Request): Promise<Uint8Array> {
-  const length = req.headers.get('content-length');
+export async function readBody(req: Request, incoming?: IncomingMessage): Promise<Uint8Array> {
+  // node's own header (behind @hono/node-server) spares building a WHATWG Headers per request.
+  const length = incoming ? (incoming.headers['content-length'] ?? null) : req.headers.get('content-length');
   const declared = Number(length ?? '0');
   if (declared > MAX_BODY_BYTES) throw new AwsError('RequestEntityTooLarge', `The request body must not exceed ${MAX_BODY_BYTES} bytes.`);
   // With a Content-Length within the limit, node's parser delivers exactly that many bytes, and
@@ -44,6 +45,7 @@ export async function readBody(req: Request): Promise<Uint8Array> {
 
 export function rawRequest(req: Request, body: Uint8Array, incoming: IncomingMessage | undefined): RawRequest {
   if (incoming) {
+    const headers = rawHeaderMap(incoming.rawHeaders);
     const target = incoming.url ?? '/';
     const q = target.indexOf('?');
     return {
@@ -51,12 +53,12 @@ export function rawRequest(req: Request, body: Uint8Array, incoming: IncomingMes
         method: incoming.method ?? req.method,
         path: q < 0 ? target : target.slice(0, q),
         query: q < 0 ? '' : target.slice(q + 1),
-        headers: incoming.headersDistinct as Record<string, string[]>,
+        headers,
         body,
       },
       sourceIp: incoming.socket.remoteAddress ?? '0.0.0.0',
       secureTransport: 'encrypted' in incoming.socket && incoming.socket.encrypted === true,
-      userAgent: incoming.headers['user-agent'],
+      userAgent: headers['user-agent']?.[0],
     };
   }
   const url = new URL(req.url);

@@ -15,6 +15,16 @@ import type { AttachedPolicy, Decision, EvaluationRequest, MatchedStatement, Pol
 const ALLOW = 1;
 const DENY = 2;
 
+/** Records a missing context key once (case-insensitively) on the pass. */
+function missingSink(pass: { missing: string[] | undefined }): MissingSink {
+  return (key) => {
+    const list = (pass.missing ??= []);
+    const lower = key.toLowerCase();
+    for (const k of list) if (k.toLowerCase() === lower) return;
+    list.push(key);
+  };
+}
+
 class Pass {
   readonly action: string;
   readonly resource: string;
@@ -25,12 +35,7 @@ class Pass {
   missing: string[] | undefined;
   /** The strongest Principal grant among matching Allow statements of the resource policy. */
   grant: Grant = Grant.None;
-  readonly sink: MissingSink = (key) => {
-    const list = (this.missing ??= []);
-    const lower = key.toLowerCase();
-    for (const k of list) if (k.toLowerCase() === lower) return;
-    list.push(key);
-  };
+  readonly sink: MissingSink = missingSink(this);
 
   readonly boundedIamPrincipal: boolean;
 

@@ -16,7 +16,12 @@ const ENTITIES: Record<string, string> = {
   '\r': '&#13;',
 };
 
+/** Anything SPECIAL could match (a superset: any surrogate, paired or not), tested without the costly lookarounds. */
+const MAYBE_SPECIAL = /[&<>"'\u0000-\u0008\u000B-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function escapeXml(text: string): string {
+  // Most values (ids, ARNs, dates) need nothing: answer them without a replace.
+  if (!MAYBE_SPECIAL.test(text)) return text;
   return text.replace(SPECIAL, (c) => ENTITIES[c] ?? '\uFFFD');
 }
 

@@ -11,10 +11,7 @@ export interface AuthorizationHeader {
 
 type Param = 'Credential' | 'SignedHeaders' | 'Signature';
 const PARAMS: readonly Param[] = ['Credential', 'Signature', 'SignedHeaders'];
-
-function isParam(key: string): key is Param {
-  return (PARAMS as readonly string[]).includes(key);
-}
+const WHITESPACE = /\s/;
 
 /**
  * Parses the Authorization header. Failures are IncompleteSignature with AWS's wording, except
@@ -22,12 +19,13 @@ function isParam(key: string): key is Param {
  * and error messages end up in logs). Unknown parameters are ignored, as AWS does.
  */
 export function parseAuthorizationHeader(value: string): AuthorizationHeader {
-  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(value.trim());
-  if (match?.[1] !== ALGORITHM) {
+  const text = value.trim();
+  // The scheme is the first run of non-space characters, and must be exactly ours.
+  if (!text.startsWith(ALGORITHM) || (text.length > ALGORITHM.length && !WHITESPACE.test(text.charAt(ALGORITHM.length)))) {
     throw new AwsError('IncompleteSignature', `Unsupported AWS 'algorithm': only '${ALGORITHM}' is accepted in the Authorization header.`);
   }
-  const found = new Map<Param, string>();
-  for (const part of (match[2] ?? '').split(',')) {
+  const found: Partial<Record<Param, string>> = {};
+  for (const part of text.slice(ALGORITHM.length).split(',')) {
     const piece = part.trim();
     if (piece === '') continue;
     const eq = piece.indexOf('=');
@@ -35,19 +33,16 @@ export function parseAuthorizationHeader(value: string): AuthorizationHeader {
       throw new AwsError('IncompleteSignature', 'Authorization header has a part that is not a valid key=value pair (missing equal-sign).');
     }
     const key = piece.slice(0, eq).trim();
-    if (!isParam(key)) continue;
-    if (found.has(key)) {
+    if (key !== 'Credential' && key !== 'SignedHeaders' && key !== 'Signature') continue;
+    if (found[key] !== undefined) {
       throw new AwsError('IncompleteSignature', `Authorization header has a duplicate '${key}' parameter.`);
     }
-    found.set(key, piece.slice(eq + 1).trim());
+    found[key] = piece.slice(eq + 1).trim();
   }
-  const missing = PARAMS.filter((p) => (found.get(p) ?? '') === '');
-  if (missing.length > 0) {
+  const { Credential: credential = '', SignedHeaders: signedHeaders = '', Signature: signature = '' } = found;
+  if (credential === '' || signedHeaders === '' || signature === '') {
+    const missing = PARAMS.filter((p) => (found[p] ?? '') === '');
     throw new AwsError('IncompleteSignature', missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '));
   }
-  return {
-    credential: found.get('Credential') ?? '',
-    signedHeaders: found.get('SignedHeaders') ?? '',
-    signature: found.get('Signature') ?? '',
-  };
+  return { credential, signedHeaders, signature };
 }

@@ -1,21 +1,66 @@
 import type { SigV4Request } from './types.js';
 
-/** Lowercased header names to their values, collecting a header given under several spellings. */
-export function lowercaseHeaders(headers: SigV4Request['headers']): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const key = name.toLowerCase();
-    const list = out.get(key) ?? [];
-    if (typeof value === 'string') list.push(value);
-    else list.push(...value);
-    out.set(key, list);
+/** Header values by lowercase name, a header sent under several spellings collected under one. */
+export type HeaderValues = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[] | undefined>>;
+
+/**
+ * node's rawHeaders (name, value, name, value, … exactly as sent) by lowercase name: what SigV4
+ * signs, built in one pass with nothing joined or dropped (node's `headers` joins or drops
+ * repeated headers; `headersDistinct` costs more to build).
+ */
+export function rawHeaderMap(rawHeaders: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] ?? '').toLowerCase();
+    const value = rawHeaders[i + 1] ?? '';
+    const list = out[name];
+    if (list) list.push(value);
+    else out[name] = [value];
   }
   return out;
 }
 
+const UPPER = /[A-Z]/;
+
+/**
+ * The request's headers by lowercase name, each as a list of values. node's `headersDistinct`
+ * already has that shape and is used as it is (no copy on the hot path); anything else (mixed-case
+ * names, single strings) is normalised into a new map.
+ */
+export function lowercaseHeaders(headers: SigV4Request['headers']): HeaderValues {
+  let normalised = true;
+  for (const name in headers) {
+    const value = headers[name];
+    if (UPPER.test(name) || (value !== undefined && typeof value === 'string')) {
+      normalised = false;
+      break;
+    }
+  }
+  if (normalised) return headers as Readonly<Record<string, readonly string[] | undefined>>;
+  const out = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    if (typeof value === 'string') list.push(value);
+    else list.push(...value);
+  }
+  return out;
+}
+
+/** The values of one header (by lowercase name), if it was sent. */
+export function headerValues(headers: HeaderValues, name: string): readonly string[] | undefined {
+  if (headers instanceof Map) return headers.get(name);
+  return Object.hasOwn(headers, name) ? (headers as Readonly<Record<string, readonly string[] | undefined>>)[name] : undefined;
+}
+
+/** Anything trimall would change: a CR or LF, a tab, two spaces in a row, a space at either end. */
+const NEEDS_TRIM = /[\t\r\n]| {2}|^ | $/;
+
 /** Trimall: trim spaces and tabs, collapse every run of them to one space. */
 export function canonicalHeaderValue(value: string): string {
+  if (!NEEDS_TRIM.test(value)) return value;
   return value
     .replace(/[\r\n]/g, ' ')
     .replace(/[ \t]+/g, ' ')
@@ -28,8 +73,19 @@ export function canonicalHeaderValue(value: string): string {
  * signed as empty, which only verifies if the client signed it empty.
  */
 export function canonicalHeaders(headers: SigV4Request['headers'], signedHeaders: readonly string[]): string {
-  const byName = lowercaseHeaders(headers);
-  return signedHeaders
-    .map((name) => `${name}:${(byName.get(name) ?? []).map(canonicalHeaderValue).join(',')}\n`)
-    .join('');
+  return canonicalHeaderLines(lowercaseHeaders(headers), signedHeaders);
+}
+
+/** canonicalHeaders() over headers already by lowercase name (lowercaseHeaders()). */
+export function canonicalHeaderLines(byName: HeaderValues, signedHeaders: readonly string[]): string {
+  let out = '';
+  for (const name of signedHeaders) {
+    const values = headerValues(byName, name);
+    let line = '';
+    if (values !== undefined) {
+      for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : ',') + canonicalHeaderValue(values[i] ?? '');
+    }
+    out += `${name}:${line}\n`;
+  }
+  return out;
 }

@@ -10,12 +10,5 @@ export interface CanonicalRequestParts {
 }
 
 export function canonicalRequest(parts: CanonicalRequestParts): string {
-  return [
-    parts.method,
-    parts.canonicalUri,
-    parts.canonicalQuery,
-    parts.canonicalHeaders,
-    parts.signedHeaders.join(';'),
-    parts.hashedPayload,
-  ].join('\n');
+  return `${parts.method}\n${parts.canonicalUri}\n${parts.canonicalQuery}\n${parts.canonicalHeaders}\n${parts.signedHeaders.join(';')}\n${parts.hashedPayload}`;
 }

@@ -7,6 +7,7 @@ import { uriEncode } from './uri-encode.js';
  * that is AWS's "encode twice" counted from the unencoded path, and what SDK signers compute.
  */
 export function canonicalUri(rawPath: string): string {
+  if (rawPath === '/') return '/'; // every Query API request
   const segments: string[] = [];
   for (const segment of rawPath.split('/')) {
     if (segment === '' || segment === '.') continue;

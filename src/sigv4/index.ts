@@ -12,7 +12,7 @@ export { parseAmzDate, formatAmzDate, checkClockSkew, checkPresignedWindow, MAX_
 export { uriEncode, percentDecode } from './uri-encode.js';
 export { canonicalUri } from './canonical-uri.js';
 export { canonicalQueryString } from './canonical-query.js';
-export { canonicalHeaders, canonicalHeaderValue } from './canonical-headers.js';
+export { canonicalHeaders, canonicalHeaderValue, rawHeaderMap } from './canonical-headers.js';
 export { parseSignedHeaders, requireSignedHeaders } from './signed-headers.js';
 export { hashedPayload } from './hashed-payload.js';
 export { canonicalRequest, type CanonicalRequestParts } from './canonical-request.js';
@@ -21,4 +21,4 @@ export { deriveSigningKey, type DeriveSigningKey } from './signing-key.js';
 export { computeSignature, verifySignature } from './signature.js';
 export { constantTimeEqual } from './constant-time.js';
 export { parseSignedRequest } from './parse-signed-request.js';
-export { verify, type VerifyOptions } from './verify.js';
+export { identityOf, verify, type VerifyOptions } from './verify.js';

@@ -1,6 +1,6 @@
 import { AwsError } from '../errors.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
-import { canonicalHeaders, lowercaseHeaders } from './canonical-headers.js';
+import { canonicalHeaderLines, headerValues, lowercaseHeaders, type HeaderValues } from './canonical-headers.js';
 import { canonicalQueryString } from './canonical-query.js';
 import { canonicalRequest } from './canonical-request.js';
 import { canonicalUri } from './canonical-uri.js';
@@ -24,15 +24,17 @@ interface Claimed {
   readonly expires: number;
 }
 
-function single(values: readonly string[] | undefined): string | undefined {
-  return values === undefined ? undefined : values.join(',');
+/** A header's values joined as one (a header sent twice is joined with ','). */
+function single(headers: HeaderValues, name: string): string | undefined {
+  const values = headerValues(headers, name);
+  if (values === undefined) return undefined;
+  return values.length === 1 ? values[0] : values.join(',');
 }
 
 /** Step 1: which mechanism the request uses, and its raw claims. */
-function claimedSignature(req: SigV4Request): Claimed {
-  const headers = lowercaseHeaders(req.headers);
-  const authorization = (single(headers.get('authorization')) ?? '').trim();
-  const presigned = parsePresignedQuery(req.query);
+function claimedSignature(req: SigV4Request, headers: HeaderValues): Claimed {
+  const authorization = (single(headers, 'authorization') ?? '').trim();
+  const presigned = req.query === '' ? undefined : parsePresignedQuery(req.query);
   if (authorization !== '' && presigned !== undefined) {
     throw new AwsError(
       'IncompleteSignature',
@@ -40,16 +42,18 @@ function claimedSignature(req: SigV4Request): Claimed {
     );
   }
   if (presigned !== undefined) {
-    return { ...presigned, securityToken: presigned.securityToken, presigned: true };
+    const { credential, amzDate, signedHeaders, signature, securityToken, expires } = presigned;
+    return { credential, amzDate, signedHeaders, signature, securityToken, presigned: true, expires };
   }
   if (authorization === '') throw new AwsError('MissingAuthenticationToken');
   const header = parseAuthorizationHeader(authorization);
-  const amzDate = single(headers.get('x-amz-date'));
+  const amzDate = single(headers, 'x-amz-date');
   if (amzDate === undefined) {
     throw new AwsError('IncompleteSignature', "Authorization header requires existence of a 'X-Amz-Date' header.");
   }
-  const token = (single(headers.get('x-amz-security-token')) ?? '').trim();
-  return { ...header, amzDate, securityToken: token === '' ? undefined : token, presigned: false, expires: 0 };
+  const token = (single(headers, 'x-amz-security-token') ?? '').trim();
+  const { credential, signedHeaders, signature } = header;
+  return { credential, amzDate, signedHeaders, signature, securityToken: token === '' ? undefined : token, presigned: false, expires: 0 };
 }
 
 /**
@@ -59,7 +63,8 @@ function claimedSignature(req: SigV4Request): Claimed {
  * looks up the secret for `accessKeyId` and calls verifySignature().
  */
 export function parseSignedRequest(req: SigV4Request, now: number, allowed: AllowedScope): ParsedSignedRequest {
-  const claimed = claimedSignature(req);
+  const headers = lowercaseHeaders(req.headers);
+  const claimed = claimedSignature(req, headers);
   const credential = parseCredential(claimed.credential);
   const signedHeaders = parseSignedHeaders(claimed.signedHeaders);
   requireSignedHeaders(signedHeaders, claimed.presigned ? ['host'] : ['host', 'x-amz-date']);
@@ -73,7 +78,7 @@ export function parseSignedRequest(req: SigV4Request, now: number, allowed: Allo
     method: req.method,
     canonicalUri: canonicalUri(req.path),
     canonicalQuery: canonicalQueryString(req.query, { presigned: claimed.presigned }),
-    canonicalHeaders: canonicalHeaders(req.headers, signedHeaders),
+    canonicalHeaders: canonicalHeaderLines(headers, signedHeaders),
     signedHeaders,
     hashedPayload: hashedPayload(req.body),
   });

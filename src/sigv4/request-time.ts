@@ -3,15 +3,40 @@ import { AwsError } from '../errors.js';
 /** AWS allows 15 minutes between X-Amz-Date and its own clock, either way. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** The number the digits at value[from, from + n) spell, or -1 if any is not a digit. */
+function digits(value: string, from: number, n: number): number {
+  let out = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = value.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    out = out * 10 + c;
+  }
+  return out;
+}
 
-/** `yyyyMMdd'T'HHmmss'Z'` to ms since the epoch, or undefined if it is not a real UTC instant. */
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS[month - 1] ?? 0);
+}
+
+/**
+ * `yyyyMMdd'T'HHmmss'Z'` to ms since the epoch, or undefined if it is not a real UTC instant
+ * (no 13th month, 30 February, 24th hour or leap second). Years before 100 are refused: they
+ * have no four-digit ISO form that reads back the same.
+ */
 export function parseAmzDate(value: string): number | undefined {
-  const m = AMZ_DATE.exec(value);
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return formatAmzDate(ms) === value ? ms : undefined;
+  if (value.length !== 16 || value.charCodeAt(8) !== 0x54 /* T */ || value.charCodeAt(15) !== 0x5a /* Z */) return undefined;
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 4, 2);
+  const d = digits(value, 6, 2);
+  const h = digits(value, 9, 2);
+  const mi = digits(value, 11, 2);
+  const s = digits(value, 13, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  if (d > daysIn(y, mo)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
 export function formatAmzDate(ms: number): string {

@@ -2,8 +2,21 @@ import { AwsError } from '../errors.js';
 
 const TOKEN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
+/** Parsed SignedHeaders values: a client sends the same few lists over and over. */
+const parsed = new Map<string, readonly string[]>();
+const MAX_REMEMBERED = 256;
+
 /** SignedHeaders: lowercase header names joined with ';', each once. */
-export function parseSignedHeaders(value: string): string[] {
+export function parseSignedHeaders(value: string): readonly string[] {
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const names = Object.freeze(checkSignedHeaders(value));
+  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+  parsed.set(value, names);
+  return names;
+}
+
+function checkSignedHeaders(value: string): string[] {
   const names = value.split(';');
   const seen = new Set<string>();
   for (const name of names) {

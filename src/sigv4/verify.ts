@@ -25,6 +25,11 @@ export async function verify(req: SigV4Request, options: VerifyOptions): Promise
   if (!verifySignature(parsed, secret, options.deriveKey ?? deriveSigningKey)) {
     throw new AwsError('SignatureDoesNotMatch');
   }
+  return identityOf(parsed);
+}
+
+/** Who signed a request whose signature has been checked (without the string to sign and signature). */
+export function identityOf(parsed: ParsedSignedRequest): SigV4Identity {
   return {
     accessKeyId: parsed.accessKeyId,
     region: parsed.region,

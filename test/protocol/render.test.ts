@@ -66,4 +66,18 @@ describe('escapeXml', () => {
     expect(escapeXml('\u0000\u001F\uFFFE\uD800x\uDC00')).toBe('\uFFFD\uFFFD\uFFFD\uFFFDx\uFFFD');
     expect(escapeXml('😀 é')).toBe('😀 é');
   });
+  test('the shortcut for text with nothing to escape changes no answer (20,000 generated strings)', () => {
+    // The reference: the full replacement, applied to every string.
+    const SPECIAL = /[&<>"'\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+    const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+    const reference = (text: string) => text.replace(SPECIAL, (c) => ENTITIES[c] ?? '\uFFFD');
+    const alphabet = ['a', 'Z', '0', ':', '/', ' ', '\t', '\n', '\r', '&', '<', '>', '"', "'", '\u0000', '\u0008', '\u000B', '\u001F', '\u007F', 'é', '\uD83D', '\uDE00', '\uFFFD', '\uFFFE', '\uFFFF'];
+    let seed = 11;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let n = next(12); n > 0; n--) text += alphabet[next(alphabet.length)];
+      expect(escapeXml(text), JSON.stringify(text)).toBe(reference(text));
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { getCanonicalHeaders } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { canonicalHeaders, canonicalHeaderValue } from '../../src/sigv4/index.js';
+import { canonicalHeaders, canonicalHeaderValue, rawHeaderMap } from '../../src/sigv4/index.js';
 import { Rng } from './helpers/rng.js';
 
 describe('canonicalHeaderValue', () => {
@@ -37,5 +37,24 @@ describe('canonicalHeaders', () => {
       const names = Object.keys(theirs).sort();
       expect(canonicalHeaders(headers, names)).toBe(names.map((n) => `${n}:${theirs[n] ?? ''}\n`).join(''));
     }
+  });
+});
+
+describe('rawHeaderMap', () => {
+  it("keeps node's rawHeaders as sent: names lowercased, repeated headers kept apart and in order", () => {
+    const map = rawHeaderMap(['Host', 'h', 'X-Amz-Date', '20261122T100000Z', 'My-Header', ' a ', 'my-header', 'b', 'MY-HEADER', 'c, d']);
+    expect({ ...map }).toEqual({ host: ['h'], 'x-amz-date': ['20261122T100000Z'], 'my-header': [' a ', 'b', 'c, d'] });
+    expect(canonicalHeaders(map, ['host', 'my-header'])).toBe('host:h\nmy-header:a,b,c, d\n');
+  });
+  it('gives the same canonical headers as the headers it came from', () => {
+    const headers = { Host: 'example.com', 'X-Amz-Date': '20150830T123600Z', 'Content-Type': ' text/plain ' };
+    const raw = Object.entries(headers).flat();
+    const names = ['content-type', 'host', 'x-amz-date'];
+    expect(canonicalHeaders(rawHeaderMap(raw), names)).toBe(canonicalHeaders(headers, names));
+  });
+  it('has no prototype for a header name to reach', () => {
+    const map = rawHeaderMap(['__proto__', 'x', 'constructor', 'y']);
+    expect(Object.getPrototypeOf(map)).toBeNull();
+    expect(canonicalHeaders(map, ['__proto__', 'constructor', 'tostring'])).toBe('__proto__:x\nconstructor:y\ntostring:\n');
   });
 });

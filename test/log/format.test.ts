@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, formatLine } from '../../src/log.js';
+
+/** What a line used to be: JSON.stringify of the merged object (with level, time and msg kept). */
+function reference(level: string, time: string, msg: string, fields: Record<string, unknown> | undefined): string {
+  const { level: _l, time: _t, msg: _m, ...rest } = fields ?? {};
+  return `${JSON.stringify({ level, time, msg, ...rest })}\n`;
+}
+
+describe('log lines', () => {
+  it.each([
+    ['no fields', undefined],
+    ['empty fields', {}],
+    ['every kind of value', { n: 1.5, s: 'quote " newline \n tab \t \u2028', u: undefined, z: null, o: { a: [1, 'x'] }, f: () => 1, y: Symbol('s'), d: new Date(0), b: true }],
+    ['an access log line', { requestId: 'r-1', method: 'POST', action: 'GetCallerIdentity', status: 200, code: undefined, caller: 'arn:aws:iam::123456789012:user/a', accessKeyId: 'ASIA', ms: 0.3 }],
+    ['keys that need escaping', { 'a"b': 1, 'ü\n': 2, 'back\\slash': 3 }],
+    ['strings JSON escapes', { a: '\u0000\u001f', b: 'lone \ud800 surrogate', c: 'pair \ud83d\ude00', d: '\\', e: '\u007f\u2028é' }],
+    ['numbers', { a: 0, b: -0, c: 1e21, d: Number.NaN, e: Infinity, f: 5e-7, g: 123456789.125 }],
+  ])('match JSON.stringify of the merged object: %s', (_name, fields) => {
+    expect(formatLine('info', '2026-11-22T10:00:00.000Z', 'm "x"', fields)).toBe(reference('info', '2026-11-22T10:00:00.000Z', 'm "x"', fields));
+  });
+
+  it('never lets a field replace the level, time or message', () => {
+    const line = JSON.parse(formatLine('warn', 'T', 'real', { level: 'debug', time: 'forged', msg: 'forged', other: 1 }));
+    expect(line).toEqual({ level: 'warn', time: 'T', msg: 'real', other: 1 });
+  });
+
+  it('writes each line with the time of its own millisecond and drops levels below the minimum', () => {
+    const lines: string[] = [];
+    let now = Date.UTC(2026, 10, 22, 10, 0, 0, 1);
+    const log = createLogger('info', (l) => lines.push(l), () => now);
+    log.debug('hidden');
+    log.info('a');
+    log.info('b');
+    now += 1;
+    log.error('c', { k: 'v' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'info', time: '2026-11-22T10:00:00.001Z', msg: 'a' },
+      { level: 'info', time: '2026-11-22T10:00:00.001Z', msg: 'b' },
+      { level: 'error', time: '2026-11-22T10:00:00.002Z', msg: 'c', k: 'v' },
+    ]);
+  });
+});
