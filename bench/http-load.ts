@@ -10,6 +10,8 @@ export interface LoadOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** How many times the baseline and the headline case are measured, in alternation. */
+  readonly rounds: number;
 }
 
 export interface LoadResult {
@@ -23,6 +25,40 @@ export interface LoadResult {
   readonly non2xx: number;
   /** Connection errors and timeouts. */
   readonly errors: number;
+  /** Seconds measured, and every latency (ms, sorted): for combining rounds. */
+  readonly seconds: number;
+  readonly latencies: Float64Array;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
+}
+
+/** Several runs of one case as one: requests over total time, percentiles over every latency. */
+export function combine(name: string, runs: readonly LoadResult[]): LoadResult {
+  const total = runs.reduce((n, r) => n + r.total, 0);
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const latencies = new Float64Array(runs.reduce((n, r) => n + r.latencies.length, 0));
+  let at = 0;
+  for (const r of runs) {
+    latencies.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  latencies.sort();
+  const failed: Record<string, number> = {};
+  for (const r of runs) for (const [code, n] of Object.entries(r.failed)) failed[code] = (failed[code] ?? 0) + n;
+  return {
+    name,
+    requestsPerSec: seconds > 0 ? total / seconds : 0,
+    p50ms: percentile(latencies, 0.5),
+    p99ms: percentile(latencies, 0.99),
+    total,
+    failed,
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    seconds,
+    latencies,
+  };
 }
 
 /** The same pool, rotated: each connection starts at a different request. */
@@ -67,15 +103,16 @@ export async function runLoad(name: string, url: string, pool: readonly autocann
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
     if (!code.startsWith('2')) failed[code] = Number(count);
   }
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0;
   return {
     name,
     requestsPerSec: result.requests.total / result.duration,
-    p50ms: at(0.5),
-    p99ms: at(0.99),
+    p50ms: percentile(latencies, 0.5),
+    p99ms: percentile(latencies, 0.99),
     total: result.requests.total,
     failed,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    seconds: result.duration,
+    latencies,
   };
 }

@@ -9,7 +9,11 @@
  * Targets: GetCallerIdentity with temporary credentials at least 50% of the baseline's
  * requests/s; AssumeRole on PostgreSQL at least 2,000 requests/s.
  *
- * Tuning: LATCHKEY_BENCH_CONNECTIONS (32), LATCHKEY_BENCH_SECONDS (8), LATCHKEY_BENCH_WARMUP (2);
+ * The baseline and GetCallerIdentity with temporary credentials are measured in alternation,
+ * LATCHKEY_BENCH_ROUNDS (3) times each, and reported combined with the share of every round.
+ *
+ * Tuning: LATCHKEY_BENCH_CONNECTIONS (32), LATCHKEY_BENCH_SECONDS (8 per case and round), LATCHKEY_BENCH_WARMUP (2);
+ * LATCHKEY_BENCH_ONLY=text runs only the cases whose name contains it (and the baseline);
  * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -20,7 +24,7 @@ import { generateKey, Keyring } from '../src/tokens/keyring.js';
 import { adminUrl } from '../test/helpers/pg-names.js';
 import type { StageResult, WireRequest } from './http-breakdown.js';
 import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
-import { runLoad, type LoadOptions, type LoadResult } from './http-load.js';
+import { combine, runLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import type { Backend, FromServer, ToServer } from './http-server.js';
 
 const POOL = 64;
@@ -78,6 +82,8 @@ interface Case {
   readonly name: string;
   readonly result?: LoadResult;
   readonly skipped?: string;
+  /** Its share of the baseline in each round, when measured in rounds beside it. */
+  readonly shares?: readonly number[];
 }
 
 function fmt(n: number, digits = 0): string {
@@ -101,6 +107,9 @@ function report(title: string, baseline: LoadResult, cases: readonly Case[]): vo
     return [r.name, fmt(r.requestsPerSec), fmt(r.p50ms, 2), fmt(r.p99ms, 2), bad === 0 ? '0' : `${bad} !`, share];
   });
   table(['case', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'of baseline req/s'], rows);
+  for (const c of cases) {
+    if (c.shares && c.shares.length > 1) console.log(`  ${c.name}: ${c.shares.map((x) => `${fmt(100 * x)}%`).join(', ')} of the baseline in its ${c.shares.length} rounds`);
+  }
   for (const c of [{ result: baseline }, ...cases]) {
     const r = c.result;
     if (r && r.non2xx + r.errors > 0) {
@@ -147,14 +156,16 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
     // Each pool is signed just before its own run: signatures are good for 15 minutes.
     const temporaryPool = () =>
       signPool(ready.url, POOL, (i) => ({ key: fx.sessions[i % fx.sessions.length] ?? fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: Math.floor(i / fx.sessions.length) }));
-    const measured = async (name: string, url: string, pool: readonly WireRequest[]): Promise<LoadResult> => {
+    const measured = async (name: string, url: string, pool: readonly WireRequest[], warm = true): Promise<LoadResult> => {
       const first = pool[0];
       if (first) await preflight(url, first);
       process.stdout.write(`  ${label}: ${name} …\n`);
-      return runLoad(name, url, toAutocannon(pool), options);
+      return runLoad(name, url, toAutocannon(pool), warm ? options : { ...options, warmupSeconds: 0 });
     };
+    const only = (process.env.LATCHKEY_BENCH_ONLY ?? '').toLowerCase();
     const attempt = async (name: string, available: boolean, pool: () => Promise<WireRequest[]>): Promise<Case> => {
       if (!available) return { name, skipped: 'not implemented by this build' };
+      if (only && !name.toLowerCase().includes(only)) return { name, skipped: 'not selected (LATCHKEY_BENCH_ONLY)' };
       try {
         return { name, result: await measured(name, ready.url, await pool()) };
       } catch (err) {
@@ -162,9 +173,25 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
       }
     };
 
-    const baseline = await measured('baseline: Hono route returning a constant', ready.baselineUrl, await temporaryPool());
+    // The target's two rows are measured in alternation, round after round, so that the machine
+    // slowing down or speeding up during the run (a shared VM does) moves both alike.
+    const baselineName = 'baseline: Hono route returning a constant';
+    const temporaryName = `GetCallerIdentity, temporary credentials (${fx.sessionsFrom})`;
+    const baselineRounds: LoadResult[] = [];
+    const temporaryRounds: LoadResult[] = [];
+    let temporaryCase: Case | undefined;
+    for (let round = 0; round < options.rounds; round++) {
+      const tag = options.rounds > 1 ? ` (round ${round + 1} of ${options.rounds})` : '';
+      baselineRounds.push(await measured(`${baselineName}${tag}`, ready.baselineUrl, await temporaryPool(), round === 0));
+      if (temporaryCase?.skipped) continue;
+      const c = await attempt(`${temporaryName}${tag}`, true, temporaryPool);
+      if (c.result) temporaryRounds.push(c.result);
+      else temporaryCase = { name: temporaryName, ...(c.skipped ? { skipped: c.skipped } : {}) };
+    }
+    const baseline = combine(baselineName, baselineRounds);
+    const shares = temporaryRounds.map((r, i) => r.requestsPerSec / (baselineRounds[i]?.requestsPerSec ?? Number.NaN));
     const cases: Case[] = [
-      await attempt(`GetCallerIdentity, temporary credentials (${fx.sessionsFrom})`, true, temporaryPool),
+      temporaryRounds.length > 0 ? { name: temporaryName, result: combine(temporaryName, temporaryRounds), shares } : (temporaryCase ?? { name: temporaryName, skipped: 'not measured' }),
       await attempt('GetCallerIdentity, long-term access key', true, () =>
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: i }))),
       await attempt('AssumeRole (long-term key → role session)', has('AssumeRole'), () =>
@@ -212,6 +239,7 @@ export async function runHttpBench(): Promise<void> {
     connections: envNumber('LATCHKEY_BENCH_CONNECTIONS', 32),
     seconds: envNumber('LATCHKEY_BENCH_SECONDS', 8),
     warmupSeconds: envNumber('LATCHKEY_BENCH_WARMUP', 2),
+    rounds: Math.round(envNumber('LATCHKEY_BENCH_ROUNDS', 3)),
   };
   console.log('\nHTTP load (issue 4): the service in its own process on loopback, autocannon in this one');
   // Server, load generator (and PostgreSQL) share these cores: a busy machine lowers every row.
