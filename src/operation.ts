@@ -8,6 +8,7 @@ import type { Caller } from './auth/caller.js';
 import type { CompiledPrincipal } from './auth/authorize.js';
 import type { ContextValueInput, Decision, PolicyCache, RequestContext } from './policy/index.js';
 import type { Db } from './store/db.js';
+import type { AssumableRole, RoleRef } from './store/sts-lookups.js';
 import type { Keyring } from './tokens/keyring.js';
 
 export type ContextValues = Record<string, ContextValueInput | undefined>;
@@ -38,6 +39,11 @@ export interface OperationContext {
   readonly conditionContext: (principal: CompiledPrincipal, action: string, resource: string, extra?: ContextValues) => RequestContext;
   /** AccessDenied with AWS's message for a decision the handler made itself. */
   readonly denied: (action: string, resource: string, decision: Decision) => Error;
+  /**
+   * The role an ARN names (exact name and path), with its tags: from a per-account cache that every
+   * node drops when the role's account changes; inside a transaction, read through it.
+   */
+  readonly findRole: (ref: RoleRef) => Promise<AssumableRole | undefined>;
   /**
    * True when `key` was seen less than `intervalMs` ago on this node (and records it otherwise):
    * throttles bookkeeping writes such as a role's last use off the hot path.

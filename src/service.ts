@@ -15,6 +15,7 @@ import type { OperationDef } from './operation.js';
 import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import { touchAccessKey } from './store/credentials.js';
+import { AuditAppender } from './store/audit.js';
 import type { Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 
@@ -52,6 +53,7 @@ export function createService(options: ServiceOptions): Service {
     operations,
     policyCache: new PolicyCache(),
     caches,
+    audit: new AuditAppender(options.store.db),
     allowedRegions: options.allowedRegions,
     clock: options.clock ?? Date.now,
     logger: options.logger,

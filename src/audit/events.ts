@@ -22,8 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../store/db.js';
-import { insertAuditEvents, type AuditRow } from '../store/audit.js';
+import type { AuditAppender, AuditRow } from '../store/audit.js';
 
 /** The request-wide facts every event of one request shares. */
 export interface AuditRequest {
@@ -84,9 +83,9 @@ export function auditRow(req: AuditRequest, facts: AuditFacts): AuditRow {
  * A refused call: written outside any transaction (nothing changed), awaited so the trail is
  * complete when the caller hears the answer, and never lost silently: a failed write is logged.
  */
-export async function recordDenied(db: Db, logger: Logger, row: AuditRow): Promise<void> {
+export async function recordDenied(audit: AuditAppender, logger: Logger, row: AuditRow): Promise<void> {
   try {
-    await insertAuditEvents(db, [row]);
+    await audit.append([row]);
   } catch (err) {
     logger.warn('audit event not written', {
       requestId: row.requestId,

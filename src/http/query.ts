@@ -23,7 +23,8 @@ import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef, ResourceContext } from '../operation.js';
 import { createRequestContext, type Decision, type PolicyCache, type RequestContext } from '../policy/index.js';
 import { deriveSigningKey, type DeriveSigningKey } from '../sigv4/index.js';
-import { insertAuditEvents, type AuditRow } from '../store/audit.js';
+import { insertAuditEvents, type AuditAppender, type AuditRow } from '../store/audit.js';
+import { findRoleByArnParts, type AssumableRole, type RoleRef } from '../store/sts-lookups.js';
 import {
   checkParams,
   decodeForm,
@@ -51,6 +52,8 @@ export interface QueryDeps {
   readonly operations: ReadonlyMap<string, OperationDef>;
   readonly policyCache: PolicyCache;
   readonly caches: Caches;
+  /** Where audit events outside any transaction go (issuances, denials), batched per commit. */
+  readonly audit: AuditAppender;
   readonly allowedRegions: readonly string[] | undefined;
   readonly clock: () => number;
   readonly logger: Logger;
@@ -68,17 +71,25 @@ export interface Caches {
   readonly principals: AccountCache<CompiledPrincipal>;
   /** Per account: the jtis of its revoked, unexpired sessions (src/auth/revocation.ts). */
   readonly revoked: RevokedCache;
+  /** Roles as AssumeRole reads them (with their tags), by account and lower-cased name, in the role's account. */
+  readonly roles: AccountCache<AssumableRole>;
 }
 
 /** `coherent`: whether this node currently hears every change (Store.coherent). */
 export function createCaches(coherent: () => boolean = () => true): Caches {
-  return { keys: new AccountCache(10_000, coherent), principals: new AccountCache(10_000, coherent), revoked: new AccountCache(10_000, coherent) };
+  return {
+    keys: new AccountCache(10_000, coherent),
+    principals: new AccountCache(10_000, coherent),
+    revoked: new AccountCache(10_000, coherent),
+    roles: new AccountCache(10_000, coherent),
+  };
 }
 
 export function invalidate(caches: Caches, accountId: string | undefined): void {
   caches.keys.invalidate(accountId);
   caches.principals.invalidate(accountId);
   caches.revoked.invalidate(accountId);
+  caches.roles.invalidate(accountId);
 }
 
 export interface QueryOutcome {
@@ -238,7 +249,7 @@ class QueryCall {
       invalidate(deps.caches, caller.accountId); // read-your-writes on this node, before we answer
     } else {
       result = await def.handle(input, new HandlerContext(this, deps.store.db, caller, auth.identity.region));
-      if (issuance) await insertAuditEvents(deps.store.db, this.eventsFor(def, operation, input, authorizedResource, issuance, result));
+      if (issuance) await deps.audit.append(this.eventsFor(def, operation, input, authorizedResource, issuance, result));
     }
 
     // 6. render.
@@ -261,7 +272,7 @@ class QueryCall {
       const target = this.target;
       const resource = attempted.resource ?? (target ? await Promise.resolve(target.def.resource(target.input, target.ctx)).catch(() => undefined) : undefined);
       const row = auditRow(this.auditOf(caller, this.requestAt), { action: attempted.action, resource, decision: 'deny', errorCode: aws.code, details: { message: deniedReason(aws.message) } });
-      await recordDenied(deps.store.db, deps.logger, row);
+      await recordDenied(deps.audit, deps.logger, row);
     }
     return {
       response: renderError(aws, this.requestId, namespaceFor(deps.services, this.params)),
@@ -317,6 +328,21 @@ class HandlerContext implements OperationContext {
     const evaluated = call.evaluated;
     const values = evaluated?.action === action && evaluated.resource === resource ? evaluated.values : callerContext(this.caller, {}, req);
     return accessDenied(call.deps.keyring, this.caller, req, decision, values);
+  }
+
+  async findRole(ref: RoleRef): Promise<AssumableRole | undefined> {
+    const { deps } = this.call;
+    // Inside a transaction, read what the transaction sees; outside, from the account's cache.
+    if (this.db !== deps.store.db) return findRoleByArnParts(this.db, ref);
+    const cache = deps.caches.roles;
+    const key = `${ref.accountId}:${ref.name.toLowerCase()}`;
+    const hit = cache.get(key);
+    // Cached by the unique (account, lower-cased name); the exact-case match on name and path is redone on every call.
+    if (hit) return hit.name === ref.name && hit.path === ref.path ? hit : undefined;
+    const epoch = cache.epoch;
+    const row = await findRoleByArnParts(this.db, { ...ref, exact: false });
+    if (row) cache.set(key, row.accountId, row, epoch);
+    return row && row.name === ref.name && row.path === ref.path ? row : undefined;
   }
 
   recentlyDone(key: string, intervalMs: number): boolean {

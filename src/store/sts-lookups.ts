@@ -19,12 +19,20 @@ export interface AssumableRole {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A role as an ARN names it. `exact: false` returns the role of that lower-cased name whatever its case and path. */
+export interface RoleRef {
+  readonly accountId: string;
+  readonly path: string;
+  readonly name: string;
+  readonly exact?: boolean;
+}
+
 /**
  * The role the ARN names, or undefined. Found by account and lower-cased name (the unique index),
  * then compared exactly on path and name: an ARN that differs in case or path names no role, as
  * the evaluator compares principal and resource ARNs exactly.
  */
-export async function findRoleByArnParts(db: Db, ref: { accountId: string; path: string; name: string }): Promise<AssumableRole | undefined> {
+export async function findRoleByArnParts(db: Db, ref: RoleRef): Promise<AssumableRole | undefined> {
   const [row] = await db
     .select({
       id: roles.id,
@@ -36,7 +44,7 @@ export async function findRoleByArnParts(db: Db, ref: { accountId: string; path:
     })
     .from(roles)
     .where(and(eq(roles.accountId, ref.accountId), eq(roles.nameLower, ref.name.toLowerCase())));
-  if (!row || row.name !== ref.name || row.path !== ref.path) return undefined;
+  if (!row || (ref.exact !== false && (row.name !== ref.name || row.path !== ref.path))) return undefined;
   const tagRows = await db.select({ key: tags.key, value: tags.value }).from(tags).where(eq(tags.ownerId, row.id));
   return { ...row, tags: Object.fromEntries(tagRows.map((t) => [t.key, t.value])) };
 }

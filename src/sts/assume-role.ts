@@ -32,7 +32,7 @@ import { entityArn } from '../iam/arns.js';
 import { DOCUMENT_LIMITS } from '../iam/documents.js';
 import { defineOperation, type ContextValues, type OperationContext, type OperationDef } from '../operation.js';
 import { evaluate, type CompiledPolicy, type PolicySet } from '../policy/index.js';
-import { findRoleByArnParts, markRoleUsed, type AssumableRole } from '../store/sts-lookups.js';
+import { markRoleUsed, type AssumableRole } from '../store/sts-lookups.js';
 import type { SessionTag } from '../tokens/session-token.js';
 import { issueCredentials } from './issue.js';
 import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
@@ -150,7 +150,7 @@ export const assumeRole = defineOperation({
 
     // 3. the role
     const ref = roleArnParts(input.roleArn);
-    const role = ref ? await findRoleByArnParts(ctx.db, ref) : undefined;
+    const role = ref ? await ctx.findRole(ref) : undefined;
     const trust = role ? compileTrust(ctx, role) : undefined;
     // A missing role (or one whose trust policy no longer compiles) is refused exactly like a
     // trust policy that does not allow the caller: nothing tells the two apart.

@@ -16,6 +16,9 @@ import {
   ListRolesCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import {
   AssumeRoleCommand,
@@ -263,6 +266,53 @@ describe('the role’s tags', () => {
     const prodArn = await createRole('ProdTagged', trust(trusts(userArn('rt-user'), 'sts:AssumeRole', condition)), { tags: [{ Key: 'env', Value: 'prod' }] });
     await expect(assume(user, { RoleArn: devArn })).resolves.toBeDefined();
     await expect(assume(user, { RoleArn: prodArn })).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
+
+describe('the role as it is at the moment of the call (roles are cached per account until it changes)', () => {
+  test('a trust policy changed, a tag changed, the maximum duration changed, the role deleted and made again: each counts at once', async () => {
+    const user = await svc.userWithPolicy('now-user');
+    const condition = { StringEquals: { 'aws:ResourceTag/env': 'dev' } };
+    const roleArn = await createRole('NowRole', trust(trusts(userArn('now-user'), 'sts:AssumeRole', condition)), { tags: [{ Key: 'env', Value: 'dev' }] });
+    const first = await assume(user, { RoleArn: roleArn });
+    const refusal = denied(userArn('now-user'), 'sts:AssumeRole', roleArn, 'resource-based policy');
+
+    // The tag the trust policy's condition reads.
+    await iam.send(new TagRoleCommand({ RoleName: 'NowRole', Tags: [{ Key: 'env', Value: 'prod' }] }));
+    await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(refusal);
+    await iam.send(new TagRoleCommand({ RoleName: 'NowRole', Tags: [{ Key: 'env', Value: 'dev' }] }));
+    await expect(assume(user, { RoleArn: roleArn })).resolves.toBeDefined();
+
+    // The trust policy itself.
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'NowRole', PolicyDocument: trust(trusts(acct)) }));
+    await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(
+      denied(userArn('now-user'), 'sts:AssumeRole', roleArn, 'identity-based policy'),
+    );
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'NowRole', PolicyDocument: trust(trusts(userArn('now-user'))) }));
+
+    // MaxSessionDuration.
+    await expect(assume(user, { RoleArn: roleArn, DurationSeconds: 7200 })).rejects.toMatchObject({ name: 'ValidationError' });
+    await iam.send(new UpdateRoleCommand({ RoleName: 'NowRole', MaxSessionDuration: 7200 }));
+    await expect(assume(user, { RoleArn: roleArn, DurationSeconds: 7200 })).resolves.toBeDefined();
+
+    // Deleted: refused like any role the caller may not assume; made again: the new role, with its new id.
+    await iam.send(new DeleteRoleCommand({ RoleName: 'NowRole' }));
+    await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(refusal);
+    await createRole('NowRole', trust(trusts(userArn('now-user'))));
+    const again = await assume(user, { RoleArn: roleArn });
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'NowRole' }));
+    expect(again.AssumedRoleUser?.AssumedRoleId).toBe(`${Role?.RoleId}:session`);
+    expect(again.AssumedRoleUser?.AssumedRoleId).not.toBe(first.AssumedRoleUser?.AssumedRoleId);
+  });
+
+  test('an ARN that differs from the role only in case or path names no role, however often it is asked for', async () => {
+    const user = await svc.userWithPolicy('case-user');
+    const roleArn = await createRole('CaseRole', trust(trusts(userArn('case-user'))), { path: '/p/' });
+    await expect(assume(user, { RoleArn: roleArn })).resolves.toBeDefined();
+    for (const wrong of [`arn:aws:iam::${acct}:role/p/caserole`, `arn:aws:iam::${acct}:role/CaseRole`, `arn:aws:iam::${acct}:role/q/CaseRole`]) {
+      for (let i = 0; i < 2; i++) await expect(assume(user, { RoleArn: wrong })).rejects.toMatchObject({ name: 'AccessDenied' });
+    }
+    await expect(assume(user, { RoleArn: roleArn })).resolves.toBeDefined();
   });
 });
 

@@ -11,8 +11,8 @@
  *
  * PGlite is one process with one database handle, so there is no second node: PostgreSQL only.
  */
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand, PutUserPolicyCommand, UpdateAccessKeyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import type { Store } from '../../src/store/db.js';
@@ -162,4 +162,35 @@ describe(`revocation across nodes (${backend})`, () => {
     console.log(`[revocation cross-node] revoke-role on node A: node B denied the role's older session ${ms(median(delays))} after the commit (median of ${ROUNDS}, max ${ms(Math.max(...delays))})`);
     expect(Math.max(...delays)).toBeLessThan(BOUND_MS);
   }, 60_000);
+
+  test.skipIf(backend === 'pglite')(pgOnly(`a trust policy changed through node A is enforced by node B's AssumeRole within ${BOUND_MS} ms`), async () => {
+    const user = await userWithKey('cross-trust');
+    // The trust policy names the account, which leaves the decision to the user's own policy.
+    await rootOnA.send(new PutUserPolicyCommand({ UserName: user.userName, PolicyName: 'assume', PolicyDocument: JSON.stringify(allow('sts:AssumeRole')) }));
+    await createRole(rootOnA, account.accountId, 'cross-trusted');
+    const onB = stsOn(b, user);
+    const roleArn = `arn:aws:iam::${account.accountId}:role/cross-trusted`;
+    const assumeOnB = () => answer(() => onB.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cross' })));
+    const policy = (deny: boolean) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account.accountId}:root` }, Action: 'sts:AssumeRole' },
+          ...(deny ? [{ Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${account.accountId}:user/${user.userName}` }, Action: 'sts:AssumeRole' }] : []),
+        ],
+      });
+    const refused: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      expect(await assumeOnB()).toBe('ok');
+      expect(b.service.caches.roles.size).toBeGreaterThan(0); // B answers the role from memory
+      const started = performance.now();
+      await rootOnA.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'cross-trusted', PolicyDocument: policy(true) }));
+      refused.push(await pollUntil(assumeOnB, 'AccessDenied', started));
+      await rootOnA.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'cross-trusted', PolicyDocument: policy(false) }));
+      const restored = performance.now();
+      while ((await assumeOnB()) !== 'ok') if (performance.now() - restored > 5_000) throw new Error('node B still refuses after the trust policy was restored');
+    }
+    console.log(`[revocation cross-node] UpdateAssumeRolePolicy on node A (from the call, answer included): node B refused AssumeRole after ${ms(median(refused))} (median of ${ROUNDS}, max ${ms(Math.max(...refused))})`);
+    expect(Math.max(...refused)).toBeLessThan(BOUND_MS);
+  });
 });
