@@ -13,9 +13,16 @@ import { openSessionToken, type SessionClaims } from '../tokens/session-token.js
  * Model-driven, so AssumeRole, GetSessionToken, GetFederationToken and the federation operations
  * need no flag of their own.
  */
-export function issuesCredentials(output: { readonly members: readonly { readonly name: string }[] } | undefined): boolean {
-  return output?.members.some((m) => m.name === 'Credentials') ?? false;
+export function issuesCredentials(output: OutputShape | undefined): boolean {
+  if (output === undefined) return false;
+  let known = issuing.get(output);
+  if (known === undefined) issuing.set(output, (known = output.members.some((m) => m.name === 'Credentials')));
+  return known;
 }
+
+type OutputShape = { readonly members: readonly { readonly name: string }[] };
+/** Shapes are loaded once: the answer for each is worked out once. */
+const issuing = new WeakMap<OutputShape, boolean>();
 
 /**
  * The claims of the credentials in `result`, or undefined when it carries none. Credentials whose

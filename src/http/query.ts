@@ -22,7 +22,7 @@ import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef, ResourceContext } from '../operation.js';
 import { createRequestContext, type Decision, type PolicyCache, type RequestContext } from '../policy/index.js';
-import { deriveSigningKey, type DeriveSigningKey } from '../sigv4/index.js';
+import { deriveSigningKey, type AllowedScope, type DeriveSigningKey } from '../sigv4/index.js';
 import { insertAuditEvents, type AuditAppender, type AuditRow } from '../store/audit.js';
 import { findRoleByArnParts, type AssumableRole, type RoleRef } from '../store/sts-lookups.js';
 import {
@@ -100,6 +100,19 @@ export interface QueryOutcome {
   readonly accessKeyId: string | undefined;
   /** The error code, when the call failed. */
   readonly code: string | undefined;
+}
+
+/** The scopes a request may be signed for, one object per service and region list (not one per request). */
+const scopes = new WeakMap<readonly string[] | typeof NO_REGIONS, Map<string, AllowedScope>>();
+const NO_REGIONS = Object.freeze([]) as readonly string[];
+
+function allowedScope(service: string, regions: readonly string[] | undefined): AllowedScope {
+  const byRegions = regions ?? NO_REGIONS;
+  let byService = scopes.get(byRegions);
+  if (!byService) scopes.set(byRegions, (byService = new Map()));
+  let scope = byService.get(service);
+  if (!scope) byService.set(service, (scope = { services: [service], ...(regions ? { regions } : {}) }));
+  return scope;
 }
 
 /** Which signing name (credential scope service) each API version is called with. */
@@ -204,7 +217,7 @@ class QueryCall {
       { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
       raw.sig,
       now,
-      { services: [signingName], ...(deps.allowedRegions ? { regions: deps.allowedRegions } : {}) },
+      allowedScope(signingName, deps.allowedRegions),
       deps.signingKeys ?? deriveSigningKey,
       // A revoked session answers like an unknown one (InvalidClientTokenId), from memory.
       { revoked: revocationCheck(deps.store.db, deps.caches.revoked, this.requestAt) },
@@ -216,7 +229,7 @@ class QueryCall {
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
 
     // 3. validate the parameters against the operation's shape.
-    const input = parseQuery(operation.input, params);
+    const input = parseQuery(operation.input, params, { checked: true });
     validateInput(operation.input, input);
     if (!def) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
 

@@ -48,9 +48,12 @@ export function checkParams(params: readonly Param[]): void {
   }
 }
 
-/** Parse the parameters of one request into the input of `shape` (undefined: no input). */
-export function parseQuery(shape: StructureShape | undefined, params: readonly Param[]): Input {
-  checkParams(params);
+/**
+ * Parse the parameters of one request into the input of `shape` (undefined: no input).
+ * `checked`: the caller already ran checkParams() on these very parameters.
+ */
+export function parseQuery(shape: StructureShape | undefined, params: readonly Param[], options: { readonly checked?: boolean } = {}): Input {
+  if (options.checked !== true) checkParams(params);
   if (!shape) return {};
   const root: Slot = {};
   for (const [name, value] of params) {
