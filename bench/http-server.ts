@@ -4,11 +4,16 @@
  * same kind of node http server (@hono/node-server), the baseline: a Hono route that answers
  * every request with a constant. Driven over IPC: start → ready, breakdown → stages, stop → exit.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { createAccount, type NewAccount } from '../src/accounts/accounts.js';
 import { createLogger } from '../src/log.js';
+import { authenticate } from '../src/auth/authenticate.js';
+import { revocationCheck } from '../src/auth/revocation.js';
+import type { QueryDeps } from '../src/http/query.js';
+import { rawRequest, readBody } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { Keyring } from '../src/tokens/keyring.js';
@@ -22,19 +27,44 @@ export type ToServer =
   | { readonly type: 'stop' };
 
 export type FromServer =
-  | { readonly type: 'ready'; readonly url: string; readonly baselineUrl: string; readonly root: NewAccount; readonly operations: readonly string[] }
+  | { readonly type: 'ready'; readonly url: string; readonly baselineUrl: string; readonly layerUrls: { readonly read: string; readonly authenticate: string }; readonly root: NewAccount; readonly operations: readonly string[] }
   | { readonly type: 'breakdown'; readonly stages: readonly StageResult[] }
   | { readonly type: 'failed'; readonly message: string };
 
 /** What GetCallerIdentity answers, give or take the ids: the baseline sends as many bytes. */
 const CONSTANT = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bench-user</Arn><UserId>AIDAEXAMPLEEXAMPLE00</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
 
-function serveBaseline(): Promise<{ server: ServerType; url: string }> {
-  const app = new Hono();
-  app.all('/', (c) => c.body(CONSTANT, 200, { 'content-type': 'text/xml' }));
+function serveApp(app: Hono<{ Bindings: Partial<HttpBindings> }>): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
   });
+}
+
+function serveBaseline(): Promise<{ server: ServerType; url: string }> {
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+  app.all('/', (c) => c.body(CONSTANT, 200, { 'content-type': 'text/xml' }));
+  return serveApp(app);
+}
+
+/**
+ * The service's request path cut after one layer, answering the constant: to see under load what
+ * each layer costs, between the baseline and the whole service. `read`: the body read and the
+ * headers taken as app.ts does; `authenticate`: then the SigV4 check with its caches, as the
+ * pipeline calls it.
+ */
+function serveLayer(layer: 'read' | 'authenticate', deps: QueryDeps): Promise<{ server: ServerType; url: string }> {
+  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+  const allowed = { services: ['sts'] };
+  app.all('/', async (c) => {
+    const incoming = c.env?.incoming;
+    const raw = rawRequest(c.req.raw, await readBody(c.req.raw, incoming), incoming);
+    if (layer === 'authenticate') {
+      const authDeps = { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken };
+      await authenticate(authDeps, raw.sig, deps.clock(), allowed, deps.signingKeys, { revoked: revocationCheck(deps.store.db, deps.caches.revoked, new Date()) });
+    }
+    return new Response(CONSTANT, { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': randomUUID() } });
+  });
+  return serveApp(app);
 }
 
 function send(message: FromServer, then?: () => void): void {
@@ -57,8 +87,9 @@ async function main(): Promise<void> {
   const service = createService({ store, keyring, logger });
   const server = await listen(service, 0, '127.0.0.1');
   const baseline = await serveBaseline();
+  const layers = [await serveLayer('read', service.deps), await serveLayer('authenticate', service.deps)] as const;
   const root = await createAccount(store, keyring, new Date());
-  send({ type: 'ready', url: server.url, baselineUrl: baseline.url, root, operations: [...service.deps.operations.keys()] });
+  send({ type: 'ready', url: server.url, baselineUrl: baseline.url, layerUrls: { read: layers[0].url, authenticate: layers[1].url }, root, operations: [...service.deps.operations.keys()] });
 
   process.on('message', (m: ToServer) => {
     if (m.type === 'breakdown') {
@@ -71,8 +102,10 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(0), 15_000).unref();
       void (async () => {
         await server.close();
-        if ('closeAllConnections' in baseline.server) baseline.server.closeAllConnections();
-        await new Promise<void>((done) => baseline.server.close(() => done()));
+        for (const { server: other } of [baseline, ...layers]) {
+          if ('closeAllConnections' in other) other.closeAllConnections();
+          await new Promise<void>((done) => other.close(() => done()));
+        }
         service.dispose();
         await store.close();
         process.exit(0);

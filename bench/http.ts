@@ -118,6 +118,18 @@ function report(title: string, baseline: LoadResult, cases: readonly Case[]): vo
   }
 }
 
+function reportLayers(layers: readonly LoadResult[]): void {
+  console.log('\nWhat each layer adds under load (GetCallerIdentity, temporary credentials; measured one after the other):');
+  let previous: number | undefined;
+  const rows = layers.map((r) => {
+    const us = 1e6 / r.requestsPerSec;
+    const added = previous === undefined ? '' : `+${fmt(us - previous, 1)}`;
+    previous = us;
+    return [r.name, fmt(r.requestsPerSec), fmt(us, 1), added];
+  });
+  table(['request path up to', 'req/s', 'µs per request', 'µs added'], rows);
+}
+
 function reportStages(stages: readonly StageResult[]): void {
   console.log('\nWhere the time goes (in the server process, no socket, one call at a time, caches warm):');
   table(['stage', 'ops/s', 'p50 µs', 'p99 µs'], stages.map((s) => [s.name, fmt(s.opsPerSec), fmt(s.p50us, 1), fmt(s.p99us, 1)]));
@@ -200,6 +212,21 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('GetSessionToken'), ['DurationSeconds', String(900 + i)]] }))),
     ];
     report(`HTTP load on ${label}: ${options.connections} connections, ${options.seconds} s per case after ${options.warmupSeconds} s of warm-up`, baseline, cases);
+
+    // The same requests through the request path cut after each layer, in a row, once: what each
+    // layer adds under load (the database plays no part in them: measured on the first backend).
+    if (backend === 'pglite' && !only) {
+      const layers: LoadResult[] = [];
+      for (const [name, url] of [
+        ['the constant (the baseline route)', ready.baselineUrl],
+        ['+ body read and headers, as app.ts does', ready.layerUrls.read],
+        ['+ authenticate(): SigV4, session token, caches', ready.layerUrls.authenticate],
+        ['+ the rest: the whole service (GetCallerIdentity)', ready.url],
+      ] as const) {
+        layers.push(await measured(name, url, await temporaryPool()));
+      }
+      reportLayers(layers);
+    }
 
     const temporary = (await temporaryPool())[0];
     if (temporary) {
