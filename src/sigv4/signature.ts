@@ -1,10 +1,59 @@
+import * as crypto from 'node:crypto';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deriveSigningKey, type DeriveSigningKey } from './signing-key.js';
 import type { ParsedSignedRequest } from './types.js';
 
 /** Signature = hex(HMAC(kSigning, StringToSign)). */
 export function computeSignature(signingKey: Uint8Array, stringToSign: string): string {
-  return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+  if (oneShot === undefined || signingKey.length > BLOCK) return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+  return padHmac(oneShot, padsFor(signingKey), stringToSign);
+}
+
+/**
+ * HMAC-SHA256 as RFC 2104 writes it, H((K ^ opad) || H((K ^ ipad) || m)), with the two padded keys
+ * worked out once per signing key and the hashes one-shot: a request checks one signature, and an
+ * HMAC object per request (createHmac) cost twice as much as the two hashes. Equal to createHmac
+ * on every input (tested).
+ */
+const BLOCK = 64;
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
+interface Pads {
+  /** K ^ ipad, then room for the message. */
+  inner: Buffer;
+  /** K ^ opad, then the inner digest. */
+  readonly outer: Buffer;
+}
+
+/** Signing keys are memoised objects (src/auth/hot-caches.ts), so their pads can be kept beside them. */
+const padded = new WeakMap<Uint8Array, Pads>();
+
+function padsFor(key: Uint8Array): Pads {
+  let pads = padded.get(key);
+  if (!pads) {
+    const inner = Buffer.alloc(BLOCK + 256, 0x36);
+    const outer = Buffer.alloc(BLOCK + 32, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      inner[i] = 0x36 ^ (key[i] ?? 0);
+      outer[i] = 0x5c ^ (key[i] ?? 0);
+    }
+    pads = { inner, outer };
+    padded.set(key, pads);
+  }
+  return pads;
+}
+
+function padHmac(hash: typeof crypto.hash, pads: Pads, message: string): string {
+  const length = Buffer.byteLength(message, 'utf8');
+  if (pads.inner.length < BLOCK + length) {
+    const grown = Buffer.alloc(BLOCK + length);
+    pads.inner.copy(grown, 0, 0, BLOCK);
+    pads.inner = grown;
+  }
+  pads.inner.write(message, BLOCK, 'utf8');
+  const innerDigest = hash('sha256', pads.inner.subarray(0, BLOCK + length), 'buffer') as unknown as Buffer;
+  innerDigest.copy(pads.outer, BLOCK);
+  return hash('sha256', pads.outer, 'hex');
 }
 
 /** What computeSignature() returns: 64 lowercase hex digits. The shape is public; the digits are compared in constant time. */

@@ -1,5 +1,6 @@
 import { getSigningKey } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalRequest, computeSignature, constantTimeEqual, deriveSigningKey, hashedPayload, stringToSign } from '../../src/sigv4/index.js';
 
@@ -31,6 +32,20 @@ describe('canonicalRequest and stringToSign', () => {
     expect(computeSignature(deriveSigningKey(SECRET, '20150830', 'us-east-1', 'service'), sts)).toBe(
       '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
     );
+  });
+});
+
+describe('computeSignature', () => {
+  it('equals createHmac for keys and messages of every size, the same key used again and again', () => {
+    let seed = 5;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const keys = [new Uint8Array(0), new Uint8Array(32).fill(7), Uint8Array.from({ length: 64 }, (_, i) => i), Uint8Array.from({ length: 65 }, (_, i) => 255 - i)];
+    for (let i = 0; i < 500; i++) {
+      const key = keys[next(keys.length)] ?? new Uint8Array(32);
+      // Lengths up to past the pad buffer's first size (256 bytes), with multi-byte characters.
+      const message = Array.from({ length: next(400) }, () => 'aZ9\né€😀'.charAt(next(7))).join('');
+      expect(computeSignature(key, message)).toBe(createHmac('sha256', key).update(message, 'utf8').digest('hex'));
+    }
   });
 });
 
