@@ -96,23 +96,45 @@ function buildSessionCaller(claims: SessionClaims): Caller {
 }
 
 export interface SessionChecks {
-  /** Is this session (by `jti`) revoked? Must answer from memory on the hot path. */
-  readonly revoked?: ((claims: SessionClaims) => Promise<boolean>) | undefined;
+  /**
+   * Is this session (by `jti`) revoked? Must answer from memory on the hot path: a plain boolean
+   * when it knows, a promise only when it has to read.
+   */
+  readonly revoked?: ((claims: SessionClaims) => boolean | Promise<boolean>) | undefined;
 }
+
+/** The secret a request was signed with, and whose it is. */
+interface Found {
+  readonly secret: string;
+  readonly caller: Caller;
+}
+
+/**
+ * The steps below answer synchronously when everything they need is in memory, and return a
+ * promise only when they read the database: on the hot path a request is authenticated without
+ * a chain of async calls, each a promise and a trip through the microtask queue.
+ */
+type Maybe<T> = T | Promise<T>;
 
 /**
  * Temporary credentials: the token must open, belong to the request's key id, not be expired,
  * and the long-term key its chain started from must still exist and be active (deactivating or
  * deleting that key ends every session derived from it, as the spec asks).
  */
-async function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
+function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Maybe<Found | undefined> {
   const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-  const source = await lookupKey(deps, claims.src);
+  const cached = deps.keys.get(claims.src);
+  if (cached === undefined) return lookupKey(deps, claims.src).then((source) => sessionFrom(checks, claims, source));
+  return sessionFrom(checks, claims, cached);
+}
+
+function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: KnownKey | undefined): Maybe<Found | undefined> {
   if (!source || source.owner.status !== 'Active' || source.owner.accountId !== claims.srcAcct) return undefined;
-  if (checks.revoked && (await checks.revoked(claims))) return undefined;
-  return { secret: claims.sk, caller: sessionCaller(claims) };
+  const revoked = checks.revoked?.(claims) ?? false;
+  if (revoked instanceof Promise) return revoked.then((r) => (r ? undefined : { secret: claims.sk, caller: sessionCaller(claims) }));
+  return revoked ? undefined : { secret: claims.sk, caller: sessionCaller(claims) };
 }
 
 /**
@@ -129,18 +151,23 @@ export async function authenticate(
 ): Promise<Authenticated> {
   // verify()'s steps, with the secret lookup inline: this runs on every request.
   const parsed = parseSignedRequest(req, now, allowed);
-  const found = await secretFor(deps, checks, parsed, now);
+  const lookup = secretFor(deps, checks, parsed, now);
+  const found = lookup instanceof Promise ? await lookup : lookup;
   if (!found) throw new AwsError('InvalidClientTokenId');
   if (!verifySignature(parsed, found.secret, signingKeys)) throw new AwsError('SignatureDoesNotMatch');
   return { caller: found.caller, identity: identityOf(parsed) };
 }
 
 /** The secret that signed the request and whose it is; undefined for unknown or unusable keys. */
-async function secretFor(deps: AuthenticateDeps, checks: SessionChecks, parsed: ParsedSignedRequest, now: number): Promise<{ secret: string; caller: Caller } | undefined> {
+function secretFor(deps: AuthenticateDeps, checks: SessionChecks, parsed: ParsedSignedRequest, now: number): Maybe<Found | undefined> {
   const temporary = parsed.accessKeyId.startsWith('ASIA');
   if (temporary !== (parsed.securityToken !== undefined)) return undefined;
   if (parsed.securityToken !== undefined) return sessionSecret(deps, checks, parsed.accessKeyId, parsed.securityToken, now);
-  const known = await lookupKey(deps, parsed.accessKeyId);
-  if (!known || known.owner.status !== 'Active') return undefined;
-  return known;
+  const cached = deps.keys.get(parsed.accessKeyId);
+  if (cached === undefined) return lookupKey(deps, parsed.accessKeyId).then(activeKey);
+  return activeKey(cached);
+}
+
+function activeKey(known: KnownKey | undefined): Found | undefined {
+  return known && known.owner.status === 'Active' ? known : undefined;
 }

@@ -12,14 +12,15 @@ import type { AccountCache } from './account-cache.js';
 export type RevokedCache = AccountCache<ReadonlySet<string>>;
 
 /** The `SessionChecks.revoked` of authenticate(): the session's account's set, loaded at most once per change. */
-export function revocationCheck(db: Db, cache: RevokedCache, now: Date): (claims: SessionClaims) => Promise<boolean> {
-  return async (claims) => {
-    let revoked = cache.get(claims.acct);
-    if (!revoked) {
-      const epoch = cache.epoch;
-      revoked = new Set(await revokedJtis(db, claims.acct, now));
+export function revocationCheck(db: Db, cache: RevokedCache, now: Date): (claims: SessionClaims) => boolean | Promise<boolean> {
+  return (claims) => {
+    const known = cache.get(claims.acct);
+    if (known) return known.has(claims.jti);
+    const epoch = cache.epoch;
+    return revokedJtis(db, claims.acct, now).then((jtis) => {
+      const revoked = new Set(jtis);
       cache.set(claims.acct, claims.acct, revoked, epoch);
-    }
-    return revoked.has(claims.jti);
+      return revoked.has(claims.jti);
+    });
   };
 }
