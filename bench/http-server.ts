@@ -18,6 +18,7 @@ import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { Keyring } from '../src/tokens/keyring.js';
 import { breakdown, type StageResult, type WireRequest } from './http-breakdown.js';
+import { CONSTANT } from './http-server-constant.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -31,8 +32,6 @@ export type FromServer =
   | { readonly type: 'breakdown'; readonly stages: readonly StageResult[] }
   | { readonly type: 'failed'; readonly message: string };
 
-/** What GetCallerIdentity answers, give or take the ids: the baseline sends as many bytes. */
-const CONSTANT = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bench-user</Arn><UserId>AIDAEXAMPLEEXAMPLE00</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
 
 function serveApp(app: Hono<{ Bindings: Partial<HttpBindings> }>): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve) => {

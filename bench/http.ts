@@ -12,6 +12,10 @@
  * The baseline and GetCallerIdentity with temporary credentials are measured in alternation,
  * LATCHKEY_BENCH_ROUNDS (3) times each, and reported combined with the share of every round.
  *
+ * On PostgreSQL, the service is then also measured as deployed with WORKERS processes
+ * (LATCHKEY_BENCH_WORKERS, default the number of cores; 1 skips it) beside the constant route on
+ * as many processes.
+ *
  * Tuning: LATCHKEY_BENCH_CONNECTIONS (32), LATCHKEY_BENCH_SECONDS (8 per case and round), LATCHKEY_BENCH_WARMUP (2);
  * LATCHKEY_BENCH_ONLY=text runs only the cases whose name contains it (and the baseline);
  * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there.
@@ -24,6 +28,7 @@ import { generateKey, Keyring } from '../src/tokens/keyring.js';
 import { adminUrl } from '../test/helpers/pg-names.js';
 import type { StageResult, WireRequest } from './http-breakdown.js';
 import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
+import { startConstant, startDeployed } from './http-deployed.js';
 import { combine, runLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import type { Backend, FromServer, ToServer } from './http-server.js';
 
@@ -285,5 +290,60 @@ export async function runHttpBench(): Promise<void> {
     verdicts('PostgreSQL', pg.baseline, pg.cases, 'postgres');
   } finally {
     await scratch.drop();
+  }
+
+  const workers = Math.round(envNumber('LATCHKEY_BENCH_WORKERS', availableParallelism()));
+  if (workers < 2) return;
+  const deployedDb = await scratchDatabase(url);
+  try {
+    const label = `PostgreSQL, as deployed with WORKERS=${workers}`;
+    const { baseline, cases } = await benchDeployed(label, deployedDb.url, workers, options);
+    verdicts(label, baseline, cases, 'postgres');
+  } finally {
+    await deployedDb.drop();
+  }
+}
+
+/**
+ * The service as `npm start` runs it with WORKERS processes (src/main.ts, access log written to a
+ * pipe), beside the constant route on as many processes: the same comparison as above, for a
+ * deployment that uses every core.
+ */
+async function benchDeployed(label: string, databaseUrl: string, workers: number, options: LoadOptions): Promise<{ baseline: LoadResult; cases: Case[] }> {
+  const service = await startDeployed(databaseUrl, workers);
+  const constant = await startConstant(workers).catch(async (err: unknown) => {
+    await service.stop();
+    throw err;
+  });
+  try {
+    // The keyring is only for a build without GetSessionToken; this one has it.
+    const fx = await setUp(service.url, service.root, new Keyring([generateKey(new Date())]), [`${STS_VERSION}:GetSessionToken`]);
+    const temporaryPool = () =>
+      signPool(service.url, POOL, (i) => ({ key: fx.sessions[i % fx.sessions.length] ?? fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: Math.floor(i / fx.sessions.length) }));
+    const measured = async (name: string, url: string, pool: readonly WireRequest[], warm: boolean): Promise<LoadResult> => {
+      const first = pool[0];
+      if (first) await preflight(url, first);
+      process.stdout.write(`  ${label}: ${name} …\n`);
+      return runLoad(name, url, toAutocannon(pool), warm ? options : { ...options, warmupSeconds: 0 });
+    };
+    const baselineName = `baseline: the constant route on ${workers} processes`;
+    const temporaryName = `GetCallerIdentity, temporary credentials (${fx.sessionsFrom})`;
+    const baselineRounds: LoadResult[] = [];
+    const temporaryRounds: LoadResult[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const tag = options.rounds > 1 ? ` (round ${round + 1} of ${options.rounds})` : '';
+      baselineRounds.push(await measured(`${baselineName}${tag}`, constant.url, await temporaryPool(), round === 0));
+      temporaryRounds.push(await measured(`${temporaryName}${tag}`, service.url, await temporaryPool(), round === 0));
+    }
+    const assumePool = await signPool(service.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] }));
+    const assume = await measured('AssumeRole (long-term key → role session)', service.url, assumePool, true);
+    const baseline = combine(baselineName, baselineRounds);
+    const shares = temporaryRounds.map((r, i) => r.requestsPerSec / (baselineRounds[i]?.requestsPerSec ?? Number.NaN));
+    const cases: Case[] = [{ name: temporaryName, result: combine(temporaryName, temporaryRounds), shares }, { name: assume.name, result: assume }];
+    report(`HTTP load on ${label} (src/main.ts): ${options.connections} connections, ${options.seconds} s per case after ${options.warmupSeconds} s of warm-up`, baseline, cases);
+    return { baseline, cases };
+  } finally {
+    await constant.stop();
+    await service.stop();
   }
 }

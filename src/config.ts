@@ -28,6 +28,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** `NODE_ENV=production`: refuse unsafe defaults (generated keys). */
   readonly production: boolean;
+  /**
+   * `WORKERS`, default 1: how many server processes share the port (node:cluster), e.g. one per
+   * core. More than one needs `DATABASE_URL`: the embedded database lives inside one process.
+   */
+  readonly workers: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -38,6 +43,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
 const SECRET = /^[A-Za-z0-9/+]{40}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const MAX_WORKERS = 64;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const problems: string[] = [];
@@ -78,6 +84,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (bad.length > 0 || allowedRegions.length === 0) problems.push(`STS_ALLOWED_REGIONS must be a comma-separated list of regions such as us-east-1${bad.length ? `; not regions: ${bad.join(', ')}` : ''}`);
   }
 
+  let workers = 1;
+  const rawWorkers = get('WORKERS');
+  if (rawWorkers !== undefined) {
+    workers = Number(rawWorkers);
+    if (!/^\d+$/.test(rawWorkers) || workers < 1 || workers > MAX_WORKERS) problems.push(`WORKERS must be an integer from 1 to ${MAX_WORKERS}, got '${rawWorkers}'`);
+    else if (workers > 1 && databaseUrl === undefined) problems.push('WORKERS above 1 needs DATABASE_URL: the embedded database (PGlite) lives inside one process');
+  }
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -96,6 +110,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       allowedRegions,
       logLevel: rawLevel as LogLevel,
       production: get('NODE_ENV') === 'production',
+      workers,
     },
   };
 }

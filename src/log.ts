@@ -45,7 +45,12 @@ function json(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void, clock: () => number = Date.now): Logger {
+/**
+ * `base`: fields added to every line after the call's own (e.g. which worker process wrote it);
+ * formatted once, here.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void, clock: () => number = Date.now, base?: LogFields): Logger {
+  const suffix = base ? formatLine(level, '', '', base).slice(`{"level":"${level}","time":"","msg":""`.length, -2) : '';
   const min = RANK[level];
   // Many lines share a millisecond: format its time once.
   let lastMs = Number.NaN;
@@ -57,7 +62,8 @@ export function createLogger(level: LogLevel, write: (line: string) => void, clo
       lastMs = ms;
       lastTime = new Date(ms).toISOString();
     }
-    write(formatLine(lvl, lastTime, msg, fields));
+    const line = formatLine(lvl, lastTime, msg, fields);
+    write(suffix === '' ? line : `${line.slice(0, -2)}${suffix}}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -9,7 +9,7 @@ describe('parseConfig', () => {
       config: {
         port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', keysDir: './keys',
         accountId: undefined, rootAccessKeyId: undefined, rootSecretAccessKey: undefined,
-        allowedRegions: undefined, logLevel: 'info', production: false,
+        allowedRegions: undefined, logLevel: 'info', production: false, workers: 1,
       },
     });
   });
@@ -19,9 +19,23 @@ describe('parseConfig', () => {
       PORT: '9000', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@localhost/db', DATA_DIR: '/var/lib/latchkey',
       KEYS_DIR: '/etc/latchkey/keys', STS_ACCOUNT_ID: '111122223333', STS_ROOT_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
       STS_ROOT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STS_ALLOWED_REGIONS: 'us-east-1, eu-west-1',
-      LOG_LEVEL: 'debug', NODE_ENV: 'production',
+      LOG_LEVEL: 'debug', NODE_ENV: 'production', WORKERS: '4',
     });
-    expect(r.ok && r.config).toMatchObject({ port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true });
+    expect(r.ok && r.config).toMatchObject({ port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true, workers: 4 });
+  });
+
+  it.each([
+    [{ WORKERS: '0', DATABASE_URL: 'postgres://h/db' }, 'WORKERS must be an integer from 1 to 64'],
+    [{ WORKERS: '65', DATABASE_URL: 'postgres://h/db' }, 'WORKERS must be an integer from 1 to 64'],
+    [{ WORKERS: 'two', DATABASE_URL: 'postgres://h/db' }, 'WORKERS must be an integer from 1 to 64'],
+    [{ WORKERS: '2' }, 'WORKERS above 1 needs DATABASE_URL'],
+  ])('refuses WORKERS %j', (env, problem) => {
+    const r = parseConfig(env);
+    expect(r.ok ? [] : r.problems.join(' ')).toContain(problem);
+  });
+
+  it('one worker needs no database server', () => {
+    expect(parseConfig({ WORKERS: '1' })).toMatchObject({ ok: true, config: { workers: 1 } });
   });
 
   it('lists every problem at once and never echoes a secret', () => {

@@ -40,4 +40,12 @@ describe('log lines', () => {
       { level: 'error', time: '2026-11-22T10:00:00.002Z', msg: 'c', k: 'v' },
     ]);
   });
+
+  it("adds the logger's own fields (a worker's id) to every line, after the call's fields", () => {
+    const lines: string[] = [];
+    const log = createLogger('info', (l) => lines.push(l), () => 0, { worker: 3, level: 'ignored' });
+    log.info('a');
+    log.warn('b', { k: 'v' });
+    expect(lines).toEqual(['{"level":"info","time":"1970-01-01T00:00:00.000Z","msg":"a","worker":3}\n', '{"level":"warn","time":"1970-01-01T00:00:00.000Z","msg":"b","k":"v","worker":3}\n']);
+  });
 });
