@@ -73,5 +73,43 @@ export function createLogger(level: LogLevel, write: (line: string) => void, clo
   };
 }
 
+export interface BufferedWriter {
+  readonly write: (line: string) => void;
+  /** Write out what is pending, now (call it before the process exits). */
+  readonly flush: () => void;
+}
+
+/**
+ * Lines gathered and written together once per turn of the event loop (or as soon as `maxBytes`
+ * are pending): one write to stdout for many requests' access-log lines instead of one each,
+ * which on Linux is a blocking system call per line for a pipe or a file. A line waits at most
+ * one turn; `flush` writes the rest at exit.
+ */
+export function bufferedWriter(out: (chunk: string) => void, maxBytes = 64 * 1024): BufferedWriter {
+  let pending: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const chunk = pending.length === 1 ? (pending[0] ?? '') : pending.join('');
+    pending = [];
+    size = 0;
+    out(chunk);
+  };
+  return {
+    write(line) {
+      pending.push(line);
+      size += line.length;
+      if (size >= maxBytes) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
 /** A logger that drops everything (tests that do not look at logs). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

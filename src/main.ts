@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { bufferedWriter, createLogger, type Logger } from './log.js';
 import { createService, listen } from './service.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = parsed.config;
-  const write = (line: string) => void process.stdout.write(line);
+  // Log lines go out together once per event-loop turn; whatever is pending is written at exit.
+  const stdout = bufferedWriter((chunk) => void process.stdout.write(chunk));
+  process.on('exit', stdout.flush);
+  const write = stdout.write;
   if (cluster.isWorker) {
     await serveAsWorker(config, createLogger(config.logLevel, write, Date.now, { worker: cluster.worker?.id }));
     return;

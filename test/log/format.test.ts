@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, formatLine } from '../../src/log.js';
+import { bufferedWriter, createLogger, formatLine } from '../../src/log.js';
 
 /** What a line used to be: JSON.stringify of the merged object (with level, time and msg kept). */
 function reference(level: string, time: string, msg: string, fields: Record<string, unknown> | undefined): string {
@@ -47,5 +47,29 @@ describe('log lines', () => {
     log.info('a');
     log.warn('b', { k: 'v' });
     expect(lines).toEqual(['{"level":"info","time":"1970-01-01T00:00:00.000Z","msg":"a","worker":3}\n', '{"level":"warn","time":"1970-01-01T00:00:00.000Z","msg":"b","k":"v","worker":3}\n']);
+  });
+
+  it('buffered: lines of one event-loop turn go out in one write, in order; flush writes what is pending at once', async () => {
+    const writes: string[] = [];
+    const out = bufferedWriter((chunk) => writes.push(chunk));
+    out.write('a\n');
+    out.write('b\n');
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual(['a\nb\n']);
+    out.write('c\n');
+    out.flush();
+    expect(writes).toEqual(['a\nb\n', 'c\n']);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(2); // nothing left to write, and no empty write
+  });
+
+  it('buffered: writes at once when the pending lines reach the size limit', () => {
+    const writes: string[] = [];
+    const out = bufferedWriter((chunk) => writes.push(chunk), 10);
+    out.write('12345\n');
+    expect(writes).toEqual([]);
+    out.write('67890\n');
+    expect(writes).toEqual(['12345\n67890\n']);
   });
 });
