@@ -21,11 +21,10 @@
  * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateKey, Keyring } from '../src/tokens/keyring.js';
-import { adminUrl } from '../test/helpers/pg-names.js';
+import { scratchDatabase } from '../test/helpers/scratch-database.js';
 import type { StageResult, WireRequest } from './http-breakdown.js';
 import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
 import { startConstant, startDeployed } from './http-deployed.js';
@@ -140,21 +139,6 @@ function reportStages(stages: readonly StageResult[]): void {
   table(['stage', 'ops/s', 'p50 µs', 'p99 µs'], stages.map((s) => [s.name, fmt(s.opsPerSec), fmt(s.p50us, 1), fmt(s.p99us, 1)]));
 }
 
-async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const postgres = (await import('postgres')).default;
-  const admin = postgres(adminUrl(url), { max: 1, onnotice: () => {} });
-  const name = `latchkey_bench_${randomBytes(6).toString('hex')}`;
-  await admin.unsafe(`create database "${name}"`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 const ACTION = (name: string): [string, string][] => [['Action', name], ['Version', STS_VERSION]];
 
@@ -284,7 +268,7 @@ export async function runHttpBench(): Promise<void> {
     console.log('\n(PostgreSQL skipped: set LATCHKEY_BENCH_DATABASE_URL=postgres://user:pass@host/db to run it too; a scratch database is created beside it and dropped.)');
     return;
   }
-  const scratch = await scratchDatabase(url);
+  const scratch = await scratchDatabase(url, 'latchkey_bench');
   try {
     const pg = await benchBackend('postgres', 'PostgreSQL', scratch.url, options);
     verdicts('PostgreSQL', pg.baseline, pg.cases, 'postgres');
@@ -294,7 +278,7 @@ export async function runHttpBench(): Promise<void> {
 
   const workers = Math.round(envNumber('LATCHKEY_BENCH_WORKERS', availableParallelism()));
   if (workers < 2) return;
-  const deployedDb = await scratchDatabase(url);
+  const deployedDb = await scratchDatabase(url, 'latchkey_bench');
   try {
     const label = `PostgreSQL, as deployed with WORKERS=${workers}`;
     const { baseline, cases } = await benchDeployed(label, deployedDb.url, workers, options);

@@ -7,14 +7,12 @@
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { afterAll, describe, expect, test } from 'vitest';
-import { adminUrl } from '../helpers/pg-names.js';
+import { scratchDatabase } from '../helpers/scratch-database.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dirs: string[] = [];
@@ -124,7 +122,7 @@ describe('npm start (src/main.ts)', () => {
 
   // Several processes need PostgreSQL (LATCHKEY_TEST_POSTGRES_URL, set by .ci/run).
   test.skipIf(!pgUrl)('WORKERS=2 on PostgreSQL: both processes serve the port, see each other\'s changes, a dead one is replaced, SIGTERM stops all', async () => {
-    const db = await scratchDatabase(pgUrl ?? '');
+    const db = await scratchDatabase(pgUrl ?? '', 'latchkey_main');
     const dir = await tempDir();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -202,21 +200,6 @@ describe('npm start (src/main.ts)', () => {
 
 const pgUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
-/** A database of its own beside the test server's, dropped afterwards. */
-async function scratchDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = postgres(adminUrl(base), { max: 1, onnotice: () => {} });
-  const name = `latchkey_main_${randomBytes(6).toString('hex')}`;
-  await admin.unsafe(`create database "${name}"`);
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 /** The worker processes of the server started as `pid` (tsx runs the primary as its child). */
 async function workerPids(pid: number): Promise<number[]> {
