@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NewAccount } from '../src/accounts/accounts.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,17 +17,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export interface Running {
   readonly url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** Start `args` under tsx and resolve once its output has `lines` lines matching `ready`. */

@@ -8,11 +8,11 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, UpdateAccessKeyCo
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { scratchDatabase } from '../helpers/scratch-database.js';
+import { freePort } from '../helpers/free-port.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dirs: string[] = [];
@@ -26,18 +26,6 @@ async function tempDir(): Promise<string> {
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 interface Run {
   child: ChildProcess;
