@@ -23,16 +23,19 @@ const RESERVED = new Set(['level', 'time', 'msg']);
  * One JSON line: the same text JSON.stringify({ level, time, msg, ...fields }) gives, built field
  * by field (the access log writes one per request, so no merged object is made for it).
  */
-export function formatLine(level: LogLevel, time: string, msg: string, fields: LogFields | undefined): string {
-  let out = `{"level":"${level}","time":"${time}","msg":${json(msg)}`;
-  if (fields) {
-    for (const key in fields) {
-      if (!Object.hasOwn(fields, key) || RESERVED.has(key)) continue;
-      const value = json(fields[key]);
-      if (value !== undefined) out += `,${json(key)}:${value}`;
-    }
+export function formatLine(level: LogLevel, time: string, msg: string, fields: LogFields | undefined, suffix = ''): string {
+  return `{"level":"${level}","time":"${time}","msg":${json(msg)}${fields ? formatFields(fields) : ''}${suffix}}\n`;
+}
+
+/** `,"key":value` for each field JSON can carry (reserved names left out). */
+function formatFields(fields: LogFields): string {
+  let out = '';
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key) || RESERVED.has(key)) continue;
+    const value = json(fields[key]);
+    if (value !== undefined) out += `,${json(key)}:${value}`;
   }
-  return `${out}}\n`;
+  return out;
 }
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, surrogates. */
@@ -50,7 +53,7 @@ function json(value: unknown): string | undefined {
  * formatted once, here.
  */
 export function createLogger(level: LogLevel, write: (line: string) => void, clock: () => number = Date.now, base?: LogFields): Logger {
-  const suffix = base ? formatLine(level, '', '', base).slice(`{"level":"${level}","time":"","msg":""`.length, -2) : '';
+  const suffix = base ? formatFields(base) : '';
   const min = RANK[level];
   // Many lines share a millisecond: format its time once.
   let lastMs = Number.NaN;
@@ -62,8 +65,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void, clo
       lastMs = ms;
       lastTime = new Date(ms).toISOString();
     }
-    const line = formatLine(lvl, lastTime, msg, fields);
-    write(suffix === '' ? line : `${line.slice(0, -2)}${suffix}}\n`);
+    write(formatLine(lvl, lastTime, msg, fields, suffix));
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
