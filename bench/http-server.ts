@@ -10,9 +10,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { createAccount, type NewAccount } from '../src/accounts/accounts.js';
 import { createLogger } from '../src/log.js';
-import { authenticate } from '../src/auth/authenticate.js';
-import { revocationCheck } from '../src/auth/revocation.js';
-import type { QueryDeps } from '../src/http/query.js';
+import { authenticateRequest, type QueryDeps } from '../src/http/query.js';
 import { rawRequest, readBody } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
@@ -53,14 +51,10 @@ function serveBaseline(): Promise<{ server: ServerType; url: string }> {
  */
 function serveLayer(layer: 'read' | 'authenticate', deps: QueryDeps): Promise<{ server: ServerType; url: string }> {
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
-  const allowed = { services: ['sts'] };
   app.all('/', async (c) => {
     const incoming = c.env?.incoming;
     const raw = rawRequest(c.req.raw, await readBody(c.req.raw, incoming), incoming);
-    if (layer === 'authenticate') {
-      const authDeps = { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken };
-      await authenticate(authDeps, raw.sig, deps.clock(), allowed, deps.signingKeys, { revoked: revocationCheck(deps.store.db, deps.caches.revoked, new Date()) });
-    }
+    if (layer === 'authenticate') await authenticateRequest(deps, raw.sig, deps.clock(), 'sts');
     return new Response(CONSTANT, { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': randomUUID() } });
   });
   return serveApp(app);

@@ -9,7 +9,7 @@
  * rendered, so neither happens unaudited; AccessDenied answers write theirs after the fact.
  */
 import { AccountCache } from '../auth/account-cache.js';
-import { authenticate, type KnownKey } from '../auth/authenticate.js';
+import { authenticate, type Authenticated, type KnownKey } from '../auth/authenticate.js';
 import type { TokenOpener } from '../auth/hot-caches.js';
 import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
@@ -22,7 +22,7 @@ import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContextValues, OperationContext, OperationDef, ResourceContext } from '../operation.js';
 import { createRequestContext, type Decision, type PolicyCache, type RequestContext } from '../policy/index.js';
-import { deriveSigningKey, type AllowedScope, type DeriveSigningKey } from '../sigv4/index.js';
+import { deriveSigningKey, type AllowedScope, type DeriveSigningKey, type SigV4Request } from '../sigv4/index.js';
 import { insertAuditEvents, type AuditAppender, type AuditRow } from '../store/audit.js';
 import { findRoleByArnParts, type AssumableRole, type RoleRef } from '../store/sts-lookups.js';
 import {
@@ -113,6 +113,22 @@ function allowedScope(service: string, regions: readonly string[] | undefined): 
   let scope = byService.get(service);
   if (!scope) byService.set(service, (scope = { services: [service], ...(regions ? { regions } : {}) }));
   return scope;
+}
+
+/**
+ * Step 2 of the pipeline: the request's signature for the service `signingName`, checked with
+ * every cache this node keeps (keys, opened tokens, signing keys, revoked sessions). A revoked
+ * session answers like an unknown one (InvalidClientTokenId), from memory.
+ */
+export function authenticateRequest(deps: QueryDeps, sig: SigV4Request, now: number, signingName: string): Promise<Authenticated> {
+  return authenticate(
+    { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
+    sig,
+    now,
+    allowedScope(signingName, deps.allowedRegions),
+    deps.signingKeys ?? deriveSigningKey,
+    { revoked: revocationCheck(deps.store.db, deps.caches.revoked, new Date(now)) },
+  );
 }
 
 /** Which signing name (credential scope service) each API version is called with. */
@@ -213,15 +229,7 @@ class QueryCall {
     this.now = now;
     this.requestAt = new Date(now);
     const signingName = SIGNING_NAME[service.apiVersion] ?? service.serviceId.toLowerCase();
-    const auth = await authenticate(
-      { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
-      raw.sig,
-      now,
-      allowedScope(signingName, deps.allowedRegions),
-      deps.signingKeys ?? deriveSigningKey,
-      // A revoked session answers like an unknown one (InvalidClientTokenId), from memory.
-      { revoked: revocationCheck(deps.store.db, deps.caches.revoked, this.requestAt) },
-    );
+    const auth = await authenticateRequest(deps, raw.sig, now, signingName);
     const caller = (this.caller = auth.caller);
     // Last use is recorded on the long-term key (a session's is the key its chain started from).
     deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
