@@ -8,6 +8,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { AwsError } from '../errors.js';
 import { renderError } from '../protocol/index.js';
+import { endOfTurn } from './end-of-turn.js';
 import { handleQuery, type QueryDeps } from './query.js';
 import { rawRequest, readBody } from './raw-request.js';
 
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
       accessKeyId: outcome.accessKeyId,
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
+    // Written with the rest of this event-loop turn's responses (see end-of-turn.ts).
+    await endOfTurn();
     // A Response with plain headers: @hono/node-server writes it straight to the socket, with
     // no WHATWG Headers built for it (c.body() would build one).
     return new Response(response.body, { status: response.status, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId } });
