@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createAccount, type NewAccount } from '../src/accounts/accounts.js';
 import { createLogger } from '../src/log.js';
 import { authenticateRequest, type QueryDeps } from '../src/http/query.js';
-import { rawRequest, readBody } from '../src/http/raw-request.js';
+import { endOfTurn } from '../src/http/end-of-turn.js';
+import { readNodeRequest } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { Keyring } from '../src/tokens/keyring.js';
@@ -47,14 +48,16 @@ function serveBaseline(): Promise<{ server: ServerType; url: string }> {
  * The service's request path cut after one layer, answering the constant: to see under load what
  * each layer costs, between the baseline and the whole service. `read`: the body read and the
  * headers taken as app.ts does; `authenticate`: then the SigV4 check with its caches, as the
- * pipeline calls it.
+ * pipeline calls it. Both hold their responses to the end of the turn, as app.ts does.
  */
 function serveLayer(layer: 'read' | 'authenticate', deps: QueryDeps): Promise<{ server: ServerType; url: string }> {
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
   app.all('/', async (c) => {
     const incoming = c.env?.incoming;
-    const raw = rawRequest(c.req.raw, await readBody(c.req.raw, incoming), incoming);
+    if (!incoming) throw new Error('the layer servers run behind @hono/node-server');
+    const raw = await readNodeRequest(incoming);
     if (layer === 'authenticate') await authenticateRequest(deps, raw.sig, deps.clock(), 'sts');
+    await endOfTurn();
     return new Response(CONSTANT, { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': randomUUID() } });
   });
   return serveApp(app);

@@ -19,6 +19,7 @@ export const ERRORS = {
   ExpiredTokenException: { status: 400, type: 'Sender', message: 'Token is expired.' },
   IDPCommunicationError: { status: 400, type: 'Sender', message: 'The identity provider could not be reached.' },
   IDPRejectedClaim: { status: 403, type: 'Sender', message: 'The identity provider rejected the claim.' },
+  IncompleteBody: { status: 400, type: 'Sender', message: 'The request body ended before all of it was received.' },
   IncompleteSignature: { status: 400, type: 'Sender', message: 'The request signature does not conform to AWS standards.' },
   InternalFailure: { status: 500, type: 'Receiver', message: 'The request processing has failed because of an unknown error, exception or failure.' },
   InvalidAction: { status: 400, type: 'Sender', message: 'The action or operation requested is invalid.' },

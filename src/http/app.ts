@@ -10,7 +10,7 @@ import { AwsError } from '../errors.js';
 import { renderError } from '../protocol/index.js';
 import { endOfTurn } from './end-of-turn.js';
 import { handleQuery, type QueryDeps } from './query.js';
-import { rawRequest, readBody } from './raw-request.js';
+import { readNodeRequest, readWebRequest } from './raw-request.js';
 
 export type AppDeps = QueryDeps;
 
@@ -30,8 +30,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     let outcome;
     try {
       const incoming = c.env?.incoming;
-      const body = c.req.method === 'POST' ? await readBody(c.req.raw, incoming) : new Uint8Array(0);
-      const raw = rawRequest(c.req.raw, body, incoming);
+      const raw = incoming ? await readNodeRequest(incoming) : await readWebRequest(c.req.raw);
       outcome = await handleQuery(deps, raw, requestId);
     } catch (err) {
       const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');
