@@ -19,11 +19,29 @@ function remember<V>(map: Map<string, V>, key: string, value: V): V {
 
 /** A deriveSigningKey with the same contract that derives each (secret, date, region, service) once. */
 export function cachingSigningKeys(): DeriveSigningKey {
-  const keys = new Map<string, Uint8Array>();
+  // By secret first: the secret is the same string object request after request (a cached key's
+  // or an opened token's), so its hash is computed once, where a joined id was a new string to
+  // build and hash on every request.
+  const bySecret = new Map<string, SigningKeyEntry[]>();
   return (secret, date, region, service) => {
-    const id = `${secret}\0${date}\0${region}\0${service}`;
-    return keys.get(id) ?? remember(keys, id, deriveSigningKey(secret, date, region, service));
+    const entries = bySecret.get(secret);
+    if (entries !== undefined) {
+      for (const e of entries) if (e.date === date && e.region === region && e.service === service) return e.key;
+    }
+    const key = deriveSigningKey(secret, date, region, service);
+    // A secret signs for a few dates, regions and services at most; past that, start its list afresh.
+    const entry = { date, region, service, key };
+    if (entries !== undefined && entries.length < 8) entries.push(entry);
+    else remember(bySecret, secret, [entry]);
+    return key;
   };
+}
+
+interface SigningKeyEntry {
+  readonly date: string;
+  readonly region: string;
+  readonly service: string;
+  readonly key: Uint8Array;
 }
 
 /**

@@ -7,7 +7,7 @@ export const TERMINATOR = 'aws4_request';
 export function parseCredential(value: string): Credential {
   const parts = value.split('/');
   const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = parts;
-  if (parts.length !== 5 || parts.some((p) => p === '')) {
+  if (parts.length !== 5 || parts.includes('')) {
     throw new AwsError(
       'IncompleteSignature',
       `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${value}'`,

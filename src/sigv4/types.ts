@@ -47,7 +47,7 @@ export interface SigV4Identity {
    * signing; see the suite's post-sts-header-after), so the caller MUST check that the token
    * belongs to `accessKeyId`.
    */
-  readonly securityToken?: string;
+  readonly securityToken: string | undefined;
   readonly signedHeaders: readonly string[];
   readonly presigned: boolean;
   /** X-Amz-Date, in ms since the epoch. */

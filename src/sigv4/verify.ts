@@ -34,7 +34,7 @@ export function identityOf(parsed: ParsedSignedRequest): SigV4Identity {
     accessKeyId: parsed.accessKeyId,
     region: parsed.region,
     service: parsed.service,
-    ...(parsed.securityToken === undefined ? {} : { securityToken: parsed.securityToken }),
+    securityToken: parsed.securityToken,
     signedHeaders: parsed.signedHeaders,
     presigned: parsed.presigned,
     requestTime: parsed.requestTime,

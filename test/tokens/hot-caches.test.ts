@@ -53,4 +53,15 @@ describe('cachingSigningKeys', () => {
     }
     expect(Buffer.from(derive('other', '20261122', 'us-east-1', 'sts'))).toEqual(Buffer.from(deriveSigningKey('other', '20261122', 'us-east-1', 'sts')));
   });
+
+  it('derives a key once per scope, and stays right past the scopes it keeps per secret', () => {
+    const derive = cachingSigningKeys();
+    const regions = Array.from({ length: 20 }, (_, i) => `region-${i}`);
+    for (const region of regions) {
+      const first = derive('s3cr3t', '20261122', region, 'sts');
+      expect(derive('s3cr3t', '20261122', region, 'sts')).toBe(first);
+      expect(Buffer.from(first)).toEqual(Buffer.from(deriveSigningKey('s3cr3t', '20261122', region, 'sts')));
+    }
+    for (const region of regions) expect(Buffer.from(derive('s3cr3t', '20261122', region, 'sts'))).toEqual(Buffer.from(deriveSigningKey('s3cr3t', '20261122', region, 'sts')));
+  });
 });
