@@ -43,17 +43,18 @@ export async function readNodeRequest(incoming: IncomingMessage): Promise<RawReq
 }
 
 /**
- * The body, at most MAX_BODY_BYTES. A message that came in one read is already whole when this
- * continues after its first await (node's parser pushes the body and its end in the same
- * callback that announced the request): it is taken from the stream's buffer as it is, with no
- * listeners, web stream or copy. Anything else is read as it arrives, against the limit.
+ * The body, at most MAX_BODY_BYTES. When a message came in one read, its body is in the stream's
+ * buffer by the time this continues after its first await (node's parser pushes it in the same
+ * callback that announced the request, and never more than Content-Length): then it is taken as
+ * it is, with no listeners, web stream or copy. Anything else (a body still arriving, chunked) is
+ * read as it arrives, against the limit.
  */
 async function readIncomingBody(incoming: IncomingMessage, declared: string | undefined): Promise<Uint8Array> {
-  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
+  const length = declared === undefined ? undefined : Number(declared);
+  if (length !== undefined && length > MAX_BODY_BYTES) throw tooLarge();
   await undefined;
-  if (incoming.complete && !incoming.readableDidRead && incoming.readableFlowing !== true) {
-    if (incoming.readableLength > MAX_BODY_BYTES) throw tooLarge();
-    return (incoming.read() as Buffer | null) ?? EMPTY;
+  if (length !== undefined && incoming.readableLength === length && !incoming.readableDidRead && incoming.readableFlowing !== true) {
+    return length === 0 ? EMPTY : ((incoming.read() as Buffer | null) ?? EMPTY);
   }
   return streamBody(incoming);
 }
