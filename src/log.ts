@@ -31,11 +31,28 @@ export function formatLine(level: LogLevel, time: string, msg: string, fields: L
 function formatFields(fields: LogFields): string {
   let out = '';
   for (const key in fields) {
-    if (!Object.hasOwn(fields, key) || RESERVED.has(key)) continue;
+    if (!Object.hasOwn(fields, key)) continue;
+    const prefix = keyPrefix(key);
+    if (prefix === '') continue;
     const value = json(fields[key]);
-    if (value !== undefined) out += `,${json(key)}:${value}`;
+    if (value !== undefined) out += prefix + value;
   }
   return out;
+}
+
+/**
+ * `,"key":` for a field name, or '' for a reserved one. Field names are the few the code uses, so
+ * each is escaped once and remembered (bounded, should a caller ever pass names from data).
+ */
+const prefixes = new Map<string, string>();
+
+function keyPrefix(key: string): string {
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    prefix = RESERVED.has(key) ? '' : `,${json(key)}:`;
+    if (prefixes.size < 1000) prefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 /** What JSON.stringify escapes in a string: quote, backslash, control characters, surrogates. */

@@ -24,25 +24,35 @@ export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   if (!text.startsWith(ALGORITHM) || (text.length > ALGORITHM.length && !WHITESPACE.test(text.charAt(ALGORITHM.length)))) {
     throw new AwsError('IncompleteSignature', `Unsupported AWS 'algorithm': only '${ALGORITHM}' is accepted in the Authorization header.`);
   }
-  const found: Partial<Record<Param, string>> = {};
-  for (const part of text.slice(ALGORITHM.length).split(',')) {
-    const piece = part.trim();
+  // The comma-separated parameters, scanned in place (this runs on every request).
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  for (let start = ALGORITHM.length; start <= text.length; ) {
+    let end = text.indexOf(',', start);
+    if (end === -1) end = text.length;
+    const piece = text.slice(start, end).trim();
+    start = end + 1;
     if (piece === '') continue;
     const eq = piece.indexOf('=');
     if (eq === -1) {
       throw new AwsError('IncompleteSignature', 'Authorization header has a part that is not a valid key=value pair (missing equal-sign).');
     }
     const key = piece.slice(0, eq).trim();
-    if (key !== 'Credential' && key !== 'SignedHeaders' && key !== 'Signature') continue;
-    if (found[key] !== undefined) {
-      throw new AwsError('IncompleteSignature', `Authorization header has a duplicate '${key}' parameter.`);
-    }
-    found[key] = piece.slice(eq + 1).trim();
+    if (key === 'Credential') credential = once(key, credential, piece, eq);
+    else if (key === 'SignedHeaders') signedHeaders = once(key, signedHeaders, piece, eq);
+    else if (key === 'Signature') signature = once(key, signature, piece, eq);
   }
-  const { Credential: credential = '', SignedHeaders: signedHeaders = '', Signature: signature = '' } = found;
-  if (credential === '' || signedHeaders === '' || signature === '') {
+  if (!credential || !signedHeaders || !signature) {
+    const found: Record<Param, string | undefined> = { Credential: credential, SignedHeaders: signedHeaders, Signature: signature };
     const missing = PARAMS.filter((p) => (found[p] ?? '') === '');
     throw new AwsError('IncompleteSignature', missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '));
   }
   return { credential, signedHeaders, signature };
+}
+
+/** A parameter's value, the first time it appears. */
+function once(key: Param, previous: string | undefined, piece: string, eq: number): string {
+  if (previous !== undefined) throw new AwsError('IncompleteSignature', `Authorization header has a duplicate '${key}' parameter.`);
+  return piece.slice(eq + 1).trim();
 }

@@ -17,8 +17,12 @@ export function rawHeaderMap(rawHeaders: readonly string[]): Record<string, stri
     if (list) list.push(value);
     else out[name] = [value];
   }
+  normalised.add(out);
   return out;
 }
+
+/** Maps rawHeaderMap() made: already by lowercase name with lists of values. */
+const normalised = new WeakSet<object>();
 
 const UPPER = /[A-Z]/;
 
@@ -28,15 +32,16 @@ const UPPER = /[A-Z]/;
  * names, single strings) is normalised into a new map.
  */
 export function lowercaseHeaders(headers: SigV4Request['headers']): HeaderValues {
-  let normalised = true;
+  if (normalised.has(headers)) return headers as Readonly<Record<string, readonly string[] | undefined>>;
+  let lowercase = true;
   for (const name in headers) {
     const value = headers[name];
     if (UPPER.test(name) || (value !== undefined && typeof value === 'string')) {
-      normalised = false;
+      lowercase = false;
       break;
     }
   }
-  if (normalised) return headers as Readonly<Record<string, readonly string[] | undefined>>;
+  if (lowercase) return headers as Readonly<Record<string, readonly string[] | undefined>>;
   const out = new Map<string, string[]>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
