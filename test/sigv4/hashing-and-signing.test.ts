@@ -2,7 +2,7 @@ import { getSigningKey } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalRequest, computeSignature, constantTimeEqual, deriveSigningKey, hashedPayload, stringToSign } from '../../src/sigv4/index.js';
+import { canonicalRequest, computeSignature, constantTimeEqual, deriveSigningKey, hashedPayload, stringToSign, verifySignature, type ParsedSignedRequest } from '../../src/sigv4/index.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -71,5 +71,38 @@ describe('constantTimeEqual', () => {
   });
   it('does not accept a signature that differs only in case', () => {
     expect(constantTimeEqual('5fa00fa3', '5FA00FA3')).toBe(false);
+  });
+});
+
+describe('verifySignature', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+  const parsed = (signature: string): ParsedSignedRequest => ({
+    accessKeyId: 'AKIDEXAMPLE',
+    region: 'us-east-1',
+    service: 'iam',
+    securityToken: undefined,
+    signedHeaders: ['host', 'x-amz-date'],
+    presigned: false,
+    requestTime: 0,
+    scopeDate: '20150830',
+    stringToSign: 'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\nf536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59',
+    signature,
+  });
+  const right = computeSignature(deriveSigningKey(secret, '20150830', 'us-east-1', 'iam'), parsed('').stringToSign);
+
+  it('accepts the signature the secret gives, and no other', () => {
+    expect(verifySignature(parsed(right), secret)).toBe(true);
+    expect(verifySignature(parsed(right.replace(/.$/, (c) => (c === '0' ? '1' : '0'))), secret)).toBe(false);
+    expect(verifySignature(parsed(right), `${secret}x`)).toBe(false);
+  });
+
+  it('refuses the right digits in another shape: upper case, too short or long, or characters that only look alike in one byte', () => {
+    expect(verifySignature(parsed(right.toUpperCase()), secret)).toBe(right === right.toUpperCase());
+    expect(verifySignature(parsed(right.slice(0, 63)), secret)).toBe(false);
+    expect(verifySignature(parsed(`${right}0`), secret)).toBe(false);
+    // U+0161 written as latin1 is 0x61 ('a'): the shape check, not the byte compare, refuses it.
+    const i = right.indexOf('a');
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(verifySignature(parsed(`${right.slice(0, i)}\u0161${right.slice(i + 1)}`), secret)).toBe(false);
   });
 });
