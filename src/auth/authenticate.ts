@@ -100,7 +100,7 @@ export interface SessionChecks {
    * Is this session (by `jti`) revoked? Must answer from memory on the hot path: a plain boolean
    * when it knows, a promise only when it has to read.
    */
-  readonly revoked?: ((claims: SessionClaims) => boolean | Promise<boolean>) | undefined;
+  readonly revoked?: ((claims: SessionClaims, now: number) => boolean | Promise<boolean>) | undefined;
 }
 
 /** The secret a request was signed with, and whose it is. */
@@ -126,13 +126,13 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
   const cached = deps.keys.get(claims.src);
-  if (cached === undefined) return lookupKey(deps, claims.src).then((source) => sessionFrom(checks, claims, source));
-  return sessionFrom(checks, claims, cached);
+  if (cached === undefined) return lookupKey(deps, claims.src).then((source) => sessionFrom(checks, claims, source, now));
+  return sessionFrom(checks, claims, cached, now);
 }
 
-function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: KnownKey | undefined): Maybe<Found | undefined> {
+function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: KnownKey | undefined, now: number): Maybe<Found | undefined> {
   if (!source || source.owner.status !== 'Active' || source.owner.accountId !== claims.srcAcct) return undefined;
-  const revoked = checks.revoked?.(claims) ?? false;
+  const revoked = checks.revoked?.(claims, now) ?? false;
   if (revoked instanceof Promise) return revoked.then((r) => (r ? undefined : { secret: claims.sk, caller: sessionCaller(claims) }));
   return revoked ? undefined : { secret: claims.sk, caller: sessionCaller(claims) };
 }

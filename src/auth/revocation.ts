@@ -11,13 +11,16 @@ import type { AccountCache } from './account-cache.js';
 
 export type RevokedCache = AccountCache<ReadonlySet<string>>;
 
-/** The `SessionChecks.revoked` of authenticate(): the session's account's set, loaded at most once per change. */
-export function revocationCheck(db: Db, cache: RevokedCache, now: Date): (claims: SessionClaims) => boolean | Promise<boolean> {
-  return (claims) => {
+/**
+ * The `SessionChecks.revoked` of authenticate(): the session's account's set, loaded at most once
+ * per change. Made once per service; the request's time comes with each call.
+ */
+export function revocationCheck(db: Db, cache: RevokedCache): (claims: SessionClaims, now: number) => boolean | Promise<boolean> {
+  return (claims, now) => {
     const known = cache.get(claims.acct);
     if (known) return known.has(claims.jti);
     const epoch = cache.epoch;
-    return revokedJtis(db, claims.acct, now).then((jtis) => {
+    return revokedJtis(db, claims.acct, new Date(now)).then((jtis) => {
       const revoked = new Set(jtis);
       cache.set(claims.acct, claims.acct, revoked, epoch);
       return revoked.has(claims.jti);

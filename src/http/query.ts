@@ -9,7 +9,7 @@
  * rendered, so neither happens unaudited; AccessDenied answers write theirs after the fact.
  */
 import { AccountCache } from '../auth/account-cache.js';
-import { authenticate, type Authenticated, type KnownKey } from '../auth/authenticate.js';
+import { authenticate, type AuthenticateDeps, type Authenticated, type KnownKey, type SessionChecks } from '../auth/authenticate.js';
 import type { TokenOpener } from '../auth/hot-caches.js';
 import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
@@ -121,14 +121,23 @@ function allowedScope(service: string, regions: readonly string[] | undefined): 
  * session answers like an unknown one (InvalidClientTokenId), from memory.
  */
 export function authenticateRequest(deps: QueryDeps, sig: SigV4Request, now: number, signingName: string): Promise<Authenticated> {
-  return authenticate(
-    { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
-    sig,
-    now,
-    allowedScope(signingName, deps.allowedRegions),
-    deps.signingKeys ?? deriveSigningKey,
-    { revoked: revocationCheck(deps.store.db, deps.caches.revoked, new Date(now)) },
-  );
+  const wired = authWiring(deps);
+  return authenticate(wired.deps, sig, now, allowedScope(signingName, deps.allowedRegions), deps.signingKeys ?? deriveSigningKey, wired.checks);
+}
+
+/** What authenticate() is given, made once per service rather than once per request. */
+const wirings = new WeakMap<QueryDeps, { readonly deps: AuthenticateDeps; readonly checks: SessionChecks }>();
+
+function authWiring(deps: QueryDeps): { readonly deps: AuthenticateDeps; readonly checks: SessionChecks } {
+  let wired = wirings.get(deps);
+  if (!wired) {
+    wired = {
+      deps: { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
+      checks: { revoked: revocationCheck(deps.store.db, deps.caches.revoked) },
+    };
+    wirings.set(deps, wired);
+  }
+  return wired;
 }
 
 /** Which signing name (credential scope service) each API version is called with. */
