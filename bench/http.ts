@@ -242,7 +242,7 @@ function verdicts(label: string, baseline: LoadResult, cases: readonly Case[], b
   const temporary = cases[0]?.result;
   if (temporary) {
     const share = temporary.requestsPerSec / baseline.requestsPerSec;
-    console.log(`\n${label}: GetCallerIdentity with temporary credentials at ${fmt(100 * share)}% of the baseline's requests/s: ${share >= 0.5 ? 'meets' : 'MISSES'} the target of 50%`);
+    console.log(`\n${label}: GetCallerIdentity with temporary credentials at ${fmt(100 * share, 1)}% of the baseline's requests/s: ${share >= 0.5 ? 'meets' : 'MISSES'} the target of 50%`);
   }
   const assume = cases.find((c) => c.name.startsWith('AssumeRole'))?.result;
   if (backend === 'postgres' && assume) {

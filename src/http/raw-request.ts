@@ -60,6 +60,8 @@ async function readIncomingBody(incoming: IncomingMessage, declared: string | un
 }
 
 function streamBody(incoming: IncomingMessage): Promise<Uint8Array> {
+  // Already over (nothing else reads it, but waiting for an 'end' that has been would hang).
+  if (incoming.readableEnded || incoming.destroyed) return Promise.reject(new AwsError('IncompleteBody'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -77,10 +77,12 @@ export function verifySignature(parsed: ParsedSignedRequest, secret: string, der
   const expected = computeSignature(key, parsed.stringToSign);
   const claimed = parsed.signature;
   if (!isSignatureShaped(claimed)) return false;
-  // Both written into one buffer kept for this (no two Buffers made per request).
+  // Both written into one buffer kept for this (no two Buffers made per request), and wiped after.
   compared.write(expected, 0, 64, 'latin1');
   compared.write(claimed, 64, 64, 'latin1');
-  return timingSafeEqual(compared.subarray(0, 64), compared.subarray(64));
+  const same = timingSafeEqual(compared.subarray(0, 64), compared.subarray(64));
+  compared.fill(0);
+  return same;
 }
 
 const compared = Buffer.alloc(128);
