@@ -4,6 +4,7 @@
  * with `MalformedQueryString` instead of being turned into U+FFFD, so what we validate and sign
  * is exactly what the client sent.
  */
+import { isAscii } from 'node:buffer';
 import { AwsError } from '../errors.js';
 
 export type Param = readonly [name: string, value: string];
@@ -18,6 +19,9 @@ export function decodeForm(input: string | Uint8Array): Param[] {
   let text: string;
   if (typeof input === 'string') {
     text = input;
+  } else if (isAscii(input)) {
+    // ASCII (nearly every request) is its own UTF-8: no decoder needed.
+    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
   } else {
     try {
       text = UTF8.decode(input);
