@@ -4,7 +4,16 @@
  * it is set (the README's configuration table repeats them).
  */
 
+import { isIP } from 'node:net';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One TRUSTED_PROXIES entry: an address, or a CIDR block. */
+export interface ProxyRange {
+  readonly address: string;
+  /** Prefix length; absent for a single address. */
+  readonly prefix?: number | undefined;
+}
 
 export interface Config {
   /** `PORT`, default 8080. */
@@ -33,6 +42,12 @@ export interface Config {
    * core. More than one needs `DATABASE_URL`: the embedded database lives inside one process.
    */
   readonly workers: number;
+  /**
+   * `TRUSTED_PROXIES`, comma-separated addresses or CIDR blocks (IPv4 or IPv6) of the load
+   * balancers or reverse proxies in front of the service; default none. Only from these are
+   * X-Forwarded-For and X-Forwarded-Proto believed (src/http/forwarded.ts).
+   */
+  readonly trustedProxies: readonly ProxyRange[];
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -92,6 +107,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     else if (workers > 1 && databaseUrl === undefined) problems.push('WORKERS above 1 needs DATABASE_URL: the embedded database (PGlite) lives inside one process');
   }
 
+  const trustedProxies: ProxyRange[] = [];
+  const rawProxies = get('TRUSTED_PROXIES');
+  if (rawProxies !== undefined) {
+    const bad: string[] = [];
+    for (const entry of rawProxies.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const range = parseProxyRange(entry);
+      if (range) trustedProxies.push(range);
+      else bad.push(entry);
+    }
+    if (bad.length > 0) problems.push(`TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR blocks such as 10.0.0.0/8; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}`);
+  }
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -111,6 +138,20 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       logLevel: rawLevel as LogLevel,
       production: get('NODE_ENV') === 'production',
       workers,
+      trustedProxies,
     },
   };
+}
+
+/** `10.0.0.0/8` or `2001:db8::1`; undefined if it is neither an address nor a block. */
+export function parseProxyRange(text: string): ProxyRange | undefined {
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  if (slash === -1) return { address };
+  const bits = text.slice(slash + 1);
+  const prefix = Number(bits);
+  if (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)) return undefined;
+  return { address, prefix };
 }

@@ -6,7 +6,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
+import type { ProxyRange } from './config.js';
 import { createApp } from './http/app.js';
+import { TrustedProxies } from './http/forwarded.js';
 import { createCaches, invalidate, type Caches, type QueryDeps } from './http/query.js';
 import { IAM_VERSION, iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
@@ -25,6 +27,8 @@ export interface ServiceOptions {
   readonly logger: Logger;
   readonly clock?: (() => number) | undefined;
   readonly allowedRegions?: readonly string[] | undefined;
+  /** Load balancers or proxies whose X-Forwarded-For/-Proto are believed (TRUSTED_PROXIES). */
+  readonly trustedProxies?: readonly ProxyRange[] | undefined;
 }
 
 export interface Service {
@@ -55,6 +59,7 @@ export function createService(options: ServiceOptions): Service {
     caches,
     audit: new AuditAppender(options.store.db),
     allowedRegions: options.allowedRegions,
+    trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,
     clock: options.clock ?? Date.now,
     logger: options.logger,
     signingKeys: cachingSigningKeys(),

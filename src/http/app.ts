@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     let outcome;
     try {
       const incoming = c.env?.incoming;
-      const raw = incoming ? await readNodeRequest(incoming) : await readWebRequest(c.req.raw);
+      const raw = incoming ? await readNodeRequest(incoming, deps.trustedProxies) : await readWebRequest(c.req.raw);
       outcome = await handleQuery(deps, raw, requestId);
     } catch (err) {
       const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');

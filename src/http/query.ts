@@ -11,6 +11,7 @@
 import { AccountCache } from '../auth/account-cache.js';
 import { authenticate, type AuthenticateDeps, type Authenticated, type KnownKey, type SessionChecks } from '../auth/authenticate.js';
 import type { TokenOpener } from '../auth/hot-caches.js';
+import type { TrustedProxies } from './forwarded.js';
 import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
 import { issuanceDetails, issuanceResource, issuedClaims, issuesCredentials } from '../audit/issuance.js';
@@ -55,6 +56,8 @@ export interface QueryDeps {
   /** Where audit events outside any transaction go (issuances, denials), batched per commit. */
   readonly audit: AuditAppender;
   readonly allowedRegions: readonly string[] | undefined;
+  /** Set when TRUSTED_PROXIES names any: where a proxied request really came from. */
+  readonly trustedProxies?: TrustedProxies | undefined;
   readonly clock: () => number;
   readonly logger: Logger;
   /** Per-request cryptography memoised (src/auth/hot-caches.ts); defaults recompute every time. */

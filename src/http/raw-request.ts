@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors.js';
 import { rawHeaderMap, type SigV4Request } from '../sigv4/index.js';
+import type { TrustedProxies } from './forwarded.js';
 
 /** Request bodies above this are refused before they are read in full (SAML assertions fit easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,16 +29,20 @@ function tooLarge(): AwsError {
  * and query as sent, and a POST's body read from node's own message (other methods are refused
  * by the pipeline; their bodies are not read).
  */
-export async function readNodeRequest(incoming: IncomingMessage): Promise<RawRequest> {
+export async function readNodeRequest(incoming: IncomingMessage, proxies?: TrustedProxies): Promise<RawRequest> {
   const headers = rawHeaderMap(incoming.rawHeaders);
   const method = incoming.method ?? 'GET';
   const body = method === 'POST' ? await readIncomingBody(incoming, headers['content-length']?.[0]) : EMPTY;
   const target = incoming.url ?? '/';
   const q = target.indexOf('?');
+  const peer = incoming.socket.remoteAddress ?? '0.0.0.0';
+  const tls = 'encrypted' in incoming.socket && incoming.socket.encrypted === true;
+  // Behind trusted proxies, the client is in X-Forwarded-For (src/http/forwarded.ts).
+  const origin = proxies ? proxies.origin(peer, tls, headers) : undefined;
   return {
     sig: { method, path: q < 0 ? target : target.slice(0, q), query: q < 0 ? '' : target.slice(q + 1), headers, body },
-    sourceIp: incoming.socket.remoteAddress ?? '0.0.0.0',
-    secureTransport: 'encrypted' in incoming.socket && incoming.socket.encrypted === true,
+    sourceIp: origin ? origin.sourceIp : peer,
+    secureTransport: origin ? origin.secureTransport : tls,
     userAgent: headers['user-agent']?.[0],
   };
 }

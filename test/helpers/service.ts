@@ -7,6 +7,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
+import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
 import type { Store } from '../../src/store/db.js';
@@ -45,14 +46,19 @@ export function rootCredentials(account: NewAccount): Credentials {
   return { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
 }
 
-export async function startService(): Promise<TestService> {
+export interface StartOptions {
+  /** TRUSTED_PROXIES, as main.ts passes it. */
+  readonly trustedProxies?: readonly ProxyRange[];
+}
+
+export async function startService(options: StartOptions = {}): Promise<TestService> {
   const testStore = await openTestStore();
   const { store } = testStore;
   const keyring = new Keyring([generateKey(new Date())]);
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => void logs.push(line));
   const state = { clockOffset: 0 };
-  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset });
+  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset, trustedProxies: options.trustedProxies });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
   const clients: { destroy(): void }[] = [];
