@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { startService, type StartOptions, type TestService } from '../helpers/service.js';
 import { send, signedPost, type Key } from '../negative/wire.js';
 
 const LIST_USERS = 'Action=ListUsers&Version=2010-05-08';
@@ -26,57 +26,51 @@ async function listUsers(svc: TestService, key: Key, extra: Record<string, strin
   return reply.status === 200 ? 'allowed' : reply.code;
 }
 
-describe('behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1)', () => {
-  let svc: TestService;
-  let office: Key;
-  let tls: Key;
+/** A service for this describe block, with one user allowed only from the office and one only over TLS. */
+function serviceWithUsers(options: StartOptions): { svc: TestService; office: Key; tls: Key } {
+  const ctx = {} as { svc: TestService; office: Key; tls: Key };
   beforeAll(async () => {
-    svc = await startService({ trustedProxies: [{ address: '127.0.0.1' }] });
-    office = await svc.userWithPolicy('office-only', fromOffice);
-    tls = await svc.userWithPolicy('tls-only', overTls);
+    ctx.svc = await startService(options);
+    ctx.office = await ctx.svc.userWithPolicy('office-only', fromOffice);
+    ctx.tls = await ctx.svc.userWithPolicy('tls-only', overTls);
   });
   afterAll(async () => {
-    await svc?.close();
+    await ctx.svc?.close();
   });
+  return ctx;
+}
+
+describe('behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1)', () => {
+  const ctx = serviceWithUsers({ trustedProxies: [{ address: '127.0.0.1' }] });
 
   test('aws:SourceIp is the client the proxy saw', async () => {
-    expect(await listUsers(svc, office, { 'x-forwarded-for': '203.0.113.7' })).toBe('allowed');
-    expect(await listUsers(svc, office, { 'x-forwarded-for': '198.51.100.1' })).toBe('AccessDenied');
-    expect(await listUsers(svc, office, {})).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.office, { 'x-forwarded-for': '203.0.113.7' })).toBe('allowed');
+    expect(await listUsers(ctx.svc, ctx.office, { 'x-forwarded-for': '198.51.100.1' })).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.office, {})).toBe('AccessDenied');
   });
 
   test('an address the client wrote in front of the proxy’s is not believed', async () => {
-    expect(await listUsers(svc, office, { 'x-forwarded-for': '203.0.113.7, 198.51.100.1' })).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.office, { 'x-forwarded-for': '203.0.113.7, 198.51.100.1' })).toBe('AccessDenied');
   });
 
   test('aws:SecureTransport follows X-Forwarded-Proto', async () => {
-    expect(await listUsers(svc, tls, { 'x-forwarded-proto': 'https' })).toBe('allowed');
-    expect(await listUsers(svc, tls, { 'x-forwarded-proto': 'http' })).toBe('AccessDenied');
-    expect(await listUsers(svc, tls, {})).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.tls, { 'x-forwarded-proto': 'https' })).toBe('allowed');
+    expect(await listUsers(ctx.svc, ctx.tls, { 'x-forwarded-proto': 'http' })).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.tls, {})).toBe('AccessDenied');
   });
 
   test('the audit records the client’s address', async () => {
-    expect(await listUsers(svc, office, { 'x-forwarded-for': '198.51.100.23' })).toBe('AccessDenied');
-    const denied = await queryAuditEvents(svc.store.db, { accountId: svc.account.accountId, action: 'iam:ListUsers', limit: 100 });
+    expect(await listUsers(ctx.svc, ctx.office, { 'x-forwarded-for': '198.51.100.23' })).toBe('AccessDenied');
+    const denied = await queryAuditEvents(ctx.svc.store.db, { accountId: ctx.svc.account.accountId, action: 'iam:ListUsers', limit: 100 });
     expect(denied.map((r) => r.sourceIp)).toContain('198.51.100.23');
   });
 });
 
 describe('with no trusted proxies (the default)', () => {
-  let svc: TestService;
-  let office: Key;
-  let tls: Key;
-  beforeAll(async () => {
-    svc = await startService();
-    office = await svc.userWithPolicy('office-only', fromOffice);
-    tls = await svc.userWithPolicy('tls-only', overTls);
-  });
-  afterAll(async () => {
-    await svc?.close();
-  });
+  const ctx = serviceWithUsers({});
 
   test('X-Forwarded-For and X-Forwarded-Proto change nothing', async () => {
-    expect(await listUsers(svc, office, { 'x-forwarded-for': '203.0.113.7' })).toBe('AccessDenied');
-    expect(await listUsers(svc, tls, { 'x-forwarded-proto': 'https' })).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.office, { 'x-forwarded-for': '203.0.113.7' })).toBe('AccessDenied');
+    expect(await listUsers(ctx.svc, ctx.tls, { 'x-forwarded-proto': 'https' })).toBe('AccessDenied');
   });
 });
