@@ -23,8 +23,8 @@ export interface ClientOrigin {
   readonly secureTransport: boolean;
 }
 
-/** IPv4 clients of a dual-stack socket appear as `::ffff:a.b.c.d`. */
-function plain(address: string): string {
+/** IPv4 clients of a dual-stack socket appear as `::ffff:a.b.c.d`: the address as IPv4. */
+export function plain(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { AwsError } from '../errors.js';
 import { rawHeaderMap, type SigV4Request } from '../sigv4/index.js';
-import type { TrustedProxies } from './forwarded.js';
+import { plain, type TrustedProxies } from './forwarded.js';
 
 /** Request bodies above this are refused before they are read in full (SAML assertions fit easily). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,7 +35,8 @@ export async function readNodeRequest(incoming: IncomingMessage, proxies?: Trust
   const body = method === 'POST' ? await readIncomingBody(incoming, headers['content-length']?.[0]) : EMPTY;
   const target = incoming.url ?? '/';
   const q = target.indexOf('?');
-  const peer = incoming.socket.remoteAddress ?? '0.0.0.0';
+  // IPv4 clients of a dual-stack socket (HOST=::) as plain IPv4, as aws:SourceIp shows them.
+  const peer = plain(incoming.socket.remoteAddress ?? '0.0.0.0');
   const tls = 'encrypted' in incoming.socket && incoming.socket.encrypted === true;
   // Behind trusted proxies, the client is in X-Forwarded-For (src/http/forwarded.ts).
   const origin = proxies ? proxies.origin(peer, tls, headers) : undefined;

@@ -70,3 +70,28 @@ describe('readNodeRequest', () => {
     expect((await send([head('content-length: 0')]))?.body).toBe('');
   });
 });
+
+describe('the source address', () => {
+  it('is plain IPv4 for an IPv4 client of a dual-stack socket', async () => {
+    let sourceIp: string | undefined;
+    const dual = createServer((req, res) => {
+      void readNodeRequest(req).then((raw) => {
+        sourceIp = raw.sourceIp;
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((done) => dual.listen(0, '::', done));
+    try {
+      const dualPort = (dual.address() as AddressInfo).port;
+      await new Promise<void>((done, fail) => {
+        const socket = connect(dualPort, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'));
+        socket.on('data', () => socket.end());
+        socket.on('close', () => done());
+        socket.on('error', fail);
+      });
+      expect(sourceIp).toBe('127.0.0.1');
+    } finally {
+      await new Promise<void>((done) => dual.close(() => done()));
+    }
+  });
+});
