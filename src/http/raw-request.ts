@@ -60,7 +60,11 @@ async function readIncomingBody(incoming: IncomingMessage, declared: string | un
   if (length !== undefined && length > MAX_BODY_BYTES) throw tooLarge();
   await undefined;
   if (length !== undefined && incoming.readableLength === length && !incoming.readableDidRead && incoming.readableFlowing !== true) {
-    return length === 0 ? EMPTY : ((incoming.read() as Buffer | null) ?? EMPTY);
+    const body = length === 0 ? EMPTY : ((incoming.read() as Buffer | null) ?? EMPTY);
+    // Let the stream run to its end (nothing is left in it). A message that never ends looks
+    // unread to @hono/node-server, which then sets three timers per request to drain it.
+    incoming.resume();
+    return body;
   }
   return streamBody(incoming);
 }

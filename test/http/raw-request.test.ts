@@ -3,10 +3,11 @@ import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNodeRequest } from '../../src/http/raw-request.js';
 
-/** What the server saw of each request: the body it read, and whether it had to listen for it. */
+/** What the server saw of each request: the body it read, whether it had to listen for it, and whether the message then ended. */
 interface Seen {
   readonly body: string;
   readonly listened: boolean;
+  readonly ended: boolean;
 }
 
 let server: Server;
@@ -15,11 +16,18 @@ const seen: Seen[] = [];
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
-    const listenersBefore = req.listenerCount('data');
+    let listened = false;
+    req.on('newListener', (event) => {
+      if (event === 'data') listened = true;
+    });
     readNodeRequest(req).then(
       (raw) => {
-        seen.push({ body: Buffer.from(raw.sig.body).toString('utf8'), listened: req.listenerCount('data') > listenersBefore || req.readableFlowing === true });
-        res.end('ok');
+        const body = Buffer.from(raw.sig.body).toString('utf8');
+        // Answered in a later turn, as the app does: by then the message must have ended.
+        setImmediate(() => {
+          seen.push({ body, listened, ended: req.readableEnded });
+          res.end('ok');
+        });
       },
       (err: unknown) => {
         res.statusCode = 400;
@@ -54,11 +62,11 @@ const head = (headers: string) => `POST / HTTP/1.1\r\nhost: x\r\nconnection: clo
 
 describe('readNodeRequest', () => {
   it('takes a body that came with its headers from the stream buffer, without listening for it', async () => {
-    expect(await send([head(`content-length: ${BODY.length}`) + BODY])).toEqual({ body: BODY, listened: false });
+    expect(await send([head(`content-length: ${BODY.length}`) + BODY])).toEqual({ body: BODY, listened: false, ended: true });
   });
 
   it('reads a body that arrives after its headers as it comes', async () => {
-    expect(await send([head(`content-length: ${BODY.length}`), BODY.slice(0, 9), BODY.slice(9)])).toEqual({ body: BODY, listened: true });
+    expect(await send([head(`content-length: ${BODY.length}`), BODY.slice(0, 9), BODY.slice(9)])).toEqual({ body: BODY, listened: true, ended: true });
   });
 
   it('reads a chunked body', async () => {
@@ -66,8 +74,8 @@ describe('readNodeRequest', () => {
     expect((await send([head('transfer-encoding: chunked') + chunks]))?.body).toBe(BODY);
   });
 
-  it('gives an empty body for Content-Length: 0', async () => {
-    expect((await send([head('content-length: 0')]))?.body).toBe('');
+  it('gives an empty body for Content-Length: 0, and the message ends', async () => {
+    expect(await send([head('content-length: 0')])).toMatchObject({ body: '', ended: true });
   });
 });
 
