@@ -10,3 +10,31 @@ export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array
   const db = createHash('sha256').update(b).digest();
   return timingSafeEqual(da, db);
 }
+
+/**
+ * `expected` (a lowercase hex digest we computed) against `claimed` (one a client sent), for the
+ * per-request signature check: the claimed one must have the same length and be lowercase hex
+ * (a public shape, checked digit by digit), then the digits are compared in constant time in one
+ * kept buffer, wiped after, so no Buffer and no extra hashing per request. The shape check also
+ * matters for correctness: written as latin1, U+0161 would become 'a'.
+ */
+export function constantTimeEqualHex(expected: string, claimed: string): boolean {
+  const n = expected.length;
+  if (claimed.length !== n || n > HEX_MAX || !isLowerHex(claimed)) return false;
+  hexPair.write(expected, 0, n, 'latin1');
+  hexPair.write(claimed, HEX_MAX, n, 'latin1');
+  const same = timingSafeEqual(hexPair.subarray(0, n), hexPair.subarray(HEX_MAX, HEX_MAX + n));
+  hexPair.fill(0);
+  return same;
+}
+
+const HEX_MAX = 128;
+const hexPair = Buffer.alloc(2 * HEX_MAX);
+
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}

@@ -19,6 +19,6 @@ export { canonicalRequest, type CanonicalRequestParts } from './canonical-reques
 export { stringToSign } from './string-to-sign.js';
 export { deriveSigningKey, type DeriveSigningKey } from './signing-key.js';
 export { computeSignature, verifySignature } from './signature.js';
-export { constantTimeEqual } from './constant-time.js';
+export { constantTimeEqual, constantTimeEqualHex } from './constant-time.js';
 export { parseSignedRequest } from './parse-signed-request.js';
 export { identityOf, verify, type VerifyOptions } from './verify.js';

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqualHex } from './constant-time.js';
 import { deriveSigningKey, type DeriveSigningKey } from './signing-key.js';
 import type { ParsedSignedRequest } from './types.js';
 
@@ -57,32 +58,8 @@ function padHmac(hash: typeof crypto.hash, pads: Pads, message: string): string 
   return hash('sha256', pads.outer, 'hex');
 }
 
-/**
- * What computeSignature() returns: 64 lowercase hex digits. The shape is public (checked here
- * digit by digit, cheaper than a regular expression per request); the digits are compared in
- * constant time.
- */
-function isSignatureShaped(s: string): boolean {
-  if (s.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
 /** True if the client's signature is the one `secret` gives for this request (constant time). */
 export function verifySignature(parsed: ParsedSignedRequest, secret: string, derive: DeriveSigningKey = deriveSigningKey): boolean {
   const key = derive(secret, parsed.scopeDate, parsed.region, parsed.service);
-  const expected = computeSignature(key, parsed.stringToSign);
-  const claimed = parsed.signature;
-  if (!isSignatureShaped(claimed)) return false;
-  // Both written into one buffer kept for this (no two Buffers made per request), and wiped after.
-  compared.write(expected, 0, 64, 'latin1');
-  compared.write(claimed, 64, 64, 'latin1');
-  const same = timingSafeEqual(compared.subarray(0, 64), compared.subarray(64));
-  compared.fill(0);
-  return same;
+  return constantTimeEqualHex(computeSignature(key, parsed.stringToSign), parsed.signature);
 }
-
-const compared = Buffer.alloc(128);

@@ -2,7 +2,7 @@ import { getSigningKey } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalRequest, computeSignature, constantTimeEqual, deriveSigningKey, hashedPayload, stringToSign, verifySignature, type ParsedSignedRequest } from '../../src/sigv4/index.js';
+import { canonicalRequest, computeSignature, constantTimeEqual, constantTimeEqualHex, deriveSigningKey, hashedPayload, stringToSign, verifySignature, type ParsedSignedRequest } from '../../src/sigv4/index.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -71,6 +71,23 @@ describe('constantTimeEqual', () => {
   });
   it('does not accept a signature that differs only in case', () => {
     expect(constantTimeEqual('5fa00fa3', '5FA00FA3')).toBe(false);
+  });
+});
+
+describe('constantTimeEqualHex', () => {
+  it('is equality for lowercase hex of the same length, and false for any other shape', () => {
+    expect(constantTimeEqualHex('5fa00fa3', '5fa00fa3')).toBe(true);
+    expect(constantTimeEqualHex('5fa00fa3', '5fa00fa4')).toBe(false);
+    expect(constantTimeEqualHex('5fa00fa3', '5FA00FA3')).toBe(false);
+    expect(constantTimeEqualHex('5fa00fa3', '5fa00fa')).toBe(false);
+    expect(constantTimeEqualHex('5fa00fa3', '5f\u0161\u0130\u0130fa3')).toBe(false);
+    expect(constantTimeEqualHex('', '')).toBe(true);
+  });
+  it('compares one use after another without leftovers', () => {
+    const a = 'a'.repeat(64);
+    expect(constantTimeEqualHex(a, a)).toBe(true);
+    expect(constantTimeEqualHex('ab', 'ab')).toBe(true);
+    expect(constantTimeEqualHex('ab', 'ac')).toBe(false);
   });
 });
 
