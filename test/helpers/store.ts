@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.js';
 import { adminUrl } from './pg-names.js';
 
@@ -50,4 +50,16 @@ export async function openTestStore(): Promise<TestStore> {
     openAnother: () => Promise.reject(new Error('PGlite is one process: a second node needs PostgreSQL')),
     close: () => store.close(),
   };
+}
+
+/** One fresh store for the calling test file: opened before its tests (handed to `ready`), closed after. */
+export function useTestStore(ready: (store: Store, testStore: TestStore) => void): void {
+  let testStore: TestStore | undefined;
+  beforeAll(async () => {
+    testStore = await openTestStore();
+    ready(testStore.store, testStore);
+  });
+  afterAll(async () => {
+    await testStore?.close();
+  });
 }

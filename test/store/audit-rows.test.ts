@@ -3,20 +3,15 @@
  * text holds), and the appender batches concurrent requests without acknowledging anything it
  * did not store.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { AuditAppender, insertAuditEvents, queryAuditEvents, type AuditRow } from '../../src/store/audit.js';
 import type { Store } from '../../src/store/db.js';
-import { openTestStore, type TestStore } from '../helpers/store.js';
+import { useTestStore } from '../helpers/store.js';
 
-let testStore: TestStore;
 let store: Store;
 
-beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
-});
-afterAll(async () => {
-  await testStore?.close();
+useTestStore((s) => {
+  store = s;
 });
 
 let n = 0;

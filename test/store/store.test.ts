@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { lastApplied, migrationFiles } from '../../src/store/migrations.js';
@@ -17,18 +17,13 @@ import { accessKeys, accounts, users } from '../../src/store/schema.js';
 import { findUser, insertUser } from '../../src/store/users.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { adminUrl } from '../helpers/pg-names.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
+import { backend, useTestStore } from '../helpers/store.js';
 
-let testStore: TestStore;
 let store: Store;
 const now = new Date('2026-03-01T12:00:00Z');
 
-beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
-});
-afterAll(async () => {
-  await testStore?.close();
+useTestStore((s) => {
+  store = s;
 });
 
 let nextAccount = 100_000_000_000;
