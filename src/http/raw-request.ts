@@ -32,7 +32,7 @@ function tooLarge(): AwsError {
 export async function readNodeRequest(incoming: IncomingMessage, proxies?: TrustedProxies): Promise<RawRequest> {
   const headers = rawHeaderMap(incoming.rawHeaders);
   const method = incoming.method ?? 'GET';
-  const body = method === 'POST' ? await readIncomingBody(incoming, headers['content-length']?.[0]) : EMPTY;
+  const body = method === 'POST' ? await readIncomingBody(incoming, headers.get('content-length')?.[0]) : EMPTY;
   const target = incoming.url ?? '/';
   const q = target.indexOf('?');
   // IPv4 clients of a dual-stack socket (HOST=::) as plain IPv4, as aws:SourceIp shows them.
@@ -44,7 +44,7 @@ export async function readNodeRequest(incoming: IncomingMessage, proxies?: Trust
     sig: { method, path: q < 0 ? target : target.slice(0, q), query: q < 0 ? '' : target.slice(q + 1), headers, body },
     sourceIp: origin ? origin.sourceIp : peer,
     secureTransport: origin ? origin.secureTransport : tls,
-    userAgent: headers['user-agent']?.[0],
+    userAgent: headers.get('user-agent')?.[0],
   };
 }
 

@@ -4,35 +4,40 @@ import type { SigV4Request } from './types.js';
 export type HeaderValues = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[] | undefined>>;
 
 /**
+ * Header values by lowercase name, each a list of the values as sent: what rawHeaderMap() makes.
+ * A class of its own so that the SigV4 steps can take one as it is, with no check of its names.
+ */
+export class HeaderMap extends Map<string, string[]> {}
+
+/**
  * node's rawHeaders (name, value, name, value, … exactly as sent) by lowercase name: what SigV4
  * signs, built in one pass with nothing joined or dropped (node's `headers` joins or drops
- * repeated headers; `headersDistinct` costs more to build).
+ * repeated headers; `headersDistinct` costs more to build). A Map: header names are data, and a
+ * Map takes them with no prototype to reach and is about twice as quick to fill as an object
+ * built key by key.
  */
-export function rawHeaderMap(rawHeaders: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+export function rawHeaderMap(rawHeaders: readonly string[]): HeaderMap {
+  const out = new HeaderMap();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] ?? '').toLowerCase();
     const value = rawHeaders[i + 1] ?? '';
-    const list = out[name];
+    const list = out.get(name);
     if (list) list.push(value);
-    else out[name] = [value];
+    else out.set(name, [value]);
   }
-  normalised.add(out);
   return out;
 }
-
-/** Maps rawHeaderMap() made: already by lowercase name with lists of values. */
-const normalised = new WeakSet<object>();
 
 const UPPER = /[A-Z]/;
 
 /**
- * The request's headers by lowercase name, each as a list of values. node's `headersDistinct`
- * already has that shape and is used as it is (no copy on the hot path); anything else (mixed-case
- * names, single strings) is normalised into a new map.
+ * The request's headers by lowercase name, each as a list of values. A HeaderMap (rawHeaderMap(),
+ * the service's own path) and node's `headersDistinct` already have that shape and are used as
+ * they are (no copy on the hot path); anything else (mixed-case names, single strings) is
+ * normalised into a new map.
  */
 export function lowercaseHeaders(headers: SigV4Request['headers']): HeaderValues {
-  if (normalised.has(headers)) return headers as Readonly<Record<string, readonly string[] | undefined>>;
+  if (headers instanceof HeaderMap) return headers;
   let lowercase = true;
   for (const name in headers) {
     const value = headers[name];

@@ -3,7 +3,7 @@
  * of https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html (read in
  * reverse: we rebuild what the client signed and compare).
  */
-export type { AllowedScope, Credential, ParsedSignedRequest, SigV4Identity, SigV4Request } from './types.js';
+export type { AllowedScope, Credential, HeaderRecord, ParsedSignedRequest, PlainSigV4Request, SigV4Identity, SigV4Request } from './types.js';
 export { parseAuthorizationHeader, type AuthorizationHeader } from './authorization-header.js';
 export { parsePresignedQuery, parseExpires, MAX_EXPIRES_SECONDS, type PresignedQuery } from './presigned-query.js';
 export { parseCredential, credentialScope } from './credential.js';
@@ -12,7 +12,7 @@ export { parseAmzDate, formatAmzDate, checkClockSkew, checkPresignedWindow, MAX_
 export { uriEncode, percentDecode } from './uri-encode.js';
 export { canonicalUri } from './canonical-uri.js';
 export { canonicalQueryString } from './canonical-query.js';
-export { canonicalHeaders, canonicalHeaderValue, rawHeaderMap } from './canonical-headers.js';
+export { canonicalHeaders, canonicalHeaderValue, HeaderMap, rawHeaderMap } from './canonical-headers.js';
 export { parseSignedHeaders, requireSignedHeaders } from './signed-headers.js';
 export { hashedPayload } from './hashed-payload.js';
 export { canonicalRequest, type CanonicalRequestParts } from './canonical-request.js';

@@ -3,6 +3,7 @@
  * hands over the raw path and query exactly as they were on the wire, so that nothing is decoded
  * twice or normalised differently from what the client signed.
  */
+import type { HeaderMap } from './canonical-headers.js';
 
 /** A request as the HTTP layer saw it. */
 export interface SigV4Request {
@@ -14,10 +15,19 @@ export interface SigV4Request {
   /**
    * Header names (any case; they are lowercased here) to values. A header sent more than once
    * should be passed as an array of its values (e.g. node's `req.headersDistinct`): SigV4 joins
-   * them with ',' after trimming each, which a pre-joined ", " string cannot reproduce.
+   * them with ',' after trimming each, which a pre-joined ", " string cannot reproduce. A
+   * HeaderMap (rawHeaderMap() of node's rawHeaders) is taken as it is.
    */
-  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly headers: HeaderRecord | HeaderMap;
   readonly body: Uint8Array;
+}
+
+/** Headers as a plain object: names in any case, one value or a list of them. */
+export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** A request whose headers are a plain object (what tests and other callers build by hand). */
+export interface PlainSigV4Request extends SigV4Request {
+  readonly headers: HeaderRecord;
 }
 
 /** Which credential scopes the caller accepts. */

@@ -3,7 +3,7 @@
  * request the AWS SDK signer produced (an STS GetCallerIdentity form POST).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { verify, type SigV4Request } from '../../src/sigv4/index.js';
+import { verify, type PlainSigV4Request } from '../../src/sigv4/index.js';
 import { signWithOracle, type OracleKey } from './helpers/oracle.js';
 
 const KEY: OracleKey = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'sts' };
@@ -21,7 +21,7 @@ function sign(over: { headers?: Record<string, string>; key?: Partial<OracleKey>
   );
 }
 
-function check(req: SigV4Request, opts: { now?: number; regions?: string[]; services?: string[]; secret?: string } = {}) {
+function check(req: PlainSigV4Request, opts: { now?: number; regions?: string[]; services?: string[]; secret?: string } = {}) {
   return verify(req, {
     now: opts.now ?? NOW,
     allowed: { services: opts.services ?? ['sts', 'iam'], ...(opts.regions === undefined ? {} : { regions: opts.regions }) },
@@ -32,7 +32,7 @@ function check(req: SigV4Request, opts: { now?: number; regions?: string[]; serv
 const fails = (code: string, message?: string | RegExp) =>
   expect.objectContaining({ code, ...(message === undefined ? {} : { message: typeof message === 'string' ? message : expect.stringMatching(message) }) });
 
-function withAuth(req: SigV4Request, edit: (auth: string) => string): SigV4Request {
+function withAuth(req: PlainSigV4Request, edit: (auth: string) => string): PlainSigV4Request {
   return { ...req, headers: { ...req.headers, authorization: edit(String(req.headers['authorization'])) } };
 }
 

@@ -6,7 +6,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SigV4Request } from '../../../src/sigv4/index.js';
+import type { PlainSigV4Request } from '../../../src/sigv4/index.js';
 import type { Rng } from './rng.js';
 
 export interface OracleRequest {
@@ -55,7 +55,7 @@ export function toWireQuery(query: Record<string, string | string[]>, rng?: Rng)
   return (rng === undefined ? pairs : rng.shuffle(pairs)).join('&');
 }
 
-export async function signWithOracle(req: OracleRequest, key: OracleKey, options: OracleOptions, rng?: Rng): Promise<SigV4Request> {
+export async function signWithOracle(req: OracleRequest, key: OracleKey, options: OracleOptions, rng?: Rng): Promise<PlainSigV4Request> {
   const signer = new SignatureV4({
     credentials: {
       accessKeyId: key.accessKeyId,
@@ -88,7 +88,7 @@ export async function signWithOracle(req: OracleRequest, key: OracleKey, options
 }
 
 /** The Authorization header or presigned parameter holding the signature. */
-export function signatureOf(req: SigV4Request): string {
+export function signatureOf(req: PlainSigV4Request): string {
   const auth = req.headers['authorization'];
   if (typeof auth === 'string') return /Signature=([0-9a-f]+)/.exec(auth)?.[1] ?? '';
   return /(?:^|&)X-Amz-Signature=([0-9a-f]+)/.exec(req.query)?.[1] ?? '';

@@ -3,7 +3,7 @@
  * We read each case's `.sreq` (the signed request exactly as AWS published it) off the wire.
  */
 import { createRequire } from 'node:module';
-import type { SigV4Request } from '../../../src/sigv4/index.js';
+import type { PlainSigV4Request } from '../../../src/sigv4/index.js';
 
 export interface SuiteCase {
   readonly name: string;
@@ -39,7 +39,7 @@ export const suite: Suite = { ...shipped, tests: { all: shipped.tests.all.map(re
 export const SUITE_NOW = Date.UTC(2015, 7, 30, 12, 36, 0);
 
 /** Parses an HTTP/1.1 request as printed in the suite: request line, `Name:value` lines, blank line, body. */
-export function parseRawRequest(raw: string): SigV4Request {
+export function parseRawRequest(raw: string): PlainSigV4Request {
   const blank = raw.indexOf('\n\n');
   const head = blank === -1 ? raw : raw.slice(0, blank);
   const body = blank === -1 ? '' : raw.slice(blank + 2);
