@@ -3,8 +3,21 @@ import type { Credential } from './types.js';
 
 export const TERMINATOR = 'aws4_request';
 
+/** Parsed Credential values: a client sends the same one on every request of the day. */
+const parsed = new Map<string, Credential>();
+const MAX_REMEMBERED = 1024;
+
 /** `AKID/yyyyMMdd/region/service/aws4_request` (the access key id is public, so it may be echoed). */
 export function parseCredential(value: string): Credential {
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const credential = Object.freeze(readCredential(value));
+  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+  parsed.set(value, credential);
+  return credential;
+}
+
+function readCredential(value: string): Credential {
   const parts = value.split('/');
   const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = parts;
   if (parts.length !== 5 || parts.includes('')) {

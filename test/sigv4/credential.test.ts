@@ -15,6 +15,14 @@ describe('parseCredential', () => {
       expect(() => parseCredential(value)).toThrow(incomplete);
     },
   );
+  it('gives the same frozen result for the same text, and fails again for text that failed', () => {
+    const text = 'AKIDEXAMPLE/20150831/us-east-1/sts/aws4_request';
+    const first = parseCredential(text);
+    expect(parseCredential(`${text}`)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => parseCredential('AKID/20150831/us-east-1/sts/aws5_request')).toThrow(incomplete);
+    expect(() => parseCredential('AKID/20150831/us-east-1/sts/aws5_request')).toThrow(incomplete);
+  });
   it('rejects a bad date and a bad terminator', () => {
     expect(() => parseCredential('AKID/2015-08-30/us-east-1/iam/aws4_request')).toThrow(incomplete);
     expect(() => parseCredential('AKID/20150830/us-east-1/iam/aws5_request')).toThrow(
