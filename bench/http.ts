@@ -18,7 +18,8 @@
  *
  * Tuning: LATCHKEY_BENCH_CONNECTIONS (32), LATCHKEY_BENCH_SECONDS (8 per case and round), LATCHKEY_BENCH_WARMUP (2);
  * LATCHKEY_BENCH_ONLY=text runs only the cases whose name contains it (and the baseline);
- * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there.
+ * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there;
+ * LATCHKEY_BENCH_SERVER_FLAGS='--trace-opt …' passes node flags to the server process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -47,7 +48,7 @@ class ServerProcess {
   constructor(cpuProfDir: string | undefined) {
     const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
     this.#child = fork(fileURLToPath(new URL('./http-server.ts', import.meta.url)), [], {
-      execArgv: [...process.execArgv, ...prof],
+      execArgv: [...process.execArgv, ...prof, ...(process.env.LATCHKEY_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.#child.on('message', (m: FromServer) => {

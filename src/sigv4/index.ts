@@ -12,7 +12,7 @@ export { parseAmzDate, formatAmzDate, checkClockSkew, checkPresignedWindow, MAX_
 export { uriEncode, percentDecode } from './uri-encode.js';
 export { canonicalUri } from './canonical-uri.js';
 export { canonicalQueryString } from './canonical-query.js';
-export { canonicalHeaders, canonicalHeaderValue, HeaderMap, rawHeaderMap } from './canonical-headers.js';
+export { canonicalHeaders, canonicalHeaderValue, rawHeaderMap, type HeaderMap } from './canonical-headers.js';
 export { parseSignedHeaders, requireSignedHeaders } from './signed-headers.js';
 export { hashedPayload } from './hashed-payload.js';
 export { canonicalRequest, type CanonicalRequestParts } from './canonical-request.js';

@@ -15,8 +15,9 @@ export interface SigV4Request {
   /**
    * Header names (any case; they are lowercased here) to values. A header sent more than once
    * should be passed as an array of its values (e.g. node's `req.headersDistinct`): SigV4 joins
-   * them with ',' after trimming each, which a pre-joined ", " string cannot reproduce. A
-   * HeaderMap (rawHeaderMap() of node's rawHeaders) is taken as it is.
+   * them with ',' after trimming each, which a pre-joined ", " string cannot reproduce. A Map
+   * (a HeaderMap, as rawHeaderMap() makes of node's rawHeaders) is taken as it is: its names
+   * must be lowercase already.
    */
   readonly headers: HeaderRecord | HeaderMap;
   readonly body: Uint8Array;
