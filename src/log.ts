@@ -60,6 +60,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON.stringify(value), with the common cases (plain strings, finite numbers) done without it. */
 function json(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
   if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return JSON.stringify(value);

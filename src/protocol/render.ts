@@ -30,14 +30,26 @@ export function renderResult(op: Operation, xmlNamespace: string, result: unknow
   }
   const metadata = element('ResponseMetadata', element('RequestId', escapeXml(requestId)));
   const name = `${op.name}Response`;
-  return xml(200, `<${name} xmlns="${escapeXml(xmlNamespace)}">${inner}${metadata}</${name}>`);
+  return xml(200, `<${name} xmlns="${escapedNamespace(xmlNamespace)}">${inner}${metadata}</${name}>`);
 }
 
 /** Render an error. Without a namespace (no service was identified) the attribute is left out. */
 export function renderError(err: AwsError, requestId: string, xmlNamespace?: string): RenderedResponse {
-  const ns = xmlNamespace === undefined ? '' : ` xmlns="${escapeXml(xmlNamespace)}"`;
+  const ns = xmlNamespace === undefined ? '' : ` xmlns="${escapedNamespace(xmlNamespace)}"`;
   const error = element('Error', element('Type', err.type) + element('Code', err.code) + element('Message', escapeXml(err.message)));
   return xml(err.status, `<ErrorResponse${ns}>${error}${element('RequestId', escapeXml(requestId))}</ErrorResponse>`);
+}
+
+/** A service's namespace, escaped once (there are two). */
+const namespaces = new Map<string, string>();
+
+function escapedNamespace(xmlNamespace: string): string {
+  let escaped = namespaces.get(xmlNamespace);
+  if (escaped === undefined) {
+    escaped = escapeXml(xmlNamespace);
+    if (namespaces.size < 16) namespaces.set(xmlNamespace, escaped);
+  }
+  return escaped;
 }
 
 function xml(status: number, body: string): RenderedResponse {
@@ -50,8 +62,13 @@ function structureBody(shape: StructureShape, value: unknown, path: string): str
   for (const member of shape.members) {
     const v = value[member.key];
     if (v === undefined || v === null) continue;
-    const at = `${path}.${member.key}`;
     const s = member.shape;
+    // The common case (ids, ARNs, names) with no member path built for an error that will not come.
+    if (s.type === 'string' && typeof v === 'string') {
+      out += element(member.wireName, escapeXml(v));
+      continue;
+    }
+    const at = `${path}.${member.key}`;
     if (s.type === 'list' && s.flattened) out += listItems(s.member, v, member.wireName, at);
     else if (s.type === 'map' && s.flattened) out += mapEntries(s, v, member.wireName, at);
     else out += element(member.wireName, body(s, v, at));
