@@ -27,9 +27,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
   app.all('/', async (c) => {
     const requestId = randomUUID();
     const started = performance.now();
+    const incoming = c.env?.incoming;
     let outcome;
     try {
-      const incoming = c.env?.incoming;
       const raw = incoming ? await readNodeRequest(incoming, deps.trustedProxies) : await readWebRequest(c.req.raw);
       outcome = await handleQuery(deps, raw, requestId);
     } catch (err) {
@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     const { response } = outcome;
     deps.logger.info('request', {
       requestId,
-      method: c.req.method,
+      // node's own message when there is one: c.req would build a HonoRequest just for this.
+      method: incoming?.method ?? c.req.method,
       action: outcome.action,
       status: response.status,
       code: outcome.code,

@@ -45,13 +45,18 @@ function padsFor(key: Uint8Array): Pads {
 }
 
 function padHmac(hash: typeof crypto.hash, pads: Pads, message: string): string {
-  const length = Buffer.byteLength(message, 'utf8');
-  if (pads.inner.length < BLOCK + length) {
-    const grown = Buffer.alloc(BLOCK + length);
+  // Written where it fits (nearly always). A write stops at the end of the room, and before a
+  // character that does not fit whole (up to 4 bytes in UTF-8): a message that came within 4
+  // bytes of the end may have been cut, so the room is grown past its measured length and it is
+  // written again.
+  let length = pads.inner.write(message, BLOCK, 'utf8');
+  if (BLOCK + length + 4 > pads.inner.length) {
+    length = Buffer.byteLength(message, 'utf8');
+    const grown = Buffer.alloc(BLOCK + length + 4);
     pads.inner.copy(grown, 0, 0, BLOCK);
     pads.inner = grown;
+    grown.write(message, BLOCK, 'utf8');
   }
-  pads.inner.write(message, BLOCK, 'utf8');
   // The inner digest as a 'binary' (latin1) string written into place: a 'buffer' digest costs
   // about 0.7 µs more (node allocates a Buffer for it).
   pads.outer.write(hash('sha256', pads.inner.subarray(0, BLOCK + length), 'binary'), BLOCK, 'binary');

@@ -47,6 +47,17 @@ describe('computeSignature', () => {
       expect(computeSignature(key, message)).toBe(createHmac('sha256', key).update(message, 'utf8').digest('hex'));
     }
   });
+  it('equals createHmac when a multi-byte character straddles the end of the room kept for messages', () => {
+    // A fresh key per message, so each one meets the first room (256 bytes after the 64-byte block).
+    for (let filler = 250; filler <= 258; filler++) {
+      for (const tail of ['€', '😀', 'é', 'a€😀']) {
+        const key = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + filler + tail.length) & 0xff);
+        const message = 'a'.repeat(filler) + tail;
+        expect(computeSignature(key, message), `${filler}+${tail}`).toBe(createHmac('sha256', key).update(message, 'utf8').digest('hex'));
+        expect(computeSignature(key, message), `${filler}+${tail}, again`).toBe(createHmac('sha256', key).update(message, 'utf8').digest('hex'));
+      }
+    }
+  });
 });
 
 describe('deriveSigningKey', () => {
