@@ -1,20 +1,15 @@
 import { AwsError } from '../errors.js';
+import { ParsedOnce } from './parsed-once.js';
 import type { Credential } from './types.js';
 
 export const TERMINATOR = 'aws4_request';
 
 /** Parsed Credential values: a client sends the same one on every request of the day. */
-const parsed = new Map<string, Credential>();
-const MAX_REMEMBERED = 1024;
+const parsed = new ParsedOnce(1024, readCredential);
 
 /** `AKID/yyyyMMdd/region/service/aws4_request` (the access key id is public, so it may be echoed). */
 export function parseCredential(value: string): Credential {
-  const known = parsed.get(value);
-  if (known !== undefined) return known;
-  const credential = Object.freeze(readCredential(value));
-  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
-  parsed.set(value, credential);
-  return credential;
+  return parsed.get(value);
 }
 
 function readCredential(value: string): Credential {

@@ -1,19 +1,14 @@
 import { AwsError } from '../errors.js';
+import { ParsedOnce } from './parsed-once.js';
 
 const TOKEN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Parsed SignedHeaders values: a client sends the same few lists over and over. */
-const parsed = new Map<string, readonly string[]>();
-const MAX_REMEMBERED = 256;
+const parsed = new ParsedOnce(256, checkSignedHeaders);
 
 /** SignedHeaders: lowercase header names joined with ';', each once. */
 export function parseSignedHeaders(value: string): readonly string[] {
-  const known = parsed.get(value);
-  if (known !== undefined) return known;
-  const names = Object.freeze(checkSignedHeaders(value));
-  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
-  parsed.set(value, names);
-  return names;
+  return parsed.get(value);
 }
 
 function checkSignedHeaders(value: string): string[] {
