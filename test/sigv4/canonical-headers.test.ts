@@ -64,7 +64,8 @@ describe('rawHeaderMap', () => {
   it('takes names like __proto__ and constructor as plain names, with no prototype for them to reach', () => {
     const map = rawHeaderMap(['__proto__', 'x', 'constructor', 'y']);
     expect([...map.keys()]).toEqual(['__proto__', 'constructor']);
-    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(map.get('__proto__')).toEqual(['x']);
+    expect(Object.getPrototypeOf(map)).toBe(Map.prototype);
     expect(canonicalHeaders(map, ['__proto__', 'constructor', 'tostring'])).toBe('__proto__:x\nconstructor:y\ntostring:\n');
   });
 });
