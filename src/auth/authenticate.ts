@@ -46,7 +46,7 @@ function callerOf(owner: AccessKeyOwner): Caller {
     };
   }
   const arn = entityArn(accountId, 'user', user.path, user.name);
-  return { accountId, arn, userId: user.id, kind: 'user', user, accessKeyId: owner.accessKeyId, principal: { type: 'User', arn, account: accountId } };
+  return { accountId, arn, userId: user.id, kind: 'user', user, accessKeyId: owner.accessKeyId, principal: { type: 'User', arn, account: accountId, id: user.id } };
 }
 
 /** The key and its owner, from the cache or the database; undefined if no such key exists. */
@@ -83,15 +83,15 @@ function buildSessionCaller(claims: SessionClaims): Caller {
   const base = { accountId: claims.acct, arn: claims.arn, userId: claims.uid, accessKeyId: claims.akid, session: claims };
   if (claims.kind === 'role' && claims.role) {
     const roleArn = entityArn(claims.acct, 'role', claims.role.path, claims.role.name);
-    return { ...base, kind: 'assumed-role', role: claims.role, principal: { type: 'AssumedRole', arn: claims.arn, account: claims.acct, parentArn: roleArn } };
+    return { ...base, kind: 'assumed-role', role: claims.role, principal: { type: 'AssumedRole', arn: claims.arn, account: claims.acct, parentArn: roleArn, parentId: claims.role.id } };
   }
   const parentArn = claims.user ? entityArn(claims.acct, 'user', claims.user.path, claims.user.name) : rootArn(claims.acct);
   if (claims.kind === 'federated') {
-    return { ...base, kind: 'federated-user', user: claims.user, principal: { type: 'FederatedUser', arn: claims.arn, account: claims.acct, parentArn } };
+    return { ...base, kind: 'federated-user', user: claims.user, principal: { type: 'FederatedUser', arn: claims.arn, account: claims.acct, parentArn, parentId: claims.user?.id } };
   }
   // GetSessionToken: the same principal as the long-term key's owner.
   return claims.user
-    ? { ...base, kind: 'user', user: claims.user, principal: { type: 'User', arn: claims.arn, account: claims.acct } }
+    ? { ...base, kind: 'user', user: claims.user, principal: { type: 'User', arn: claims.arn, account: claims.acct, id: claims.user.id } }
     : { ...base, kind: 'root', principal: { type: 'Account', arn: claims.arn, account: claims.acct } };
 }
 

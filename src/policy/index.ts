@@ -4,5 +4,6 @@ export { compilePolicy, type CompiledPolicy, type CompiledStatement } from './co
 export { createRequestContext, RequestContext, type ContextValue } from './context.js';
 export { PolicyError } from './errors.js';
 export { evaluate } from './evaluate.js';
+export { awsPrincipalValues, mapAwsPrincipals } from './principal-text.js';
 export { DEFAULT_MAX_LENGTH, MAX_TEXT_LENGTH, nonWhitespaceLength, parsePolicy, type ParseOptions } from './parse.js';
 export type * from './types.js';

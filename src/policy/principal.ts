@@ -19,7 +19,10 @@ export const enum Grant {
 const ACCOUNT = /^\d{12}$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|user\/.+|role\/.+)$/;
 const STS_PRINCIPAL = /^arn:aws[a-z-]*:sts::\d{12}:(?:assumed-role\/[^/]+\/.+|federated-user\/.+)$/;
-/** Unique ids (AIDA…, AROA…) stand for deleted principals: valid, and they match no caller. */
+/**
+ * Unique ids (AIDA…, AROA…): what IAM stores for a trust policy's users and roles. They match the
+ * user, or the sessions of the role, that has the id; a deleted principal's id matches no one.
+ */
 const UNIQUE_ID = /^A[A-Z0-9]{15,127}$/;
 const SERVICE = /^[a-z0-9][a-z0-9.-]*$/;
 const CANONICAL_USER = /^[0-9a-f]{64}$/;
@@ -84,6 +87,11 @@ function accountArn(p: RequestPrincipal): string | undefined {
   return p.account === undefined ? undefined : `arn:aws:iam::${p.account}:root`;
 }
 
+/** Does `cp` list this identity, by its ARN or by its unique id? */
+function names(cp: CompiledPrincipal, arn: string | undefined, id: string | undefined): boolean {
+  return (arn !== undefined && cp.aws.has(arn)) || (id !== undefined && cp.aws.has(id));
+}
+
 /**
  * The strongest way `cp` names the caller. Root is its account (identity checks then apply as
  * for any principal of the account).
@@ -102,8 +110,8 @@ export function principalGrant(cp: CompiledPrincipal, p: RequestPrincipal): Gran
       break;
   }
   if (cp.aws.size === 0) return Grant.None;
-  if (p.type !== 'Account' && p.arn !== undefined && cp.aws.has(p.arn)) return Grant.Direct;
-  if (p.parentArn !== undefined && cp.aws.has(p.parentArn)) return Grant.Parent;
+  if (p.type !== 'Account' && names(cp, p.arn, p.id)) return Grant.Direct;
+  if (names(cp, p.parentArn, p.parentId)) return Grant.Parent;
   const account = accountArn(p);
   if (account !== undefined && cp.aws.has(account)) return Grant.Account;
   return Grant.None;
@@ -130,7 +138,7 @@ export function notPrincipalApplies(cp: CompiledPrincipal, p: RequestPrincipal):
   const account = accountArn(p);
   if (account === undefined || !cp.aws.has(account)) return true;
   if (p.type === 'Account') return false;
-  if (p.arn === undefined || !cp.aws.has(p.arn)) return true;
-  if (p.type === 'AssumedRole' && (p.parentArn === undefined || !cp.aws.has(p.parentArn))) return true;
+  if (!names(cp, p.arn, p.id)) return true;
+  if (p.type === 'AssumedRole' && !names(cp, p.parentArn, p.parentId)) return true;
   return false;
 }

@@ -103,6 +103,14 @@ export interface RequestPrincipal {
   readonly account?: string | undefined;
   /** AssumedRole: the role's ARN (with its path). FederatedUser: the IAM user (or root) that called GetFederationToken. */
   readonly parentArn?: string | undefined;
+  /**
+   * User: the user's unique id (`AIDA…`). IAM stores a trust policy's user and role principals
+   * as unique ids, so a principal deleted and recreated under the same name is not the one the
+   * policy names; a Principal entry matches the caller by ARN or by this id.
+   */
+  readonly id?: string | undefined;
+  /** AssumedRole: the role's unique id (`AROA…`). FederatedUser: the unique id of the IAM user behind it. */
+  readonly parentId?: string | undefined;
   /** WebIdentityUser / SAMLUser: the provider (its ARN, or a well-known name such as `accounts.google.com`). */
   readonly provider?: string | undefined;
   /** Service: the service principal, such as `ec2.amazonaws.com`. */
