@@ -5,11 +5,10 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
-import { nonWhitespaceLength, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
+import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { countRows } from '../store/count.js';
 import { countInlinePolicies } from '../store/inline-policies.js';
-import { existingPrincipals, principalRefKey, type EntityPrincipalRef } from '../store/principal-check.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { entityArn } from './arns.js';
@@ -21,6 +20,7 @@ import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
 import { resourceTagContext } from './resource-tags.js';
 import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
+import { shownTrustPolicies, shownTrustPolicy, storedTrustPolicy } from './trust-principals.js';
 
 /** IAM's default quota of roles per account. */
 export const MAX_ROLES = 1000;
@@ -63,7 +63,7 @@ export interface RoleResultOptions {
   readonly lastUsed?: boolean;
 }
 
-/** A role as IAM's `Role` shape; the trust policy URL-encoded as IAM returns it. */
+/** A role as IAM's `Role` shape; the trust policy (as shown: withShownTrust) URL-encoded as IAM returns it. */
 export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
   return {
     path: role.path,
@@ -92,53 +92,24 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
 /**
  * A trust policy: AWS's size quota first (LimitExceeded "Cannot exceed quota for ACLSizePerRole"),
  * then the engine, which refuses what AWS refuses in trust policies (non-sts actions, Resource,
- * NotPrincipal), then the principals it names must exist (checkTrustPrincipals).
+ * NotPrincipal), then the users and roles it names must exist. Returns the document to store,
+ * with those principals as unique ids (trust-principals.ts).
  */
-async function checkTrustPolicy(ctx: { db: Db; policyCache: PolicyCache }, text: string): Promise<void> {
+async function checkTrustPolicy(ctx: { db: Db; policyCache: PolicyCache }, text: string): Promise<string> {
   if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.trust) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${DOCUMENT_LIMITS.trust}`);
   }
-  const compiled = validateDocument(ctx.policyCache, text, 'trust', DOCUMENT_LIMITS.trust);
-  await checkTrustPrincipals(ctx.db, compiled);
+  return storedTrustPolicy(ctx.db, text, (t) => validateDocument(ctx.policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
 }
 
-/** `arn:PARTITION:iam::ACCOUNT:user/PATH/NAME` (or role/…) → its parts; undefined for any other principal. */
-const ENTITY_PRINCIPAL = /^arn:([^:]+):iam::(\d{12}):(user|role)(\/.*)$/;
-
-function entityPrincipal(arn: string): (EntityPrincipalRef & { partition: string }) | undefined {
-  const m = ENTITY_PRINCIPAL.exec(arn);
-  if (!m) return undefined;
-  const [, partition = '', accountId = '', type, rest = ''] = m;
-  const cut = rest.lastIndexOf('/');
-  return { partition, accountId, type: type === 'user' ? 'user' : 'role', path: rest.slice(0, cut + 1), name: rest.slice(cut + 1) };
+/** Roles as results show them: the stored trust policy with its principals' current ARNs. */
+async function withShownTrust<R extends RoleRow>(db: Db, rows: readonly R[]): Promise<R[]> {
+  const shown = await shownTrustPolicies(db, rows.map((r) => r.trustPolicy));
+  return rows.map((r, i) => ({ ...r, trustPolicy: shown[i] ?? r.trustPolicy }));
 }
 
-/**
- * IAM checks a trust policy's AWS principals when it is saved: one that names an IAM user or role
- * must name one that exists, or the call fails with MalformedPolicyDocument `Invalid principal in
- * policy: "AWS":"ARN"` (AWS Knowledge Center, "How do I resolve the IAM trust policy error
- * 'Invalid principal in policy'?": check that the user or role was not deleted). Users and roles
- * are looked up by their full ARN, path included, in whichever account of this deployment the ARN
- * names; an account that is not in this deployment has none, so its users and roles are refused
- * too. The root of any account (`arn:aws:iam::ID:root`, or the bare id the engine turns into it)
- * is accepted: we cannot know every AWS account, so any syntactically valid one passes. `*`,
- * role-session and federated-user ARNs (their session part is free), unique ids, Service and
- * Federated principals are accepted too (identity providers are not checked yet).
- */
-async function checkTrustPrincipals(db: Db, compiled: CompiledPolicy): Promise<void> {
-  const named: { arn: string; ref: EntityPrincipalRef | undefined }[] = [];
-  for (const statement of compiled.statements) {
-    for (const arn of statement.principal?.aws ?? []) {
-      const ref = entityPrincipal(arn);
-      // Only this deployment's partition holds users and roles; a name ending in `/` names none.
-      if (ref) named.push({ arn, ref: ref.partition === 'aws' && ref.name !== '' ? ref : undefined });
-    }
-  }
-  if (named.length === 0) return;
-  const refs = named.flatMap((n) => (n.ref ? [n.ref] : []));
-  const existing = refs.length === 0 ? new Set<string>() : await existingPrincipals(db, refs);
-  const missing = named.find((n) => !n.ref || !existing.has(principalRefKey(n.ref)));
-  if (missing) throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":${JSON.stringify(missing.arn)}`);
+async function withShownTrustOne<R extends RoleRow>(db: Db, row: R): Promise<R> {
+  return { ...row, trustPolicy: await shownTrustPolicy(db, row.trustPolicy) };
 }
 
 const roleNameResource = <I extends { roleName: string }>(input: I, ctx: ResourceContext): Promise<string> => roleResource(ctx, input.roleName);
@@ -170,7 +141,7 @@ export const createRole = defineOperation({
   }),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
-    await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
+    const trustPolicy = await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}`);
@@ -182,14 +153,14 @@ export const createRole = defineOperation({
       name: input.roleName,
       path: pathOr(input.path),
       createdAt: ctx.now,
-      trustPolicy: input.assumeRolePolicyDocument,
+      trustPolicy,
       description: input.description ?? null,
       maxSessionDuration: input.maxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
       boundaryPolicyId: boundary?.id ?? null,
     };
     if (!(await insertRole(ctx.db, role))) throw roleExists(input.roleName);
     await putTags(ctx.db, role.id, tags);
-    const row: RoleRow = { ...role, boundaryArn: boundary?.arn ?? null, lastUsedAt: null, lastUsedRegion: null };
+    const row = await withShownTrustOne(ctx.db, { ...role, boundaryArn: boundary?.arn ?? null, lastUsedAt: null, lastUsedRegion: null });
     return { role: roleResult(row, { tags, boundary: true }) };
   },
 });
@@ -201,7 +172,7 @@ export const getRole = defineOperation({
   resource: roleNameResource,
   context: roleTagContext,
   async handle(input: { roleName: string }, ctx) {
-    const role = await requireRole(ctx, input.roleName);
+    const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
     return { role: roleResult(role, { tags: await listTags(ctx.db, role.id), boundary: true, lastUsed: true }) };
   },
 });
@@ -230,7 +201,7 @@ export const updateRoleDescription = defineOperation({
   resource: roleNameResource,
   context: roleTagContext,
   async handle(input: { roleName: string; description: string }, ctx) {
-    const role = await requireRole(ctx, input.roleName);
+    const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
     await updateRole(ctx.db, role.id, { description: input.description });
     const tags = await listTags(ctx.db, role.id);
     return { role: roleResult({ ...role, description: input.description }, { tags, boundary: true, lastUsed: true }) };
@@ -245,8 +216,7 @@ export const updateAssumeRolePolicy = defineOperation({
   context: roleTagContext,
   async handle(input: { roleName: string; policyDocument: string }, ctx) {
     const role = await requireRole(ctx, input.roleName);
-    await checkTrustPolicy(ctx, input.policyDocument);
-    await updateRole(ctx.db, role.id, { trustPolicy: input.policyDocument });
+    await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx, input.policyDocument) });
     return {};
   },
 });
@@ -280,7 +250,7 @@ export const listRolesOp = defineOperation({
   async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
     const rows = await listRoles(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, (r) => r.nameLower);
-    return pageResult('roles', { ...page, items: page.items.map((r) => roleResult(r)) });
+    return pageResult('roles', { ...page, items: (await withShownTrust(ctx.db, page.items)).map((r) => roleResult(r)) });
   },
 });
 

@@ -19,6 +19,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from './schema.js';
+import { convertLegacyTrustPolicies } from './trust-backfill.js';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories take either. */
@@ -38,7 +39,7 @@ export interface Store {
   readonly db: Db;
   /** Run `fn` in one transaction; rolled back if it throws. */
   tx<T>(fn: (t: Db) => Promise<T>): Promise<T>;
-  /** Apply every pending migration. */
+  /** Apply every pending migration, then the data conversions that follow them (trust-backfill.ts). */
   migrate(): Promise<void>;
   /** True when the database answers and every migration in `migrations/` has been applied. */
   ready(): Promise<boolean>;
@@ -121,7 +122,10 @@ async function openPglite(options: OpenOptions): Promise<Store> {
     backend: 'pglite',
     db,
     tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    async migrate() {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await convertLegacyTrustPolicies(db);
+    },
     async ready() {
       try {
         await client.query('select 1');
@@ -186,7 +190,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
     backend: 'postgres',
     db,
     tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
-    migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    async migrate() {
+      await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await convertLegacyTrustPolicies(db);
+    },
     async ready() {
       try {
         await client`select 1`;

@@ -72,7 +72,8 @@ export async function listRoles(db: Db, accountId: string, opts: { pathPrefix?: 
 
 export async function updateRole(db: Db, roleId: string, changes: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<void> {
   if (Object.keys(changes).length === 0) return;
-  await db.update(roles).set(changes).where(eq(roles.id, roleId));
+  // A trust policy written now names its users and roles by unique id (trust-backfill.ts).
+  await db.update(roles).set(changes.trustPolicy === undefined ? changes : { ...changes, trustPrincipalIds: true }).where(eq(roles.id, roleId));
 }
 
 export async function deleteRole(db: Db, roleId: string): Promise<void> {

@@ -8,7 +8,7 @@
  * case-insensitively, as IAM's are: `name_lower` carries the unique index.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull();
 
@@ -58,8 +58,17 @@ export const roles = pgTable('roles', {
   nameLower: text('name_lower').notNull(),
   path: text('path').notNull(),
   createdAt: createdAt(),
-  /** The trust policy, as the caller sent it (validated by the engine before it is stored). */
+  /**
+   * The trust policy as IAM stores it: as the caller sent it (validated by the engine), with each
+   * IAM user or role among its AWS principals replaced by that principal's unique id
+   * (src/iam/trust-principals.ts).
+   */
   trustPolicy: text('trust_policy').notNull(),
+  /**
+   * True once trust_policy names users and roles by unique id. Roles saved before ids were stored
+   * are false until the one-time conversion at migration (src/store/trust-backfill.ts) runs.
+   */
+  trustPrincipalIds: boolean('trust_principal_ids').notNull().default(true),
   description: text('description'),
   maxSessionDuration: integer('max_session_duration').notNull(),
   boundaryPolicyId: text('boundary_policy_id').references(() => managedPolicies.id),
