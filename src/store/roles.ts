@@ -10,6 +10,7 @@ export interface RoleRow {
   readonly name: string;
   readonly path: string;
   readonly createdAt: Date;
+  /** As stored: its IAM users and roles named by unique id (src/iam/trust-principals.ts). */
   readonly trustPolicy: string;
   readonly description: string | null;
   readonly maxSessionDuration: number;

@@ -13,6 +13,7 @@ export interface AssumableRole {
   readonly accountId: string;
   readonly name: string;
   readonly path: string;
+  /** As stored: its IAM users and roles named by unique id (src/iam/trust-principals.ts). */
   readonly trustPolicy: string;
   readonly maxSessionDuration: number;
   /** The role's own tags (for `aws:ResourceTag/…` in the trust policy's conditions). */
