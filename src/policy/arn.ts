@@ -4,7 +4,7 @@
  * segments, and a `*` that is the last character of a segment can expand across colons.
  */
 import type { RequestContext } from './context.js';
-import { compileTemplate, resolveTemplate, type MissingSink, type Template } from './template.js';
+import { compileTemplate, resolveTemplate, type Template } from './template.js';
 import { compileWildcard, matchWildcard, type Matcher } from './wildcard.js';
 
 /** AWS's partitions; a deployment of this service uses `aws`, but documents may name any. */
@@ -45,9 +45,12 @@ export function compileArnPattern(text: string, variables: boolean): ArnPattern 
   return { template, matcher: template.constant === undefined ? undefined : compileWildcard(template.constant) };
 }
 
-/** true / false, or undefined when a variable could not be resolved. */
-export function matchArnPattern(p: ArnPattern, input: string, ctx: RequestContext, missing: MissingSink): boolean | undefined {
+/**
+ * Does the pattern match `input`? A pattern holding a variable with no value is null and matches
+ * nothing (IAM User Guide, "Policy variables with no value": it "will not match any resource").
+ */
+export function matchArnPattern(p: ArnPattern, input: string, ctx: RequestContext): boolean {
   if (p.matcher) return p.matcher(input);
-  const resolved = resolveTemplate(p.template, ctx, missing);
-  return resolved === undefined ? undefined : matchWildcard(resolved, input);
+  const resolved = resolveTemplate(p.template, ctx);
+  return resolved !== undefined && matchWildcard(resolved, input);
 }

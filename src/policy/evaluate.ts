@@ -8,7 +8,7 @@ import type { CompiledStatement } from './compile.js';
 import { evaluateClause, reportClauseMissing } from './conditions/index.js';
 import type { RequestContext } from './context.js';
 import { Grant, notPrincipalApplies, principalGrant } from './principal.js';
-import type { MissingSink } from './template.js';
+import { reportMissingVariables, type MissingSink } from './template.js';
 import type { AttachedPolicy, Decision, EvaluationRequest, MatchedStatement, PolicySet, PolicyType, RequestPrincipal } from './types.js';
 
 /** What one pass over some policies found. */
@@ -47,15 +47,20 @@ class Pass {
     this.ctx = req.context;
   }
 
-  /** Does the statement's Resource/NotResource element cover the request (undefined: a variable failed)? */
-  resourceMatches(s: CompiledStatement): boolean | undefined {
+  /**
+   * Does the statement's Resource/NotResource element cover the request? An entry holding a
+   * variable with no value "will not match any resource" (IAM User Guide, "Policy variables with
+   * no value"), while the other entries still count: a Resource list then covers what its other
+   * entries cover, and a NotResource list excludes only what its other entries match.
+   */
+  resourceMatches(s: CompiledStatement): boolean {
     const patterns = s.resources;
     if (patterns === undefined) return true;
     let hit = false;
+    // Every entry is looked at (no early exit), so each one's missing variables are reported.
     for (const p of patterns) {
-      const r = matchArnPattern(p, this.resource, this.ctx, this.sink);
-      if (r === undefined) return undefined;
-      if (r) hit = true;
+      if (matchArnPattern(p, this.resource, this.ctx)) hit = true;
+      if (p.template.variables.length > 0) reportMissingVariables(p.template.variables, this.ctx, this.sink);
     }
     return s.notResource ? !hit : hit;
   }
@@ -63,7 +68,7 @@ class Pass {
   conditionsHold(s: CompiledStatement): boolean {
     let ok = true;
     for (const c of s.conditions) {
-      if (ok) ok = evaluateClause(c, this.ctx, this.sink) === true;
+      if (ok) ok = evaluateClause(c, this.ctx, this.sink);
       else reportClauseMissing(c, this.ctx, this.sink);
     }
     return ok;
@@ -92,7 +97,7 @@ class Pass {
           if (grant === Grant.None) continue;
         }
       }
-      if (this.resourceMatches(s) !== true) continue;
+      if (!this.resourceMatches(s)) continue;
       if (!this.conditionsHold(s)) continue;
       const m: MatchedStatement = { policyType: type, policyId: attached.id, sid: s.sid, index: s.index, effect: s.effect };
       if (s.effect === 'Deny') {

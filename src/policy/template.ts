@@ -117,11 +117,14 @@ export function compileTemplate(text: string, variables: boolean, mode: Wildcard
 export type MissingSink = (key: string) => void;
 
 /**
- * Substitute the variables. Returns undefined when one cannot be resolved: a missing key with
- * no default (reported to `missing`), a multivalued key with no default, or a value holding a
- * wildcard sentinel. AWS: an unresolvable variable can make the whole statement invalid.
+ * Substitute the variables. Returns undefined when the value is null (IAM User Guide, "Policy
+ * variables with no value": a variable whose key "has no value or is not present ... is
+ * effectively null. There is no equal or like value"): a missing key with no default, a
+ * multivalued key with no default ("You can't use a multivalued condition key as a variable"),
+ * or a value holding a wildcard sentinel, which could not stay literal text. The caller treats a
+ * null value as matching nothing; the statement itself still counts (see README.md).
  */
-export function resolveTemplate(t: Template, ctx: RequestContext, missing: MissingSink): string | undefined {
+export function resolveTemplate(t: Template, ctx: RequestContext): string | undefined {
   if (t.constant !== undefined) return t.constant;
   let out = '';
   for (const part of t.parts) {
@@ -136,9 +139,18 @@ export function resolveTemplate(t: Template, ctx: RequestContext, missing: Missi
     } else if (part.fallback !== undefined) {
       out += part.fallback;
     } else {
-      if (v === undefined) missing(part.key);
       return undefined;
     }
   }
   return out;
+}
+
+/**
+ * For explanations: report each variable with no default whose key the context lacks (a
+ * multivalued key is present, so it is not reported). No allocation when every key is there.
+ */
+export function reportMissingVariables(refs: readonly VariableRef[], ctx: RequestContext, missing: MissingSink): void {
+  for (const ref of refs) {
+    if (ref.fallback === undefined && ctx.get(ref.lowerKey) === undefined) missing(ref.key);
+  }
 }

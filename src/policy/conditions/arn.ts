@@ -13,11 +13,9 @@ export const arnFamily: OperatorFamily = {
   validate: (_op, value, variables) => conditionArnError(value, variables),
   compile(_op, values, variables) {
     const patterns = values.map((v) => compileArnPattern(v, variables));
-    const match: ValueMatcher = (v, ctx, missing) => {
-      for (const p of patterns) {
-        const r = matchArnPattern(p, v, ctx, missing);
-        if (r !== false) return r;
-      }
+    const match: ValueMatcher = (v, ctx) => {
+      // A pattern holding a variable with no value matches nothing; the others still count.
+      for (const p of patterns) if (matchArnPattern(p, v, ctx)) return true;
       return false;
     };
     return { match, variables: patterns.flatMap((p) => p.template.variables) };

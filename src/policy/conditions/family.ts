@@ -1,13 +1,14 @@
 import type { RequestContext } from '../context.js';
-import type { MissingSink, VariableRef } from '../template.js';
+import type { VariableRef } from '../template.js';
 import type { BaseOperator } from '../types.js';
 
 /**
  * Does one context value match at least one of the clause's policy values, in the operator's
  * positive sense (`StringNotEquals` compiles to the `StringEquals` test and is negated by the
- * caller)? `undefined` when a policy variable could not be resolved.
+ * caller)? A policy value holding a variable with no value is null and matches no context value
+ * (IAM User Guide, "Policy variables with no value"), so the negated operator holds against it.
  */
-export type ValueMatcher = (value: string, ctx: RequestContext, missing: MissingSink) => boolean | undefined;
+export type ValueMatcher = (value: string, ctx: RequestContext) => boolean;
 
 export interface CompiledValues {
   readonly match: ValueMatcher;

@@ -4,7 +4,7 @@
  * (IAM User Guide, "Condition operators" and "Single-valued vs. multivalued context keys").
  */
 import type { ContextValue, RequestContext } from '../context.js';
-import type { MissingSink, VariableRef } from '../template.js';
+import { reportMissingVariables, type MissingSink, type VariableRef } from '../template.js';
 import type { BaseOperator, ConditionClause, SetQualifier } from '../types.js';
 import { arnFamily } from './arn.js';
 import { binaryFamily } from './binary.js';
@@ -99,10 +99,18 @@ function isMissing(v: ContextValue | undefined): v is undefined {
 }
 
 /**
- * true or false; undefined when a policy variable in the values could not be resolved (AWS: the
- * statement may then be invalid, so it does not apply).
+ * Does the clause hold? Reports to `missing` its key when the context lacks it and each variable
+ * with no value and no default in its values (all of them, whether or not evaluation needed them).
+ *
+ * A policy value holding a variable with no value is null (IAM User Guide, "Policy variables
+ * with no value"): it matches no context value, so "condition operators like `StringEquals` or
+ * `StringLike` do not match" and "inverted condition operators like `StringNotEquals` or
+ * `StringNotLike` do match against a null value". That falls out of the value matchers (a null
+ * value is simply one that matches nothing); the rules below, for a missing key, `…IfExists`,
+ * `Null` and the set qualifiers, are about the context key and are not changed by it.
  */
-export function evaluateClause(c: CompiledClause, ctx: RequestContext, missing: MissingSink): boolean | undefined {
+export function evaluateClause(c: CompiledClause, ctx: RequestContext, missing: MissingSink): boolean {
+  if (c.variables.length > 0) reportMissingVariables(c.variables, ctx, missing);
   const raw = ctx.get(c.lowerKey);
   if (isMissing(raw)) {
     missing(c.key);
@@ -113,43 +121,25 @@ export function evaluateClause(c: CompiledClause, ctx: RequestContext, missing: 
   }
   if (c.isNull) return c.nullAcceptsPresent;
 
-  if (typeof raw === 'string') {
-    const m = c.match(raw, ctx, missing);
-    if (m === undefined) return undefined;
-    return c.negated ? !m : m;
-  }
+  if (typeof raw === 'string') return c.match(raw, ctx) !== c.negated;
 
   // A multivalued key.
   if (c.qualifier === ALL) {
-    for (const v of raw) {
-      const m = c.match(v, ctx, missing);
-      if (m === undefined) return undefined;
-      if (m === c.negated) return false;
-    }
+    for (const v of raw) if (c.match(v, ctx) === c.negated) return false;
     return true;
   }
   if (c.qualifier === ANY) {
-    for (const v of raw) {
-      const m = c.match(v, ctx, missing);
-      if (m === undefined) return undefined;
-      if (m !== c.negated) return true;
-    }
+    for (const v of raw) if (c.match(v, ctx) !== c.negated) return true;
     return false;
   }
   // No qualifier (our documented choice): positive means "some value matches"; negated means
   // "no value matches".
-  for (const v of raw) {
-    const m = c.match(v, ctx, missing);
-    if (m === undefined) return undefined;
-    if (m) return !c.negated;
-  }
+  for (const v of raw) if (c.match(v, ctx)) return !c.negated;
   return c.negated;
 }
 
 /** For explanations: report the clause's missing key and variables without evaluating it. */
 export function reportClauseMissing(c: CompiledClause, ctx: RequestContext, missing: MissingSink): void {
   if (isMissing(ctx.get(c.lowerKey))) missing(c.key);
-  for (const ref of c.variables) {
-    if (ref.fallback === undefined && ctx.get(ref.lowerKey) === undefined) missing(ref.key);
-  }
+  if (c.variables.length > 0) reportMissingVariables(c.variables, ctx, missing);
 }

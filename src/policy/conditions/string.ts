@@ -17,12 +17,12 @@ function compileEquals(values: readonly string[], variables: boolean, ignoreCase
     const set = new Set(constants);
     return { match: (v) => set.has(fold(v)), variables: refs };
   }
-  const match: ValueMatcher = (v, ctx, missing) => {
+  const match: ValueMatcher = (v, ctx) => {
     const value = fold(v);
     for (const t of templates) {
-      const resolved = resolveTemplate(t, ctx, missing);
-      if (resolved === undefined) return undefined;
-      if (fold(resolved) === value) return true;
+      // A null value (a variable with no value) equals nothing; the other values still count.
+      const resolved = resolveTemplate(t, ctx);
+      if (resolved !== undefined && fold(resolved) === value) return true;
     }
     return false;
   };
@@ -42,11 +42,11 @@ function compileLike(values: readonly string[], variables: boolean): CompiledVal
       variables: refs,
     };
   }
-  const match: ValueMatcher = (v, ctx, missing) => {
+  const match: ValueMatcher = (v, ctx) => {
     for (const t of templates) {
-      const resolved = resolveTemplate(t, ctx, missing);
-      if (resolved === undefined) return undefined;
-      if (matchWildcard(resolved, v)) return true;
+      // A null value (a variable with no value) is like nothing; the other values still count.
+      const resolved = resolveTemplate(t, ctx);
+      if (resolved !== undefined && matchWildcard(resolved, v)) return true;
     }
     return false;
   };
