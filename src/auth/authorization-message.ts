@@ -1,6 +1,7 @@
 /**
- * The encoded authorization message AWS attaches to an AccessDenied ("Encoded authorization
- * failure message: …") and DecodeAuthorizationMessage turns back into JSON. AWS encodes it
+ * The encoded authorization message some AWS services attach to an AccessDenied ("Encoded
+ * authorization failure message: …") and DecodeAuthorizationMessage turns back into JSON. AWS's IAM
+ * and STS attach none, so ours carry one only with AUTHORIZATION_FAILURE_MESSAGES=encoded. AWS encodes it
  * "because the details of the authorization status can contain privileged information that the
  * user who requested the operation should not see" (STS API Reference, DecodeAuthorizationMessage):
  * here it is the decision's details in AWS's DecodedMessage shape, deflated, then sealed by the
