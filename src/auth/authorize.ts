@@ -210,8 +210,8 @@ const DENY_SOURCE: Record<PolicyType, string> = {
  *   "User: arn:aws:iam::…:user/x is not authorized to perform: sts:AssumeRole on resource:
  *   arn:aws:iam::…:role/r"; the same for sts:SetSourceIdentity), and a role that does not exist
  *   reads the same;
- * - STS actions that have no resource type (`*`: DecodeAuthorizationMessage, GetSessionToken,
- *   GetAccessKeyInfo) name no resource: "… is not authorized to perform:
+ * - STS actions that have no resource type (`*`: DecodeAuthorizationMessage, GetAccessKeyInfo)
+ *   name no resource: "… is not authorized to perform:
  *   sts:DecodeAuthorizationMessage because no identity-based policy allows the
  *   sts:DecodeAuthorizationMessage action". IAM's account-level actions keep "on resource: *"
  *   (GetAccountSummary, as AWS answers it).
