@@ -7,8 +7,8 @@
  * DecodeAuthorizationMessage): here it is the decision's details in AWS's DecodedMessage shape,
  * deflated, then sealed by the keyring (AES-256-GCM, `kid` in the header, so it still opens after
  * a key rotation while the sealing key stays in `keys/`) with associated data that names its
- * purpose and the caller's account. Only this deployment can read it, and only for callers of that account: a message
- * copied into another account does not open there.
+ * purpose and the caller's account. Only this deployment can read it, and only for callers of
+ * that account: a message copied into another account does not open there.
  *
  * The shape follows AWS's documented example (IAM User Guide, "Use DecodeAuthorizationMessage with
  * a CLI"): `{"allowed":false,"explicitDeny":…,"matchedStatements":{"items":[…]},"failures":{"items":[]},
