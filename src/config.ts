@@ -5,6 +5,7 @@
  */
 
 import { isIP } from 'node:net';
+import type { FailureMessages } from './auth/authorize.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -48,11 +49,19 @@ export interface Config {
    * X-Forwarded-For and X-Forwarded-Proto believed (src/http/forwarded.ts).
    */
   readonly trustedProxies: readonly ProxyRange[];
+  /**
+   * `AUTHORIZATION_FAILURE_MESSAGES`, default `plain`: AccessDenied answers read exactly as AWS's
+   * IAM and STS denials, which carry no encoded message. `encoded` appends ". Encoded
+   * authorization failure message: …" for DecodeAuthorizationMessage to explain (that operation
+   * decodes such messages whatever this says).
+   */
+  readonly authorizationFailureMessages: FailureMessages;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const FAILURE_MESSAGES: readonly FailureMessages[] = ['plain', 'encoded'];
 const ACCOUNT_ID = /^\d{12}$/;
 /** AWS long-term key ids: AKIA + 16 uppercase base32-like characters. */
 const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
@@ -119,6 +128,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     if (bad.length > 0) problems.push(`TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR blocks such as 10.0.0.0/8; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}`);
   }
 
+  const rawFailureMessages = get('AUTHORIZATION_FAILURE_MESSAGES') ?? 'plain';
+  if (!(FAILURE_MESSAGES as readonly string[]).includes(rawFailureMessages)) problems.push(`AUTHORIZATION_FAILURE_MESSAGES must be one of ${FAILURE_MESSAGES.join(', ')}`);
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -139,6 +151,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       production: get('NODE_ENV') === 'production',
       workers,
       trustedProxies,
+      authorizationFailureMessages: rawFailureMessages as FailureMessages,
     },
   };
 }

@@ -102,7 +102,14 @@ async function serveAsWorker(config: Config, logger: Logger): Promise<void> {
 }
 
 async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, release: () => Promise<void>): Promise<void> {
-  const service = createService({ store, keyring, logger, allowedRegions: config.allowedRegions, trustedProxies: config.trustedProxies });
+  const service = createService({
+    store,
+    keyring,
+    logger,
+    allowedRegions: config.allowedRegions,
+    trustedProxies: config.trustedProxies,
+    failureMessages: config.authorizationFailureMessages,
+  });
   const server = await listen(service, config.port, config.host);
   logger.info('listening', { url: server.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
 

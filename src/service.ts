@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { FailureMessages } from './auth/authorize.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
 import type { ProxyRange } from './config.js';
 import { createApp } from './http/app.js';
@@ -29,6 +30,8 @@ export interface ServiceOptions {
   readonly allowedRegions?: readonly string[] | undefined;
   /** Load balancers or proxies whose X-Forwarded-For/-Proto are believed (TRUSTED_PROXIES). */
   readonly trustedProxies?: readonly ProxyRange[] | undefined;
+  /** AUTHORIZATION_FAILURE_MESSAGES: `plain` (AWS's IAM and STS text, the default) or `encoded`. */
+  readonly failureMessages?: FailureMessages | undefined;
 }
 
 export interface Service {
@@ -53,6 +56,7 @@ export function createService(options: ServiceOptions): Service {
   const deps: QueryDeps = {
     store: options.store,
     keyring: options.keyring,
+    failureMessages: options.failureMessages ?? 'plain',
     services: loadServices(),
     operations,
     policyCache: new PolicyCache(),

@@ -1,13 +1,14 @@
 /**
- * The encoded authorization message AWS attaches to an AccessDenied ("Encoded authorization
- * failure message: …") and DecodeAuthorizationMessage turns back into JSON. AWS encodes it
- * "because the details of the authorization status can contain privileged information that the
- * user who requested the operation should not see" (STS API Reference, DecodeAuthorizationMessage):
- * here it is the decision's details in AWS's DecodedMessage shape, deflated, then sealed by the
- * keyring (AES-256-GCM, `kid` in the header, so it still opens after a key rotation while the
- * sealing key stays in `keys/`) with associated data that names its purpose and the caller's
- * account. Only this deployment can read it, and only for callers of that account: a message
- * copied into another account does not open there.
+ * The encoded authorization message some AWS services attach to an AccessDenied ("Encoded
+ * authorization failure message: …") and DecodeAuthorizationMessage turns back into JSON. AWS's
+ * IAM and STS attach none, so ours carry one only with AUTHORIZATION_FAILURE_MESSAGES=encoded.
+ * AWS encodes it "because the details of the authorization status can contain privileged
+ * information that the user who requested the operation should not see" (STS API Reference,
+ * DecodeAuthorizationMessage): here it is the decision's details in AWS's DecodedMessage shape,
+ * deflated, then sealed by the keyring (AES-256-GCM, `kid` in the header, so it still opens after
+ * a key rotation while the sealing key stays in `keys/`) with associated data that names its
+ * purpose and the caller's account. Only this deployment can read it, and only for callers of
+ * that account: a message copied into another account does not open there.
  *
  * The shape follows AWS's documented example (IAM User Guide, "Use DecodeAuthorizationMessage with
  * a CLI"): `{"allowed":false,"explicitDeny":…,"matchedStatements":{"items":[…]},"failures":{"items":[]},

@@ -25,10 +25,21 @@ export interface PrincipalDeps {
   readonly principals: AccountCache<CompiledPrincipal>;
 }
 
-export interface AuthorizeDeps extends PrincipalDeps {
-  /** Seals the encoded authorization failure message an AccessDenied carries. */
+/**
+ * How a policy decision's AccessDenied reads (AUTHORIZATION_FAILURE_MESSAGES): `plain`, AWS's IAM
+ * and STS text and nothing more (the default); `encoded`, the same text followed by ". Encoded
+ * authorization failure message: …", which DecodeAuthorizationMessage explains.
+ */
+export type FailureMessages = 'plain' | 'encoded';
+
+/** What rendering a denial needs. */
+export interface DenialDeps {
+  /** Seals the encoded authorization failure message, when there is one. */
   readonly keyring: Keyring;
+  readonly failureMessages: FailureMessages;
 }
+
+export interface AuthorizeDeps extends PrincipalDeps, DenialDeps {}
 
 export interface AuthorizationRequest {
   readonly action: string;
@@ -188,25 +199,64 @@ const DENY_SOURCE: Record<PolicyType, string> = {
   scp: 'a service control policy',
 };
 
-/** AWS's wording, with the reason AWS appends since 2021. */
+/**
+ * AWS's wording ("Troubleshoot access denied error messages", IAM User Guide): `User: ARN is not
+ * authorized to perform: ACTION on resource: RESOURCE`, then the reason AWS has appended since
+ * 2021 — "with an explicit deny in a TYPE" or "because no TYPE allows the ACTION action" — except
+ * where AWS's own answers carry none:
+ * - the AssumeRole family (sts:AssumeRole, and sts:TagSession and sts:SetSourceIdentity on the
+ *   role), decided by the role's trust policy together with the caller's policies: AWS's STS
+ *   answers name no reason, whichever side refused (recorded answers, 2014 to 2025:
+ *   "User: arn:aws:iam::…:user/x is not authorized to perform: sts:AssumeRole on resource:
+ *   arn:aws:iam::…:role/r"; the same for sts:SetSourceIdentity), and a role that does not exist
+ *   reads the same;
+ * - STS actions that have no resource type (`*`: DecodeAuthorizationMessage, GetAccessKeyInfo)
+ *   name no resource: "… is not authorized to perform:
+ *   sts:DecodeAuthorizationMessage because no identity-based policy allows the
+ *   sts:DecodeAuthorizationMessage action". IAM's account-level actions keep "on resource: *"
+ *   (GetAccountSummary, as AWS answers it).
+ * A service control policy is named as an explicit deny even when it denies implicitly, as AWS
+ * does ("the error message always includes the phrase … explicit deny in a service control
+ * policy, even if the denial is implicit").
+ */
 export function accessDeniedMessage(caller: Caller, req: AuthorizationRequest, decision: Decision): string {
-  const head = `User: ${caller.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
+  const onResource = req.resource === '*' && req.action.startsWith('sts:') ? '' : ` on resource: ${req.resource}`;
+  const head = `User: ${caller.arn} is not authorized to perform: ${req.action}${onResource}`;
+  if (isRoleAssumption(req)) return head;
   if (decision.decision === 'ExplicitDeny') return `${head} with an explicit deny in ${DENY_SOURCE[decision.matchedStatements[0]?.policyType ?? 'identity']}`;
-  if (decision.deniedBy === 'session') return `${head} because no session policy allows the ${req.action} action`;
-  if (decision.deniedBy === 'resource') return `${head} because no resource-based policy allows the ${req.action} action`;
-  if (decision.deniedBy === 'boundary') return `${head} because no permissions boundary allows the ${req.action} action`;
-  return `${head} because no identity-based policy allows the ${req.action} action`;
+  if (decision.deniedBy === 'scp') return `${head} with an explicit deny in ${DENY_SOURCE.scp}`;
+  return `${head} because no ${IMPLICIT_SOURCE[decision.deniedBy ?? 'identity']} allows the ${req.action} action`;
+}
+
+const IMPLICIT_SOURCE: Record<Exclude<PolicyType, 'scp'>, string> = {
+  identity: 'identity-based policy',
+  resource: 'resource-based policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+};
+
+/**
+ * Assuming a role (whatever the RoleArn names, even a resource that is no role), or tagging or
+ * naming the session that assumes it (sts:TagSession, sts:SetSourceIdentity on the role).
+ */
+function isRoleAssumption(req: AuthorizationRequest): boolean {
+  if (!req.action.startsWith('sts:')) return false;
+  return req.action.startsWith('sts:AssumeRole') || /^arn:[^:]+:iam::[^:]*:role\//.test(req.resource);
 }
 
 /**
- * AccessDenied for a policy decision, in the form of the AWS services that attach the details
- * ("… Encoded authorization failure message: …"): "Some AWS operations additionally return an
- * encoded message that can provide details about this authorization failure" (STS API Reference,
- * DecodeAuthorizationMessage). Only a caller of the same account allowed
- * sts:DecodeAuthorizationMessage can read it (src/auth/authorization-message.ts). `context` is the
- * condition keys the decision was evaluated with.
+ * AccessDenied for a policy decision. By default it reads exactly as AWS's IAM and STS denials,
+ * which carry nothing more. With AUTHORIZATION_FAILURE_MESSAGES=encoded it also carries the
+ * details, in the form of the AWS services that attach them ("… Encoded authorization failure
+ * message: …"): "Some AWS operations additionally return an encoded message that can provide
+ * details about this authorization failure" (STS API Reference, DecodeAuthorizationMessage).
+ * Only a caller of the same account allowed sts:DecodeAuthorizationMessage can read it
+ * (src/auth/authorization-message.ts). `context` is the condition keys the decision was
+ * evaluated with.
  */
-export function accessDenied(keyring: Keyring, caller: Caller, req: AuthorizationRequest, decision: Decision, context: Readonly<Record<string, ContextValueInput | undefined>>): AwsError {
+export function accessDenied(deps: DenialDeps, caller: Caller, req: AuthorizationRequest, decision: Decision, context: Readonly<Record<string, ContextValueInput | undefined>>): AwsError {
+  const message = accessDeniedMessage(caller, req, decision);
+  if (deps.failureMessages !== 'encoded') return new AwsError('AccessDenied', message);
   const details = describeAuthorization({
     // AWS names the principal by its unique id; an IAM user also by its name.
     principal: { id: caller.userId, name: caller.kind === 'user' ? caller.user?.name : undefined, arn: caller.arn },
@@ -215,15 +265,16 @@ export function accessDenied(keyring: Keyring, caller: Caller, req: Authorizatio
     decision,
     context,
   });
-  const encoded = encodeAuthorizationMessage(keyring, caller.accountId, details);
-  return new AwsError('AccessDenied', `${accessDeniedMessage(caller, req, decision)}${ENCODED_MESSAGE}${encoded}`);
+  const encoded = encodeAuthorizationMessage(deps.keyring, caller.accountId, details);
+  return new AwsError('AccessDenied', `${message}${ENCODED_MESSAGE}${encoded}`);
 }
 
 const ENCODED_MESSAGE = '. Encoded authorization failure message: ';
 
 /**
- * An AccessDenied message without its encoded authorization failure message: the reason alone
- * (the audit trail keeps that; the sealed details repeat the event's own fields, and run to kilobytes).
+ * An AccessDenied message without its encoded authorization failure message, if it has one: the
+ * reason alone (the audit trail keeps that; the sealed details repeat the event's own fields, and
+ * run to kilobytes).
  */
 export function deniedReason(message: string): string {
   // The last one, followed by base64url only: the reason may quote a caller-supplied resource.
@@ -240,13 +291,13 @@ export async function authorize(deps: AuthorizeDeps, caller: Caller, req: Author
     if (account === undefined || account === caller.accountId || account === 'aws') return;
     // Another account's resource needs that account's resource-based policy, and IAM has none here.
     const decision: Decision = { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' };
-    throw accessDenied(deps.keyring, caller, req, decision, callerContext(caller, {}, req));
+    throw accessDenied(deps, caller, req, decision, callerContext(caller, {}, req));
   }
   const principal = await principalFor(deps, caller);
-  // Built once: evaluated with, and, on a refusal, described in the encoded message.
+  // Built once: evaluated with, and, on a refusal, described in the encoded message (when on).
   const context = callerContext(caller, principal.tags, req);
   const decision = evaluateFor(principal, caller, req, context);
-  if (decision.decision !== 'Allow') throw accessDenied(deps.keyring, caller, req, decision, context);
+  if (decision.decision !== 'Allow') throw accessDenied(deps, caller, req, decision, context);
 }
 
 /** The account field of an ARN (`arn:aws:iam::ACCOUNT:…`), or undefined. */

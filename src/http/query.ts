@@ -16,7 +16,7 @@ import { revocationCheck, type RevokedCache } from '../auth/revocation.js';
 import { auditRow, recordDenied, type AuditRequest } from '../audit/events.js';
 import { issuanceDetails, issuanceResource, issuedClaims, issuesCredentials } from '../audit/issuance.js';
 import { redact } from '../audit/redact.js';
-import { accessDenied, authorize, callerContext, deniedReason, principalFor, type AuthorizationRequest, type AuthorizeDeps, type CompiledPrincipal } from '../auth/authorize.js';
+import { accessDenied, authorize, callerContext, deniedReason, principalFor, type AuthorizationRequest, type AuthorizeDeps, type CompiledPrincipal, type FailureMessages } from '../auth/authorize.js';
 import { checkCredentialType } from '../auth/credential-type.js';
 import type { Caller } from '../auth/caller.js';
 import { AwsError, toAwsError } from '../errors.js';
@@ -48,6 +48,8 @@ import type { RawRequest } from './raw-request.js';
 export interface QueryDeps {
   readonly store: Store;
   readonly keyring: Keyring;
+  /** How AccessDenied answers read: AWS's text alone, or with the encoded details (AUTHORIZATION_FAILURE_MESSAGES). */
+  readonly failureMessages: FailureMessages;
   readonly services: Services;
   /** Handlers by `Version:Action`, e.g. `2010-05-08:CreateUser`. */
   readonly operations: ReadonlyMap<string, OperationDef>;
@@ -203,7 +205,7 @@ class QueryCall {
 
   authzDeps(db: Db): AuthorizeDeps {
     const { deps } = this;
-    return { db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring };
+    return { db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring, failureMessages: deps.failureMessages };
   }
 
   /**
@@ -360,7 +362,7 @@ class HandlerContext implements OperationContext {
     const req = call.requestFor(action, resource);
     const evaluated = call.evaluated;
     const values = evaluated?.action === action && evaluated.resource === resource ? evaluated.values : callerContext(this.caller, {}, req);
-    return accessDenied(call.deps.keyring, this.caller, req, decision, values);
+    return accessDenied(call.deps, this.caller, req, decision, values);
   }
 
   async findRole(ref: RoleRef): Promise<AssumableRole | undefined> {

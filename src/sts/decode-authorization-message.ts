@@ -3,6 +3,8 @@
  * message", for a caller allowed `sts:DecodeAuthorizationMessage` (STS API Reference: "a user must
  * be granted permissions through an IAM policy"; the action has no resource types, so `*`).
  * Only messages sealed for the caller's own account open (src/auth/authorization-message.ts).
+ * Whatever this node's AUTHORIZATION_FAILURE_MESSAGES says: a message issued while the setting was
+ * on, or by another node that has it on, still decodes here.
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';

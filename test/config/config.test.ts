@@ -10,6 +10,7 @@ describe('parseConfig', () => {
         port: 8080, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', keysDir: './keys',
         accountId: undefined, rootAccessKeyId: undefined, rootSecretAccessKey: undefined,
         allowedRegions: undefined, logLevel: 'info', production: false, workers: 1, trustedProxies: [],
+        authorizationFailureMessages: 'plain',
       },
     });
   });
@@ -20,11 +21,20 @@ describe('parseConfig', () => {
       KEYS_DIR: '/etc/latchkey/keys', STS_ACCOUNT_ID: '111122223333', STS_ROOT_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
       STS_ROOT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STS_ALLOWED_REGIONS: 'us-east-1, eu-west-1',
       LOG_LEVEL: 'debug', NODE_ENV: 'production', WORKERS: '4', TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,2001:db8::/32',
+      AUTHORIZATION_FAILURE_MESSAGES: 'encoded',
     });
     expect(r.ok && r.config).toMatchObject({
       port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true, workers: 4,
       trustedProxies: [{ address: '10.0.0.0', prefix: 8 }, { address: '192.0.2.7' }, { address: '2001:db8::', prefix: 32 }],
+      authorizationFailureMessages: 'encoded',
     });
+  });
+
+  it('AUTHORIZATION_FAILURE_MESSAGES is plain (AWS\'s IAM and STS text) or encoded, and nothing else', () => {
+    expect(parseConfig({ AUTHORIZATION_FAILURE_MESSAGES: 'plain' })).toMatchObject({ ok: true, config: { authorizationFailureMessages: 'plain' } });
+    for (const value of ['Encoded', 'on', 'true', 'plain,encoded']) {
+      expect(parseConfig({ AUTHORIZATION_FAILURE_MESSAGES: value })).toEqual({ ok: false, problems: ['AUTHORIZATION_FAILURE_MESSAGES must be one of plain, encoded'] });
+    }
   });
 
   it.each([

@@ -7,6 +7,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
+import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
@@ -37,6 +38,11 @@ export interface TestService {
   sts(credentials?: Credentials, region?: string): STSClient;
   /** Another account with its own root key. */
   newAccount(): Promise<NewAccount>;
+  /**
+   * A second node on the same database and keys, configured differently (closed with this one):
+   * what a deployment looks like while a setting is rolled out node by node.
+   */
+  node(options: { readonly failureMessages?: FailureMessages }): Promise<{ iam(credentials?: Credentials): IAMClient; sts(credentials?: Credentials): STSClient }>;
   /** Create a user (as root) with an inline policy and an access key; returns its credentials. */
   userWithPolicy(name: string, policy?: object, account?: NewAccount): Promise<Credentials & { userName: string }>;
   close(): Promise<void>;
@@ -49,6 +55,8 @@ export function rootCredentials(account: NewAccount): Credentials {
 export interface StartOptions {
   /** TRUSTED_PROXIES, as main.ts passes it. */
   readonly trustedProxies?: readonly ProxyRange[];
+  /** AUTHORIZATION_FAILURE_MESSAGES, as main.ts passes it (default plain). */
+  readonly failureMessages?: FailureMessages;
 }
 
 export async function startService(options: StartOptions = {}): Promise<TestService> {
@@ -58,27 +66,38 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => void logs.push(line));
   const state = { clockOffset: 0 };
-  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset, trustedProxies: options.trustedProxies });
+  const service = createService({
+    store,
+    keyring,
+    logger,
+    clock: () => Date.now() + state.clockOffset,
+    trustedProxies: options.trustedProxies,
+    failureMessages: options.failureMessages,
+  });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
   const clients: { destroy(): void }[] = [];
+  const nodes: { readonly service: Service; readonly server: Awaited<ReturnType<typeof listen>> }[] = [];
 
-  const config = (credentials: Credentials, region: string) => ({
-    endpoint: server.url,
+  const config = (url: string, credentials: Credentials, region: string) => ({
+    endpoint: url,
     region,
     credentials,
     maxAttempts: 1,
   });
-  const iam = (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
-    const c = new IAMClient(config(credentials, region));
-    clients.push(c);
-    return c;
-  };
-  const sts = (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
-    const c = new STSClient(config(credentials, region));
-    clients.push(c);
-    return c;
-  };
+  const clientsFor = (url: string) => ({
+    iam: (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
+      const c = new IAMClient(config(url, credentials, region));
+      clients.push(c);
+      return c;
+    },
+    sts: (credentials: Credentials = rootCredentials(account), region = 'us-east-1') => {
+      const c = new STSClient(config(url, credentials, region));
+      clients.push(c);
+      return c;
+    },
+  });
+  const { iam, sts } = clientsFor(server.url);
 
   return {
     url: server.url,
@@ -98,6 +117,12 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     iam,
     sts,
     newAccount: () => createAccount(store, keyring, new Date()),
+    async node(nodeOptions) {
+      const other = createService({ store, keyring, logger, failureMessages: nodeOptions.failureMessages });
+      const otherServer = await listen(other, 0, '127.0.0.1');
+      nodes.push({ service: other, server: otherServer });
+      return clientsFor(otherServer.url);
+    },
     async userWithPolicy(name, policy, acct = account) {
       const admin = iam(rootCredentials(acct));
       await admin.send(new CreateUserCommand({ UserName: name }));
@@ -110,6 +135,10 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     },
     async close() {
       for (const c of clients) c.destroy();
+      for (const n of nodes) {
+        await n.server.close();
+        n.service.dispose();
+      }
       await server.close();
       service.dispose();
       await testStore.close();
@@ -138,16 +167,26 @@ export function useService(ready: (s: { svc: TestService; iam: IAMClient; acct: 
 }
 
 /**
- * A matcher for the AccessDenied message of a policy decision: exactly `reason` (AWS's "User: … is
- * not authorized to perform: …"), then the encoded authorization failure message. Use it with
- * toMatchObject, toEqual or toMatch (not toBe).
+ * AWS's AccessDenied message for an IAM user that no identity-based policy allows, exactly (compare
+ * with toBe, toEqual or toMatchObject). `resource` is left out for STS actions that have no resource
+ * type, whose denials name none.
  */
-export function deniedBecause(reason: string): unknown {
+export function notAuthorized(account: string, user: string, action: string, resource?: string): string {
+  const onResource = resource === undefined ? '' : ` on resource: ${resource}`;
+  return `User: arn:aws:iam::${account}:user/${user} is not authorized to perform: ${action}${onResource} because no identity-based policy allows the ${action} action`;
+}
+
+/**
+ * With AUTHORIZATION_FAILURE_MESSAGES=encoded: exactly `reason` (AWS's text), then ". Encoded
+ * authorization failure message: " and a base64url token. A matcher: use it with toEqual,
+ * toMatchObject or toMatch.
+ */
+export function encodedDenial(reason: string): unknown {
   const escaped = reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return expect.stringMatching(new RegExp(`^${escaped}\\. Encoded authorization failure message: [A-Za-z0-9_-]+$`));
 }
 
-/** AWS's AccessDenied message for an IAM user that no identity-based policy allows (a matcher: see deniedBecause). */
-export function notAuthorized(account: string, user: string, action: string, resource: string): unknown {
-  return deniedBecause(`User: arn:aws:iam::${account}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`);
+/** The encoded part of an AccessDenied message (AUTHORIZATION_FAILURE_MESSAGES=encoded), or undefined. */
+export function encodedPart(message: string): string | undefined {
+  return /\. Encoded authorization failure message: ([A-Za-z0-9_-]+)$/.exec(message)?.[1];
 }

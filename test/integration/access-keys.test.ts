@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { accessKeys } from '../../src/store/schema.js';
-import { allow, type Credentials, deniedBecause, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -55,7 +55,7 @@ describe('CreateAccessKey', () => {
     // The key authenticates as Kim (who has no policy, so is refused).
     await expect(as.send(new GetUserCommand({ UserName: 'Kim' }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/dev/Kim is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${acct}:user/dev/Kim because no identity-based policy allows the iam:GetUser action`),
+      message: `User: arn:aws:iam::${acct}:user/dev/Kim is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${acct}:user/dev/Kim because no identity-based policy allows the iam:GetUser action`,
     });
   });
 

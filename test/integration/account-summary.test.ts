@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
-import { allow, deniedBecause, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let account: NewAccount;
@@ -122,7 +122,7 @@ describe('GetAccountSummary', () => {
     const creds = await svc.userWithPolicy('nosy', allow('iam:ListUsers'));
     await expect(svc.iam(creds).send(new GetAccountSummaryCommand({}))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${svc.account.accountId}:user/nosy is not authorized to perform: iam:GetAccountSummary on resource: * because no identity-based policy allows the iam:GetAccountSummary action`),
+      message: `User: arn:aws:iam::${svc.account.accountId}:user/nosy is not authorized to perform: iam:GetAccountSummary on resource: * because no identity-based policy allows the iam:GetAccountSummary action`,
     });
   });
 });

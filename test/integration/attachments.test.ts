@@ -20,7 +20,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, deniedBecause, notAuthorized, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, notAuthorized, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -239,7 +239,7 @@ describe('authorization', () => {
     await expect(attacher.send(new AttachUserPolicyCommand({ UserName: 'target', PolicyArn: forbidden }))).rejects.toMatchObject({
       name: 'AccessDenied',
       // The resource is the user's ARN, with its real path.
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/attacher is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::${acct}:user/t/target because no identity-based policy allows the iam:AttachUserPolicy action`),
+      message: `User: arn:aws:iam::${acct}:user/attacher is not authorized to perform: iam:AttachUserPolicy on resource: arn:aws:iam::${acct}:user/t/target because no identity-based policy allows the iam:AttachUserPolicy action`,
     });
     expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'target' }))).AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([permitted]);
   });
@@ -247,7 +247,7 @@ describe('authorization', () => {
   test('attaching and detaching changes what the user may do on the next request', async () => {
     const creds = await userWithKey('grows');
     const user = svc.iam(creds);
-    const denied = { name: 'AccessDenied', message: deniedBecause(`User: arn:aws:iam::${acct}:user/grows is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`) };
+    const denied = { name: 'AccessDenied', message: `User: arn:aws:iam::${acct}:user/grows is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action` };
     await expect(user.send(new ListPoliciesCommand({}))).rejects.toMatchObject(denied);
     const lister = await createPolicy('lister', { document: doc('iam:ListPolicies') });
     await iam.send(new AttachUserPolicyCommand({ UserName: 'grows', PolicyArn: lister }));
@@ -270,7 +270,7 @@ describe('authorization', () => {
     const user = svc.iam(creds);
     await expect(user.send(new ListAttachedRolePoliciesCommand({ RoleName: 'guarded-role' }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/role-peeker is not authorized to perform: iam:ListAttachedRolePolicies on resource: arn:aws:iam::${acct}:role/svc/guarded-role because no identity-based policy allows the iam:ListAttachedRolePolicies action`),
+      message: `User: arn:aws:iam::${acct}:user/role-peeker is not authorized to perform: iam:ListAttachedRolePolicies on resource: arn:aws:iam::${acct}:role/svc/guarded-role because no identity-based policy allows the iam:ListAttachedRolePolicies action`,
     });
   });
 });

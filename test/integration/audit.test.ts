@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { HIDDEN } from '../../src/audit/redact.js';
 import { queryAuditEvents, type AuditRow } from '../../src/store/audit.js';
 import { openSessionToken } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, deniedBecause, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, encodedDenial, type TestService, useService } from '../helpers/service.js';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { createRole, mintRoleSession, outcome } from './session-fixtures.js';
@@ -118,9 +118,20 @@ describe('denied calls', () => {
     });
     // The reason; not the encoded authorization failure message (sealed details of the event's own fields).
     const reason = `User: arn:aws:iam::${acct}:user/audit-nobody is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/never-created because no identity-based policy allows the iam:CreateUser action`;
-    expect(denied.message).toEqual(deniedBecause(reason));
+    expect(denied.message).toEqual(reason);
     expect(details(rows[0])).toEqual({ message: reason });
     expect(await outcome(() => iam.send(new GetUserCommand({ UserName: 'never-created' })))).toBe('NoSuchEntityException');
+  });
+
+  test('with AUTHORIZATION_FAILURE_MESSAGES=encoded the answer carries the encoded message, the event only the reason', async () => {
+    const node = await svc.node({ failureMessages: 'encoded' });
+    const nobody = await svc.userWithPolicy('audit-encoded', allow('iam:GetUser'));
+    const denied = await failing(() => node.iam(nobody).send(new CreateUserCommand({ UserName: 'never-encoded' })));
+    const reason = `User: arn:aws:iam::${acct}:user/audit-encoded is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/never-encoded because no identity-based policy allows the iam:CreateUser action`;
+    expect(denied.message).toEqual(encodedDenial(reason));
+    const rows = await eventsOf(denied.requestId);
+    expect(rows).toHaveLength(1);
+    expect(details(rows[0])).toEqual({ message: reason });
   });
 
   test('a denied read is audited too', async () => {

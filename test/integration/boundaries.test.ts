@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existingBoundaryContext } from '../../src/iam/boundaries.js';
-import { allow, deniedBecause, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -132,7 +132,7 @@ describe('a boundary limits what an IAM user may do', () => {
     await client.send(new ListUsersCommand({}));
     const err = await client.send(new CreateUserCommand({ UserName: 'made-by-limited' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/limited is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/made-by-limited because no permissions boundary allows the iam:CreateUser action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/limited is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/made-by-limited because no permissions boundary allows the iam:CreateUser action`);
     // The next call sees the boundary gone (the account's caches are dropped after each write).
     await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'limited' }));
     await client.send(new CreateUserCommand({ UserName: 'made-by-limited' }));
@@ -171,7 +171,7 @@ describe('a boundary limits what an IAM user may do', () => {
     const who = await svc.userWithPolicy('no-escape', allow('iam:GetRole'));
     const err = await svc.iam(who).send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'Kept' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/no-escape is not authorized to perform: iam:DeleteRolePermissionsBoundary on resource: arn:aws:iam::${acct}:role/keep/Kept because no identity-based policy allows the iam:DeleteRolePermissionsBoundary action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/no-escape is not authorized to perform: iam:DeleteRolePermissionsBoundary on resource: arn:aws:iam::${acct}:role/keep/Kept because no identity-based policy allows the iam:DeleteRolePermissionsBoundary action`);
   });
 
   test('an inline policy put after the boundary is still held to it', async () => {
@@ -196,7 +196,7 @@ describe('iam:PermissionsBoundary is the boundary the user or role already has',
   const doc = JSON.stringify(allow('s3:GetObject'));
 
   function denial(action: string, resource: string, why = `because no identity-based policy allows the iam:${action} action`): unknown {
-    return deniedBecause(`User: arn:aws:iam::${acct}:user/${adminName} is not authorized to perform: iam:${action} on resource: arn:aws:iam::${acct}:${resource} ${why}`);
+    return `User: arn:aws:iam::${acct}:user/${adminName} is not authorized to perform: iam:${action} on resource: arn:aws:iam::${acct}:${resource} ${why}`;
   }
 
   async function expectDenied(call: Promise<unknown>, message: unknown): Promise<void> {

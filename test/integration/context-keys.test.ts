@@ -17,7 +17,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, deniedBecause, startService, type TestService } from '../helpers/service.js';
+import { allow, type Credentials, startService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -113,7 +113,7 @@ describe('GetContextKeysForCustomPolicy', () => {
     const err = await svc.iam(nobody).send(new GetContextKeysForCustomPolicyCommand({ PolicyInputList: [HOME] })).catch((e: unknown) => e);
     expect(err).toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: ${nobodyArn} is not authorized to perform: iam:GetContextKeysForCustomPolicy on resource: * because no identity-based policy allows the iam:GetContextKeysForCustomPolicy action`),
+      message: `User: ${nobodyArn} is not authorized to perform: iam:GetContextKeysForCustomPolicy on resource: * because no identity-based policy allows the iam:GetContextKeysForCustomPolicy action`,
     });
   });
 });
@@ -154,7 +154,7 @@ describe('GetContextKeysForPrincipalPolicy', () => {
     const err = await svc.iam(nobody).send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: saanviArn })).catch((e: unknown) => e);
     expect(err).toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: ${nobodyArn} is not authorized to perform: iam:GetContextKeysForPrincipalPolicy on resource: ${saanviArn} because no identity-based policy allows the iam:GetContextKeysForPrincipalPolicy action`),
+      message: `User: ${nobodyArn} is not authorized to perform: iam:GetContextKeysForPrincipalPolicy on resource: ${saanviArn} because no identity-based policy allows the iam:GetContextKeysForPrincipalPolicy action`,
     });
     await putInline('user', 'nobody', 'MayList', JSON.stringify(allow('iam:GetContextKeysForPrincipalPolicy', saanviArn)));
     const out = await svc.iam(nobody).send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: saanviArn }));

@@ -19,7 +19,7 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { allow, deniedBecause, type TestService, useService } from '../helpers/service.js';
+import { allow, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -208,7 +208,7 @@ describe('authorization', () => {
 
     const err = await client.send(new DeleteUserPolicyCommand({ UserName: 'target', PolicyName: 'p' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/team-admin is not authorized to perform: iam:DeleteUserPolicy on resource: arn:aws:iam::${acct}:user/team/target because no identity-based policy allows the iam:DeleteUserPolicy action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/team-admin is not authorized to perform: iam:DeleteUserPolicy on resource: arn:aws:iam::${acct}:user/team/target because no identity-based policy allows the iam:DeleteUserPolicy action`);
     // Itself is not under /team/: it may not grant itself more.
     await expect(client.send(new PutUserPolicyCommand({ UserName: 'team-admin', PolicyName: 'more', PolicyDocument: JSON.stringify(allow('*')) }))).rejects.toMatchObject({
       name: 'AccessDenied',
@@ -220,10 +220,7 @@ describe('authorization', () => {
     const client = svc.iam(who);
     const first = await client.send(new ListUsersCommand({})).catch((e: unknown) => e);
     expect(first).toMatchObject({ name: 'AccessDenied' });
-    // ListUsers has no resource-level permissions: the resource is left open here.
-    expect((first as Error).message).toMatch(
-      new RegExp(`^User: arn:aws:iam::${acct}:user/fickle is not authorized to perform: iam:ListUsers on resource: \\S+ because no identity-based policy allows the iam:ListUsers action\\. Encoded authorization failure message: [A-Za-z0-9_-]+$`),
-    );
+    expect((first as Error).message).toBe(`User: arn:aws:iam::${acct}:user/fickle is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action`);
 
     await iam.send(new PutUserPolicyCommand({ UserName: 'fickle', PolicyName: 'list', PolicyDocument: JSON.stringify(allow('iam:ListUsers')) }));
     await client.send(new ListUsersCommand({}));
@@ -245,7 +242,7 @@ describe('authorization', () => {
     await client.send(new ListUsersCommand({}));
     const err = await client.send(new CreateUserCommand({ UserName: 'nope' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/denied is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/nope with an explicit deny in an identity-based policy`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/denied is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/nope with an explicit deny in an identity-based policy`);
   });
 
   test('group inline policies apply to the group’s members', async () => {
@@ -280,7 +277,7 @@ describe('authorization', () => {
 
     const err = await client.send(new PutUserPolicyCommand({ UserName: 'red-user', PolicyName: 'p', PolicyDocument: DOC })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/blue-admin is not authorized to perform: iam:PutUserPolicy on resource: arn:aws:iam::${acct}:user/red-user because no identity-based policy allows the iam:PutUserPolicy action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/blue-admin is not authorized to perform: iam:PutUserPolicy on resource: arn:aws:iam::${acct}:user/red-user because no identity-based policy allows the iam:PutUserPolicy action`);
     await expect(client.send(new ListUserPoliciesCommand({ UserName: 'red-user' }))).rejects.toMatchObject({ name: 'AccessDenied' });
     await expect(client.send(new PutRolePolicyCommand({ RoleName: 'red-role', PolicyName: 'p', PolicyDocument: DOC }))).rejects.toMatchObject({ name: 'AccessDenied' });
   });

@@ -15,7 +15,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, deniedBecause, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -255,7 +255,7 @@ describe('authorization', () => {
     const other = arnOf('Reader', '/team/');
     await expect(client.send(new GetPolicyCommand({ PolicyArn: other }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/policy-reader is not authorized to perform: iam:GetPolicy on resource: ${other} because no identity-based policy allows the iam:GetPolicy action`),
+      message: `User: arn:aws:iam::${acct}:user/policy-reader is not authorized to perform: iam:GetPolicy on resource: ${other} because no identity-based policy allows the iam:GetPolicy action`,
     });
   });
 
@@ -269,7 +269,7 @@ describe('authorization', () => {
     expect(ok.Policy?.Arn).toBe(arnOf('made1', '/made/'));
     await expect(client.send(new CreatePolicyCommand({ PolicyName: 'made2', Path: '/made/', PolicyDocument: doc() }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/policy-maker is not authorized to perform: iam:CreatePolicy on resource: ${arnOf('made2', '/made/')} because no identity-based policy allows the iam:CreatePolicy action`),
+      message: `User: arn:aws:iam::${acct}:user/policy-maker is not authorized to perform: iam:CreatePolicy on resource: ${arnOf('made2', '/made/')} because no identity-based policy allows the iam:CreatePolicy action`,
     });
   });
 
@@ -286,7 +286,7 @@ describe('authorization', () => {
     const creds = await userWithManagedPolicy('policy-lister', allow('iam:GetPolicy'));
     await expect(svc.iam(creds).send(new ListPoliciesCommand({}))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/policy-lister is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`),
+      message: `User: arn:aws:iam::${acct}:user/policy-lister is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`,
     });
   });
 });

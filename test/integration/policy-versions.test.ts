@@ -13,7 +13,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { describe, expect, test } from 'vitest';
-import { allow, type Credentials, deniedBecause, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -175,7 +175,7 @@ describe('authorization', () => {
     expect((await user.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.DefaultVersionId).toBe('v2');
     await expect(user.send(new ListPoliciesCommand({}))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/live-user is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`),
+      message: `User: arn:aws:iam::${acct}:user/live-user is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`,
     });
 
     // And a new default created with SetAsDefault does the same.
@@ -192,7 +192,7 @@ describe('authorization', () => {
     expect((await user.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }))).PolicyVersion?.VersionId).toBe('v1');
     await expect(user.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc() }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: arn:aws:iam::${acct}:user/version-reader is not authorized to perform: iam:CreatePolicyVersion on resource: ${arn} because no identity-based policy allows the iam:CreatePolicyVersion action`),
+      message: `User: arn:aws:iam::${acct}:user/version-reader is not authorized to perform: iam:CreatePolicyVersion on resource: ${arn} because no identity-based policy allows the iam:CreatePolicyVersion action`,
     });
   });
 });

@@ -14,7 +14,7 @@ import { describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
 import { operatorAudit, REVOKE_OLDER_SESSIONS, revokeOlderRoleSessions, revokeOlderSessionsPolicy, revokeSession } from '../../src/sts/revocation.js';
 import { openSessionToken } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, deniedBecause, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 import { createRole, mintRoleSession, outcome, type Session } from './session-fixtures.js';
 
 let svc: TestService;
@@ -131,7 +131,7 @@ describe("a role's older sessions", () => {
     const denied = await svc.iam(before).send(new ListUsersCommand({})).catch((e: Error) => e);
     expect(denied).toBeInstanceOf(Error);
     expect((denied as Error).name).toBe('AccessDenied');
-    expect((denied as Error).message).toEqual(deniedBecause(`User: arn:aws:sts::${acct}:assumed-role/revoke-role/${before.claims.name ?? ''} is not authorized to perform: iam:ListUsers on resource: * with an explicit deny in an identity-based policy`));
+    expect((denied as Error).message).toEqual(`User: arn:aws:sts::${acct}:assumed-role/revoke-role/${before.claims.name ?? ''} is not authorized to perform: iam:ListUsers on resource: * with an explicit deny in an identity-based policy`);
     // GetCallerIdentity is never denied, on AWS either: the session still authenticates.
     expect(await whoAmI(before)).toBe('ok');
     // The user that assumes the role is not a session of it.

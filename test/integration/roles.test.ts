@@ -19,7 +19,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { managedPolicies, policyAttachments, policyVersions, roles } from '../../src/store/schema.js';
-import { allow, deniedBecause, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -346,7 +346,7 @@ describe('authorization', () => {
   test('a user without an allow is denied with AWS message, on the ARN with the real path', async () => {
     const err = await reader.send(new DeleteRoleCommand({ RoleName: 'Guarded' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/${readerName} is not authorized to perform: iam:DeleteRole on resource: arn:aws:iam::${acct}:role/app/Guarded because no identity-based policy allows the iam:DeleteRole action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/${readerName} is not authorized to perform: iam:DeleteRole on resource: arn:aws:iam::${acct}:role/app/Guarded because no identity-based policy allows the iam:DeleteRole action`);
     await expect(reader.send(new GetRoleCommand({ RoleName: 'Upd' }))).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
@@ -395,7 +395,7 @@ describe('iam:ResourceTag and aws:ResourceTag: the role’s own tags', () => {
   test.each(denied)('%s on %s (not tagged team=x) is AccessDenied with AWS message', async (action, role, call) => {
     const err = await call(role).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'AccessDenied' });
-    expect((err as Error).message).toEqual(deniedBecause(`User: arn:aws:iam::${acct}:user/${teamXName} is not authorized to perform: iam:${action} on resource: arn:aws:iam::${acct}:role/tagged/${role} because no identity-based policy allows the iam:${action} action`));
+    expect((err as Error).message).toEqual(`User: arn:aws:iam::${acct}:user/${teamXName} is not authorized to perform: iam:${action} on resource: arn:aws:iam::${acct}:role/tagged/${role} because no identity-based policy allows the iam:${action} action`);
   });
 
   test('the keys follow the role’s tags as they change', async () => {

@@ -25,7 +25,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, deniedBecause, startService, type TestService } from '../helpers/service.js';
+import { allow, type Credentials, startService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -262,7 +262,7 @@ describe('SimulatePrincipalPolicy', () => {
     const err = await principal({ PolicySourceArn: aliceArn, ActionNames: ['s3:GetObject'] }, svc.iam(nobody)).catch((e: unknown) => e);
     expect(err).toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: ${nobodyArn} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${aliceArn} because no identity-based policy allows the iam:SimulatePrincipalPolicy action`),
+      message: `User: ${nobodyArn} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${aliceArn} because no identity-based policy allows the iam:SimulatePrincipalPolicy action`,
     });
     // The simulator user may simulate alice, not bounded.
     await expect(principal({ PolicySourceArn: boundedArn, ActionNames: ['s3:GetObject'] }, svc.iam(simulator))).rejects.toMatchObject({ name: 'AccessDenied' });
@@ -371,7 +371,7 @@ describe('SimulateCustomPolicy', () => {
     const err = await custom(input, svc.iam(nobody)).catch((e: unknown) => e);
     expect(err).toMatchObject({
       name: 'AccessDenied',
-      message: deniedBecause(`User: ${nobodyArn} is not authorized to perform: iam:SimulateCustomPolicy on resource: * because no identity-based policy allows the iam:SimulateCustomPolicy action`),
+      message: `User: ${nobodyArn} is not authorized to perform: iam:SimulateCustomPolicy on resource: * because no identity-based policy allows the iam:SimulateCustomPolicy action`,
     });
   });
 });

@@ -32,7 +32,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, deniedBecause, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -98,13 +98,18 @@ function claimsOf(c: Credentials): SessionClaims {
   return claims;
 }
 
+/** AccessDenied for an IAM call's policy decision, exactly as AWS words it, with its reason. */
+function denied(callerArn: string, action: string, resource: string, reason: string): { name: string; message: string } {
+  return { name: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource} because no ${reason} allows the ${action} action` };
+}
+
 /**
- * AccessDenied for a policy decision, with its reason and the encoded authorization failure
- * message. A role that cannot be found answers exactly like a trust policy that does not allow.
+ * AccessDenied for assuming a role (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity), exactly
+ * as AWS's STS words it: no reason, whether the trust policy or the caller's own policies refused,
+ * and the same for a role that does not exist.
  */
-function denied(callerArn: string, action: string, resource: string, reason = 'resource-based policy'): { name: string; message: unknown } {
-  const head = `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`;
-  return { name: 'AccessDenied', message: deniedBecause(`${head} because no ${reason} allows the ${action} action`) };
+function refused(callerArn: string, action: string, roleArn: string): { name: string; message: string } {
+  return { name: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}` };
 }
 
 /** A string of `n` random hexadecimal digits: text that compresses badly. */
@@ -150,14 +155,14 @@ describe('who may assume a role', () => {
 
     // The ARN must name the role exactly: another path names no role.
     await expect(assume(user, { RoleArn: `arn:aws:iam::${acct}:role/Pathed` })).rejects.toMatchObject(
-      denied(userArn('pathed-caller'), 'sts:AssumeRole', `arn:aws:iam::${acct}:role/Pathed`),
+      refused(userArn('pathed-caller'), 'sts:AssumeRole', `arn:aws:iam::${acct}:role/Pathed`),
     );
   });
 
   test('same account: a trust policy naming the account defers to the identity policy', async () => {
     const roleArn = await createRole('AccountTrust', trust(trusts(acct)));
     const without = await svc.userWithPolicy('no-perms');
-    await expect(assume(without, { RoleArn: roleArn })).rejects.toMatchObject(denied(userArn('no-perms'), 'sts:AssumeRole', roleArn, 'identity-based policy'));
+    await expect(assume(without, { RoleArn: roleArn })).rejects.toMatchObject(refused(userArn('no-perms'), 'sts:AssumeRole', roleArn));
     const withPolicy = await svc.userWithPolicy('can-assume', allow('sts:AssumeRole', roleArn));
     await expect(assume(withPolicy, { RoleArn: roleArn })).resolves.toMatchObject({ AssumedRoleUser: { Arn: `arn:aws:sts::${acct}:assumed-role/AccountTrust/session` } });
   });
@@ -166,15 +171,15 @@ describe('who may assume a role', () => {
     await svc.userWithPolicy('someone-else');
     const roleArn = await createRole('Elsewhere', trust(trusts(userArn('someone-else'))));
     const user = await svc.userWithPolicy('not-trusted', ALLOW_ASSUME_ANY);
-    await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(denied(userArn('not-trusted'), 'sts:AssumeRole', roleArn, 'resource-based policy'));
+    await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(refused(userArn('not-trusted'), 'sts:AssumeRole', roleArn));
   });
 
   test('a role that does not exist answers AccessDenied, not NoSuchEntity', async () => {
     const user = await svc.userWithPolicy('seeker', ALLOW_ASSUME_ANY);
     const missing = `arn:aws:iam::${acct}:role/Nope`;
-    await expect(assume(user, { RoleArn: missing })).rejects.toMatchObject(denied(userArn('seeker'), 'sts:AssumeRole', missing));
+    await expect(assume(user, { RoleArn: missing })).rejects.toMatchObject(refused(userArn('seeker'), 'sts:AssumeRole', missing));
     const notARole = 'arn:aws:s3:::some-bucket-name';
-    await expect(assume(user, { RoleArn: notARole })).rejects.toMatchObject(denied(userArn('seeker'), 'sts:AssumeRole', notARole));
+    await expect(assume(user, { RoleArn: notARole })).rejects.toMatchObject(refused(userArn('seeker'), 'sts:AssumeRole', notARole));
   });
 
   test.each(['nothing-valid-in-here', 'arn::b:::something/test-role', 'arn:a::::something/test-role', 'arn:a:::something/test-role', 'arn:a:a::aaaaaaaaaa:'])(
@@ -214,7 +219,7 @@ describe('cross-account', () => {
     // The caller's own account does not allow it.
     const noPolicy = await svc.userWithPolicy('x-no-policy', undefined, other);
     await expect(assume(noPolicy, { RoleArn: roleArn })).rejects.toMatchObject(
-      denied(userArn('x-no-policy', other.accountId), 'sts:AssumeRole', roleArn, 'identity-based policy'),
+      refused(userArn('x-no-policy', other.accountId), 'sts:AssumeRole', roleArn),
     );
   });
 
@@ -223,7 +228,7 @@ describe('cross-account', () => {
     const roleArn = await createRole('NotShared', trust(trusts(acct)));
     const user = await svc.userWithPolicy('x-untrusted', ALLOW_ASSUME_ANY, other);
     await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(
-      denied(userArn('x-untrusted', other.accountId), 'sts:AssumeRole', roleArn, 'resource-based policy'),
+      refused(userArn('x-untrusted', other.accountId), 'sts:AssumeRole', roleArn),
     );
   });
 
@@ -232,7 +237,7 @@ describe('cross-account', () => {
     const user = await svc.userWithPolicy('x-named', undefined, other);
     const roleArn = await createRole('NamedUser', trust(trusts(userArn('x-named', other.accountId))));
     await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(
-      denied(userArn('x-named', other.accountId), 'sts:AssumeRole', roleArn, 'identity-based policy'),
+      refused(userArn('x-named', other.accountId), 'sts:AssumeRole', roleArn),
     );
   });
 
@@ -252,7 +257,7 @@ describe('ExternalId', () => {
     const user = await svc.userWithPolicy('ext-user');
     const roleArn = await createRole('ExtRole', trust(trusts(userArn('ext-user'), 'sts:AssumeRole', { StringEquals: { 'sts:ExternalId': 'Example987' } })));
     await expect(assume(user, { RoleArn: roleArn, ExternalId: 'Example987' })).resolves.toBeDefined();
-    const refusal = denied(userArn('ext-user'), 'sts:AssumeRole', roleArn, 'resource-based policy');
+    const refusal = refused(userArn('ext-user'), 'sts:AssumeRole', roleArn);
     await expect(assume(user, { RoleArn: roleArn, ExternalId: 'Wrong-id' })).rejects.toMatchObject(refusal);
     await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(refusal);
   });
@@ -275,7 +280,7 @@ describe('the role as it is at the moment of the call (roles are cached per acco
     const condition = { StringEquals: { 'aws:ResourceTag/env': 'dev' } };
     const roleArn = await createRole('NowRole', trust(trusts(userArn('now-user'), 'sts:AssumeRole', condition)), { tags: [{ Key: 'env', Value: 'dev' }] });
     const first = await assume(user, { RoleArn: roleArn });
-    const refusal = denied(userArn('now-user'), 'sts:AssumeRole', roleArn, 'resource-based policy');
+    const refusal = refused(userArn('now-user'), 'sts:AssumeRole', roleArn);
 
     // The tag the trust policy's condition reads.
     await iam.send(new TagRoleCommand({ RoleName: 'NowRole', Tags: [{ Key: 'env', Value: 'prod' }] }));
@@ -286,7 +291,7 @@ describe('the role as it is at the moment of the call (roles are cached per acco
     // The trust policy itself.
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'NowRole', PolicyDocument: trust(trusts(acct)) }));
     await expect(assume(user, { RoleArn: roleArn })).rejects.toMatchObject(
-      denied(userArn('now-user'), 'sts:AssumeRole', roleArn, 'identity-based policy'),
+      refused(userArn('now-user'), 'sts:AssumeRole', roleArn),
     );
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'NowRole', PolicyDocument: trust(trusts(userArn('now-user'))) }));
 
@@ -517,7 +522,7 @@ describe('session tags', () => {
     const user = await svc.userWithPolicy('tagger');
     const noTagArn = await createRole('NoTagSession', trust(trusts(userArn('tagger'))), { policy: TEAM_ONLY });
     await expect(assume(user, { RoleArn: noTagArn, Tags: [{ Key: 'team', Value: 'blue' }] })).rejects.toMatchObject(
-      denied(userArn('tagger'), 'sts:TagSession', noTagArn, 'resource-based policy'),
+      refused(userArn('tagger'), 'sts:TagSession', noTagArn),
     );
     const roleArn = await createRole('TagSession', trust(trusts(userArn('tagger'), ['sts:AssumeRole', 'sts:TagSession'])), { policy: TEAM_ONLY });
     const out = await assume(user, { RoleArn: roleArn, Tags: [{ Key: 'team', Value: 'blue' }] });
@@ -589,7 +594,7 @@ describe('session tags', () => {
     await expect(assume(first, { RoleArn: secondArn, Tags: [{ Key: 'local', Value: 'no' }] })).resolves.toBeDefined();
     // Passing the inherited tags on is tagging the session: the next trust policy must allow it.
     await expect(assume(first, { RoleArn: noTagArn })).rejects.toMatchObject(
-      denied(`arn:aws:sts::${acct}:assumed-role/TagChain1/session`, 'sts:TagSession', noTagArn, 'resource-based policy'),
+      refused(`arn:aws:sts::${acct}:assumed-role/TagChain1/session`, 'sts:TagSession', noTagArn),
     );
   });
 
@@ -610,7 +615,7 @@ describe('SourceIdentity', () => {
     const user = await svc.userWithPolicy('sid-user');
     const noSetArn = await createRole('NoSetSid', trust(trusts(userArn('sid-user'))));
     await expect(assume(user, { RoleArn: noSetArn, SourceIdentity: 'alice' })).rejects.toMatchObject(
-      denied(userArn('sid-user'), 'sts:SetSourceIdentity', noSetArn, 'resource-based policy'),
+      refused(userArn('sid-user'), 'sts:SetSourceIdentity', noSetArn),
     );
 
     const bySid = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:ListUsers', 'sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*', Condition: { StringEquals: { 'aws:SourceIdentity': 'alice' } } }] };
@@ -640,7 +645,7 @@ describe('SourceIdentity', () => {
     await expect(assume(firstCreds, { RoleArn: secondArn, SourceIdentity: 'bob' })).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     // Carrying it sets it on the next session: that role's trust policy must allow sts:SetSourceIdentity.
     await expect(assume(firstCreds, { RoleArn: plainArn })).rejects.toMatchObject(
-      denied(`arn:aws:sts::${acct}:assumed-role/SidOpen/session`, 'sts:SetSourceIdentity', plainArn, 'resource-based policy'),
+      refused(`arn:aws:sts::${acct}:assumed-role/SidOpen/session`, 'sts:SetSourceIdentity', plainArn),
     );
   });
 
@@ -672,7 +677,7 @@ describe('role chaining', () => {
     // A role session's own policies decide whether it may assume the next role.
     const noAssume = await assumed(user, { RoleArn: aArn, RoleSessionName: 'narrow', Policy: JSON.stringify(allow('iam:ListUsers')) });
     await expect(assume(noAssume, { RoleArn: bArn })).rejects.toMatchObject(
-      denied(`arn:aws:sts::${acct}:assumed-role/HopA/narrow`, 'sts:AssumeRole', bArn, 'session policy'),
+      refused(`arn:aws:sts::${acct}:assumed-role/HopA/narrow`, 'sts:AssumeRole', bArn),
     );
   });
 });

@@ -7,7 +7,7 @@
 import { CreateRoleCommand, CreateUserCommand, GetPolicyCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { lookupKey } from '../../src/auth/authenticate.js';
 import { callerContext, evaluateFor, principalFor, type AuthorizationRequest } from '../../src/auth/authorize.js';
 import {
@@ -18,7 +18,7 @@ import {
   type DecodedAuthorization,
 } from '../../src/auth/authorization-message.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { allow, type Credentials, deniedBecause, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, encodedDenial, encodedPart, notAuthorized, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let acct: string;
@@ -119,7 +119,7 @@ describe('DecodeAuthorizationMessage', () => {
     const nosy = await svc.userWithPolicy('nosy', allow('iam:*'));
     await expect(decode(nosy, encodeAuthorizationMessage(svc.keyring, acct, details))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: notAuthorized(acct, 'nosy', 'sts:DecodeAuthorizationMessage', '*'),
+      message: notAuthorized(acct, 'nosy', 'sts:DecodeAuthorizationMessage'),
     });
   });
 
@@ -194,30 +194,50 @@ describe('encodeAuthorizationMessage', () => {
   });
 });
 
-describe('AccessDenied carries the encoded message', () => {
-  /** The call's AccessDenied, and the encoded authorization failure message at the end of it. */
+describe('AUTHORIZATION_FAILURE_MESSAGES', () => {
+  test("plain (the default): a denial is AWS's text alone, with no encoded message", async () => {
+    const mona = await svc.userWithPolicy('mona');
+    await expect(svc.iam(mona).send(new CreateUserCommand({ UserName: 'not-by-mona' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: `User: arn:aws:iam::${acct}:user/mona is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${acct}:user/not-by-mona because no identity-based policy allows the iam:CreateUser action`,
+    });
+  });
+});
+
+/**
+ * A second node with the setting on, on the same database and keys as the default one: its denials
+ * carry the encoded message, and the default node (the setting off) still decodes them, as it
+ * decodes any message sealed for the caller's account.
+ */
+describe('AccessDenied carries the encoded message (AUTHORIZATION_FAILURE_MESSAGES=encoded)', () => {
+  let node: Awaited<ReturnType<TestService['node']>>;
+  beforeAll(async () => {
+    node = await svc.node({ failureMessages: 'encoded' });
+  });
+
+  /** The call's AccessDenied: `reason` exactly, then the encoded authorization failure message, which is returned. */
   async function refused(call: Promise<unknown>, reason: string): Promise<string> {
     const err = await call.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toMatchObject({ name: 'AccessDenied', message: deniedBecause(reason) });
-    const encoded = /\. Encoded authorization failure message: ([A-Za-z0-9_-]+)$/.exec((err as Error).message)?.[1];
-    if (encoded === undefined) throw new Error('no encoded message');
-    return encoded;
+    expect(err).toMatchObject({ name: 'AccessDenied', message: encodedDenial(reason) });
+    const part = encodedPart((err as Error).message);
+    if (part === undefined) throw new Error('no encoded message');
+    return part;
   }
 
   test("a denied IAM call's message decodes, for a caller allowed sts:DecodeAuthorizationMessage, to the action, resource and allowed: false; a caller without that permission is refused", async () => {
     const judy = await svc.userWithPolicy('judy');
     const resource = `arn:aws:iam::${acct}:user/not-allowed`;
-    const encoded = await refused(
-      svc.iam(judy).send(new CreateUserCommand({ UserName: 'not-allowed' })),
+    const message = await refused(
+      node.iam(judy).send(new CreateUserCommand({ UserName: 'not-allowed' })),
       `User: arn:aws:iam::${acct}:user/judy is not authorized to perform: iam:CreateUser on resource: ${resource} because no identity-based policy allows the iam:CreateUser action`,
     );
-    expect(encoded).not.toContain('judy');
+    expect(message).not.toContain('judy');
 
     const decoder = await svc.userWithPolicy('judy-decoder', DECODER);
-    expect(await decoded(decoder, encoded)).toMatchObject({
+    expect(await decoded(decoder, message)).toMatchObject({
       allowed: false,
       explicitDeny: false,
       matchedStatements: { items: [] },
@@ -231,7 +251,10 @@ describe('AccessDenied carries the encoded message', () => {
     });
 
     // Judy herself may not read it: that refusal is itself a policy decision, with its own message.
-    await expect(decode(judy, encoded)).rejects.toMatchObject({ name: 'AccessDenied', message: notAuthorized(acct, 'judy', 'sts:DecodeAuthorizationMessage', '*') });
+    await expect(node.sts(judy).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: message }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: encodedDenial(notAuthorized(acct, 'judy', 'sts:DecodeAuthorizationMessage')),
+    });
   });
 
   test('an explicit deny: explicitDeny and the statement, by its Sid', async () => {
@@ -242,14 +265,18 @@ describe('AccessDenied carries the encoded message', () => {
         { Sid: 'NoUserLists', Effect: 'Deny', Action: 'iam:ListUsers', Resource: '*' },
       ],
     });
-    const encoded = await refused(
-      svc.iam(kim).send(new ListUsersCommand({})),
+    const message = await refused(
+      node.iam(kim).send(new ListUsersCommand({})),
       `User: arn:aws:iam::${acct}:user/kim is not authorized to perform: iam:ListUsers on resource: * with an explicit deny in an identity-based policy`,
     );
-    expect(await decoded(svc.root, encoded)).toMatchObject({ allowed: false, explicitDeny: true, matchedStatements: { items: [{ statementId: 'NoUserLists', effect: 'DENY' }] } });
+    const details = { allowed: false, explicitDeny: true, matchedStatements: { items: [{ statementId: 'NoUserLists', effect: 'DENY' }] } };
+    // On the node that issued it, and on the node with the setting off.
+    const { DecodedMessage } = await node.sts().send(new DecodeAuthorizationMessageCommand({ EncodedMessage: message }));
+    expect(JSON.parse(DecodedMessage ?? 'null')).toMatchObject(details);
+    expect(await decoded(svc.root, message)).toMatchObject(details);
   });
 
-  test("AssumeRole refused by the trust policy: the message carries the keys the trust policy was evaluated with", async () => {
+  test("AssumeRole refused by the trust policy: AWS's text (no reason), and the message carries the keys the trust policy was evaluated with", async () => {
     const user = await svc.userWithPolicy('lee');
     const trustPolicy = {
       Version: '2012-10-17',
@@ -257,11 +284,11 @@ describe('AccessDenied carries the encoded message', () => {
     };
     const { Role } = await svc.iam().send(new CreateRoleCommand({ RoleName: 'LeeRole', AssumeRolePolicyDocument: JSON.stringify(trustPolicy) }));
     const roleArn = Role?.Arn ?? '';
-    const encoded = await refused(
-      svc.sts(user).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lee-session', ExternalId: 'Wrong-id' })),
-      `User: arn:aws:iam::${acct}:user/lee is not authorized to perform: sts:AssumeRole on resource: ${roleArn} because no resource-based policy allows the sts:AssumeRole action`,
+    const message = await refused(
+      node.sts(user).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lee-session', ExternalId: 'Wrong-id' })),
+      `User: arn:aws:iam::${acct}:user/lee is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
     );
-    expect(await decoded(svc.root, encoded)).toMatchObject({
+    expect(await decoded(svc.root, message)).toMatchObject({
       allowed: false,
       context: {
         action: 'sts:AssumeRole',
@@ -280,16 +307,16 @@ describe('AccessDenied carries the encoded message', () => {
   test("root refused another account's resource: the message opens for root, naming root by its account", async () => {
     const theirs = await svc.newAccount();
     const policyArn = `arn:aws:iam::${theirs.accountId}:policy/theirs`;
-    const encoded = await refused(
-      svc.iam().send(new GetPolicyCommand({ PolicyArn: policyArn })),
+    const message = await refused(
+      node.iam().send(new GetPolicyCommand({ PolicyArn: policyArn })),
       `User: arn:aws:iam::${acct}:root is not authorized to perform: iam:GetPolicy on resource: ${policyArn} because no resource-based policy allows the iam:GetPolicy action`,
     );
-    expect(await decoded(svc.root, encoded)).toMatchObject({
+    expect(await decoded(svc.root, message)).toMatchObject({
       allowed: false,
       explicitDeny: false,
       context: { principal: { id: acct, arn: `arn:aws:iam::${acct}:root` }, action: 'iam:GetPolicy', resource: policyArn },
     });
     // It was sealed for this account: the other account's root cannot read it.
-    await expect(decode(rootCredentials(theirs), encoded)).rejects.toMatchObject({ name: 'InvalidAuthorizationMessageException' });
+    await expect(decode(rootCredentials(theirs), message)).rejects.toMatchObject({ name: 'InvalidAuthorizationMessageException' });
   });
 });
