@@ -1,0 +1,108 @@
+/**
+ * Signals to exactly the process the README tells you to start: `npm start` (development) and
+ * `node dist/main.js` after `npm run build` (production), and `latchkey serve` (the bin). SIGTERM
+ * or SIGINT with a request in flight: the request completes with 200, the port stops accepting
+ * at once, the process exits 0, nothing is left listening, and the embedded database's lock is
+ * released (a second start on the same DATA_DIR succeeds).
+ */
+import { access, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
+import { alive, buildCopy, exitWithin, nothingListening, npmStart, run, slowGetCallerIdentity, tempDir, waitFor, waitReady, type Run } from './processes.js';
+
+const dirs: string[] = [];
+let built = '';
+
+beforeAll(async () => {
+  built = await buildCopy(await tempDir('latchkey-build-', dirs));
+}, 120_000);
+
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+interface Command {
+  readonly name: string;
+  readonly start: (env: Record<string, string>) => Run;
+}
+
+const NPM_START: Command = { name: 'npm start', start: (env) => npmStart(env) };
+const NODE_DIST: Command = { name: 'node dist/main.js', start: (env) => run(process.execPath, [join(built, 'dist', 'main.js')], env) };
+const LATCHKEY_SERVE: Command = { name: 'latchkey serve', start: (env) => run(process.execPath, [join(built, 'dist', 'cli.js'), 'serve'], env) };
+
+/**
+ * Start `first`, put a request in flight, send `signal` to the pid the command started, and check
+ * the drain; then start `second` on the same DATA_DIR (the lock must be free) and stop it too.
+ */
+async function signalWithRequestInFlight(first: Command, signal: NodeJS.Signals, second: Command, secondSignal: NodeJS.Signals): Promise<void> {
+  const dir = await tempDir('latchkey-stop-', dirs);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { PORT: String(port), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') };
+  const server = first.start(env);
+  try {
+    await waitReady(server, port);
+    const creds = JSON.parse(await readFile(join(dir, 'data', 'root-credentials.json'), 'utf8')) as Record<string, string>;
+    const inFlight = await slowGetCallerIdentity(url, { accessKeyId: creds.AccessKeyId ?? '', secretAccessKey: creds.SecretAccessKey ?? '' });
+    // The server has the headers and waits for the body.
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(server.pid, signal);
+    await waitFor(async () => server.output().includes('"msg":"shutting down"'), 10_000, 'shutting down');
+    // Draining: no new connections, but the process waits for the request it has.
+    await waitFor(() => nothingListening(port), 5_000, 'the port to close');
+    expect(alive(server.pid)).toBe(true);
+    expect(server.output()).not.toContain('"msg":"stopped"');
+    inFlight.finish();
+    const res = await inFlight.response;
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(`<Account>${creds.AccountId}</Account>`);
+    expect(await exitWithin(server, 10_000)).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain('"msg":"stopped"');
+    expect(await nothingListening(port)).toBe(true);
+    expect(await exists(join(dir, 'data', 'pglite.lock'))).toBe(false);
+  } finally {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  }
+
+  // The embedded database's lock was released: a second server opens the same DATA_DIR.
+  const again = second.start(env);
+  try {
+    await waitReady(again, port);
+    process.kill(again.pid, secondSignal);
+    expect(await exitWithin(again, 10_000)).toEqual({ code: 0, signal: null });
+    expect(again.output()).not.toContain('in use by process');
+    expect(await nothingListening(port)).toBe(true);
+  } finally {
+    if (again.child.exitCode === null) again.child.kill('SIGKILL');
+  }
+}
+
+describe('stopping the process the README starts', () => {
+  test('npm start: SIGTERM to npm finishes the in-flight request, exits 0 and releases the port and the database lock', async () => {
+    await signalWithRequestInFlight(NPM_START, 'SIGTERM', NPM_START, 'SIGINT');
+  }, 180_000);
+
+  test('node dist/main.js (after npm run build): SIGTERM finishes the in-flight request, exits 0 and releases the port and the database lock; latchkey serve then starts on the same data and stops on SIGINT', async () => {
+    await signalWithRequestInFlight(NODE_DIST, 'SIGTERM', LATCHKEY_SERVE, 'SIGINT');
+  }, 180_000);
+
+  test('node dist/main.js: SIGINT drains the same way', async () => {
+    await signalWithRequestInFlight(NODE_DIST, 'SIGINT', NODE_DIST, 'SIGTERM');
+  }, 180_000);
+
+  test('the build runs from dist/ alone: the bin has its shebang, help works, the JSON models and the migrations resolve', async () => {
+    const cli = await readFile(join(built, 'dist', 'cli.js'), 'utf8');
+    expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(await exists(join(built, 'dist', 'protocol', 'models', 'iam.json'))).toBe(true);
+    const help = run(process.execPath, [join(built, 'dist', 'cli.js'), 'help'], {});
+    expect((await help.exited).code).toBe(0);
+    expect(help.stdout()).toContain('serve');
+    const dir = await tempDir('latchkey-migrate-', dirs);
+    const migrate = run(process.execPath, [join(built, 'dist', 'cli.js'), 'migrate'], { DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') }, dir);
+    expect((await migrate.exited).code).toBe(0);
+    expect(migrate.stdout()).toMatch(/up to date \(\d+ migrations\)/);
+  }, 120_000);
+});
