@@ -121,7 +121,7 @@ describe('start-up binds the port before it creates anything', () => {
       expect(code).toBe(1);
       expect(await nothingListening(port)).toBe(true);
     } finally {
-      if (r.child.exitCode === null) r.child.kill('SIGKILL');
+      r.killAll();
       silent.server.close();
     }
   }, 60_000);

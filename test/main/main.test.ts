@@ -39,7 +39,7 @@ describe('npm start (src/main.ts)', () => {
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 45_000);
     } catch (err) {
-      run.child.kill('SIGKILL');
+      run.killAll();
       throw new Error(`did not become ready: ${run.output()}`, { cause: err });
     }
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -160,7 +160,7 @@ describe('npm start (src/main.ts)', () => {
       expect((run.output().match(/"msg":"stopped"/g) ?? []).length).toBe(3);
     } finally {
       for (const c of clients) c.destroy();
-      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      run.killAll();
       await db.drop();
     }
   }, 120_000);

@@ -22,17 +22,28 @@ export interface Run {
   readonly stderr: () => string;
   readonly output: () => string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL to the whole process group: a failed test leaves no orphaned server behind. */
+  readonly killAll: () => void;
 }
 
 /** `command args…` in `cwd` with only PATH, HOME and `env`. */
 export function run(command: string, args: readonly string[], env: Record<string, string>, cwd = REPO): Run {
-  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so killAll reaches whatever it started, even re-parented.
+  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, pid: child.pid ?? 0, stdout: () => out, stderr: () => err, output: () => out + err, exited };
+  const pid = child.pid ?? 0;
+  const killAll = () => {
+    try {
+      if (pid > 0) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  return { child, pid, stdout: () => out, stderr: () => err, output: () => out + err, exited, killAll };
 }
 
 /** The development command of the README's Quick start. */
@@ -52,7 +63,7 @@ export async function waitReady(r: Run, port: number, ms = 60_000): Promise<void
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, ms, 'ready');
   } catch (err) {
-    r.child.kill('SIGKILL');
+    r.killAll();
     throw new Error(`did not become ready: ${r.output()}`, { cause: err });
   }
 }

@@ -64,7 +64,7 @@ async function signalWithRequestInFlight(first: Command, signal: NodeJS.Signals,
     expect(await nothingListening(port)).toBe(true);
     expect(await exists(join(dir, 'data', 'pglite.lock'))).toBe(false);
   } finally {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    server.killAll();
   }
 
   // The embedded database's lock was released: a second server opens the same DATA_DIR.
@@ -76,7 +76,7 @@ async function signalWithRequestInFlight(first: Command, signal: NodeJS.Signals,
     expect(again.output()).not.toContain('in use by process');
     expect(await nothingListening(port)).toBe(true);
   } finally {
-    if (again.child.exitCode === null) again.child.kill('SIGKILL');
+    again.killAll();
   }
 }
 
