@@ -84,6 +84,9 @@ async function start(config: Config, logger: Logger, life: Lifecycle): Promise<v
   const listener = await bindListener(config.port, config.host, startingResponder(logger));
   life.defer(async () => void (await listener.close(0)));
   await life.checkpoint();
+  // After a signal, a step waiting on PostgreSQL is given up once the grace period is over (its
+  // transaction rolls back); the embedded database's steps, and those writing files, never are.
+  life.abandonable(config.databaseUrl !== undefined);
   const { store, release } = await openConfiguredStore(config);
   life.defer(async () => {
     await store.close();
@@ -92,9 +95,10 @@ async function start(config: Config, logger: Logger, life: Lifecycle): Promise<v
   await life.checkpoint();
   await store.migrate();
   await life.checkpoint();
-  const keyring = await loadKeyring(config, new Date(), (await countAccounts(store.db)) === 0, (detail) =>
-    logger.warn('DEVELOPMENT KEYS GENERATED', { detail }),
-  );
+  const databaseIsEmpty = (await countAccounts(store.db)) === 0;
+  await life.checkpoint();
+  life.abandonable(false);
+  const keyring = await loadKeyring(config, new Date(), databaseIsEmpty, (detail) => logger.warn('DEVELOPMENT KEYS GENERATED', { detail }));
   await life.checkpoint();
 
   // One step: the account and the file that holds its only copy of the secret.
@@ -138,6 +142,8 @@ async function start(config: Config, logger: Logger, life: Lifecycle): Promise<v
  * worker that cannot listen exits with status 2, which the primary takes as fatal.
  */
 async function serveAsWorker(config: Config, logger: Logger, life: Lifecycle): Promise<void> {
+  // Workers run on PostgreSQL only, and create nothing: any step may be given up.
+  life.abandonable(true);
   const { store, release } = await openConfiguredStore(config);
   life.defer(async () => {
     await store.close();

@@ -3,9 +3,11 @@
  * steps (close the port, close the database, release its lock) that a stop or a failed start runs.
  *
  * - While starting, a signal is noted and the process stops at the next step boundary, so a step
- *   that creates something (the first account and its root-credentials.json, a migration, a
- *   write to the embedded database) is never cut in half. A step that does not end within the
- *   grace period (a database that does not answer) is abandoned: exit status 1.
+ *   that creates something (the first account and its root-credentials.json, a key file, the
+ *   embedded database's files) is never cut in half. Only a step marked abandonable (waiting on
+ *   PostgreSQL, whose transaction rolls back when the connection goes) is given up when it has
+ *   not ended within the grace period: exit status 1. Embedded-database steps are not: they do
+ *   not wait on anything, and a first start's initialisation can take long on a slow machine.
  * - Once serving, the signal goes to the stop the server registered (drain, then undo).
  * - Repeated signals change nothing: under `npm start`, Ctrl-C reaches both npm and the server,
  *   and npm forwards it again, so one Ctrl-C is two SIGINTs.
@@ -19,6 +21,9 @@ export class Lifecycle {
   #signal: string | undefined;
   #onSignal: ((signal: string) => void) | undefined;
   #deadline: NodeJS.Timeout | undefined;
+  /** The grace period after a signal has passed. */
+  #overdue = false;
+  #abandonable = false;
 
   constructor(
     private readonly logger: Logger,
@@ -37,9 +42,19 @@ export class Lifecycle {
     this.#undo.push(undo);
   }
 
+  /**
+   * Whether the steps from here on may be given up when a signal's grace period runs out (true
+   * only while waiting on PostgreSQL); `checkpoint()` first.
+   */
+  abandonable(on: boolean): void {
+    this.#abandonable = on;
+    if (on && this.#overdue) this.#abandon();
+  }
+
   /** Between start-up steps: when a signal came, undo what was done and exit 0. */
   async checkpoint(): Promise<void> {
     if (this.#signal === undefined) return;
+    clearTimeout(this.#deadline);
     await this.unwind();
     this.logger.info('stopped');
     this.exit(0);
@@ -69,8 +84,14 @@ export class Lifecycle {
     this.#signal = signal;
     this.logger.info('shutting down', { signal, phase: 'start-up' });
     this.#deadline = setTimeout(() => {
-      this.logger.error('start-up did not reach a point where it can stop in time: exiting', { graceMs: this.graceMs });
-      this.exit(1);
-    }, this.graceMs).unref();
+      this.#overdue = true;
+      if (this.#abandonable) this.#abandon();
+    }, this.graceMs);
+    this.#deadline.unref();
+  }
+
+  #abandon(): never {
+    this.logger.error('start-up step still waiting for the database after the grace period: abandoned', { graceMs: this.graceMs });
+    return this.exit(1);
   }
 }

@@ -93,6 +93,63 @@ describe('stopping the process the README starts', () => {
     await signalWithRequestInFlight(NODE_DIST, 'SIGINT', NODE_DIST, 'SIGTERM');
   }, 180_000);
 
+  test('a request still in flight after the 10-second grace is cut: exit status 1, the lock released all the same', async () => {
+    const dir = await tempDir('latchkey-stop-', dirs);
+    const port = await freePort();
+    const server = NODE_DIST.start({ PORT: String(port), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') });
+    try {
+      await waitReady(server, port);
+      const creds = JSON.parse(await readFile(join(dir, 'data', 'root-credentials.json'), 'utf8')) as Record<string, string>;
+      const stuck = await slowGetCallerIdentity(`http://127.0.0.1:${port}`, { accessKeyId: creds.AccessKeyId ?? '', secretAccessKey: creds.SecretAccessKey ?? '' });
+      const outcome = stuck.response.then(
+        (r) => `answered ${r.status}`,
+        (err: Error) => `cut: ${err.message}`,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const signalled = Date.now();
+      process.kill(server.pid, 'SIGTERM');
+      // The rest of the body never comes.
+      expect(await exitWithin(server, 20_000)).toEqual({ code: 1, signal: null });
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(9_000);
+      expect(await outcome).toMatch(/^cut: /);
+      expect(server.output()).toContain('requests still in flight after the grace period were cut');
+      expect(await exists(join(dir, 'data', 'pglite.lock'))).toBe(false);
+      expect(await nothingListening(port)).toBe(true);
+    } finally {
+      server.killAll();
+    }
+  }, 120_000);
+
+  test('SIGTERM while starting stops at the next step: exit 0, the lock released, never an account without its root-credentials.json', async () => {
+    const dir = await tempDir('latchkey-stop-', dirs);
+    const port = await freePort();
+    const env = { PORT: String(port), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') };
+    const server = NODE_DIST.start(env);
+    try {
+      // Bound but (a first start opens and migrates the embedded database) not ready yet.
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 503, 30_000, 'starting');
+      process.kill(server.pid, 'SIGTERM');
+      expect(await exitWithin(server, 60_000)).toEqual({ code: 0, signal: null });
+      expect(server.output()).toContain('"phase":"start-up"');
+      expect(await exists(join(dir, 'data', 'pglite.lock'))).toBe(false);
+      expect(await nothingListening(port)).toBe(true);
+      const accountCreated = server.output().includes('"msg":"first account created');
+      expect(await exists(join(dir, 'data', 'root-credentials.json'))).toBe(accountCreated);
+    } finally {
+      server.killAll();
+    }
+    // The next start completes what the first did not.
+    const again = NODE_DIST.start(env);
+    try {
+      await waitReady(again, port);
+      expect(await exists(join(dir, 'data', 'root-credentials.json'))).toBe(true);
+      process.kill(again.pid, 'SIGTERM');
+      expect(await exitWithin(again, 10_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      again.killAll();
+    }
+  }, 120_000);
+
   test('the build runs from dist/ alone: the bin has its shebang, help works, the JSON models and the migrations resolve', async () => {
     const cli = await readFile(join(built, 'dist', 'cli.js'), 'utf8');
     expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
