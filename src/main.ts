@@ -32,8 +32,8 @@ import { isDeadConnectionWriteBug } from './store/driver-bugs.js';
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 /**
  * How long requests in flight get to finish after SIGINT/SIGTERM before they are cut (exit status
- * 1), and how long a start-up step gets to end after one. Below the 30 s a container runtime
- * usually waits before SIGKILL.
+ * 1), and how long a start-up step waiting on PostgreSQL gets after one. Below the 30 s a
+ * container runtime usually waits before SIGKILL.
  */
 const STOP_GRACE_MS = 10_000;
 const exit = (code: number): never => process.exit(code);
@@ -160,7 +160,8 @@ async function serveAsWorker(config: Config, logger: Logger, life: Lifecycle): P
 async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, listener: Listener, life: Lifecycle): Promise<void> {
   const service = createService({ store, keyring, logger, allowedRegions: config.allowedRegions, trustedProxies: config.trustedProxies });
   life.defer(async () => service.dispose());
-  listener.serve(getRequestListener(service.app.fetch));
+  // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.
+  listener.serve(getRequestListener(service.app.fetch, { hostname: config.host }));
   logger.info('listening', { url: listener.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
 
   let stopping = false;
