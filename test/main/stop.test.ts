@@ -34,63 +34,58 @@ const NODE_DIST: Command = { name: 'node dist/main.js', start: (env) => run(proc
 const LATCHKEY_SERVE: Command = { name: 'latchkey serve', start: (env) => run(process.execPath, [join(built, 'dist', 'cli.js'), 'serve'], env) };
 
 /**
- * Start `first`, put a request in flight, send `signal` to the pid the command started, and check
- * the drain; then start `second` on the same DATA_DIR (the lock must be free) and stop it too.
+ * With `server` ready on `port`: put a signed request in flight, send `signal` to the pid the
+ * command started, and check the drain: the port closes at once, the process waits for the
+ * request, answers it 200, exits 0, and leaves no lock behind.
  */
-async function signalWithRequestInFlight(first: Command, signal: NodeJS.Signals, second: Command, secondSignal: NodeJS.Signals): Promise<void> {
+async function stopWithRequestInFlight(server: Run, port: number, dataDir: string, signal: NodeJS.Signals): Promise<void> {
+  await waitReady(server, port);
+  const creds = JSON.parse(await readFile(join(dataDir, 'root-credentials.json'), 'utf8')) as Record<string, string>;
+  const inFlight = await slowGetCallerIdentity(`http://127.0.0.1:${port}`, { accessKeyId: creds.AccessKeyId ?? '', secretAccessKey: creds.SecretAccessKey ?? '' });
+  // The server has the headers and waits for the body.
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(server.pid, signal);
+  await waitFor(async () => server.output().includes('"msg":"shutting down"'), 10_000, 'shutting down');
+  // Draining: no new connections, but the process waits for the request it has.
+  await waitFor(() => nothingListening(port), 5_000, 'the port to close');
+  expect(alive(server.pid)).toBe(true);
+  expect(server.output()).not.toContain('"msg":"stopped"');
+  inFlight.finish();
+  const res = await inFlight.response;
+  expect(res.status).toBe(200);
+  expect(res.body).toContain(`<Account>${creds.AccountId}</Account>`);
+  expect(await exitWithin(server, 10_000)).toEqual({ code: 0, signal: null });
+  expect(server.output()).toContain('"msg":"stopped"');
+  expect(await nothingListening(port)).toBe(true);
+  expect(await exists(join(dataDir, 'pglite.lock'))).toBe(false);
+}
+
+/** `first` stopped with `signal`, then `second` on the same DATA_DIR (its lock must be free) stopped with `secondSignal`. */
+async function twoStarts(first: Command, signal: NodeJS.Signals, second: Command, secondSignal: NodeJS.Signals): Promise<void> {
   const dir = await tempDir('latchkey-stop-', dirs);
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const env = { PORT: String(port), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') };
-  const server = first.start(env);
-  try {
-    await waitReady(server, port);
-    const creds = JSON.parse(await readFile(join(dir, 'data', 'root-credentials.json'), 'utf8')) as Record<string, string>;
-    const inFlight = await slowGetCallerIdentity(url, { accessKeyId: creds.AccessKeyId ?? '', secretAccessKey: creds.SecretAccessKey ?? '' });
-    // The server has the headers and waits for the body.
-    await new Promise((r) => setTimeout(r, 300));
-    process.kill(server.pid, signal);
-    await waitFor(async () => server.output().includes('"msg":"shutting down"'), 10_000, 'shutting down');
-    // Draining: no new connections, but the process waits for the request it has.
-    await waitFor(() => nothingListening(port), 5_000, 'the port to close');
-    expect(alive(server.pid)).toBe(true);
-    expect(server.output()).not.toContain('"msg":"stopped"');
-    inFlight.finish();
-    const res = await inFlight.response;
-    expect(res.status).toBe(200);
-    expect(res.body).toContain(`<Account>${creds.AccountId}</Account>`);
-    expect(await exitWithin(server, 10_000)).toEqual({ code: 0, signal: null });
-    expect(server.output()).toContain('"msg":"stopped"');
-    expect(await nothingListening(port)).toBe(true);
-    expect(await exists(join(dir, 'data', 'pglite.lock'))).toBe(false);
-  } finally {
-    server.killAll();
-  }
-
-  // The embedded database's lock was released: a second server opens the same DATA_DIR.
-  const again = second.start(env);
-  try {
-    await waitReady(again, port);
-    process.kill(again.pid, secondSignal);
-    expect(await exitWithin(again, 10_000)).toEqual({ code: 0, signal: null });
-    expect(again.output()).not.toContain('in use by process');
-    expect(await nothingListening(port)).toBe(true);
-  } finally {
-    again.killAll();
+  for (const [command, sig] of [
+    [first, signal],
+    [second, secondSignal],
+  ] as const) {
+    const server = command.start(env);
+    try {
+      await stopWithRequestInFlight(server, port, join(dir, 'data'), sig);
+      expect(server.output()).not.toContain('in use by process');
+    } finally {
+      server.killAll();
+    }
   }
 }
 
 describe('stopping the process the README starts', () => {
-  test('npm start: SIGTERM to npm finishes the in-flight request, exits 0 and releases the port and the database lock', async () => {
-    await signalWithRequestInFlight(NPM_START, 'SIGTERM', NPM_START, 'SIGINT');
+  test('npm start: SIGTERM to npm finishes the in-flight request, exits 0 and releases the port and the database lock; started again on the same data, SIGINT to npm does the same', async () => {
+    await twoStarts(NPM_START, 'SIGTERM', NPM_START, 'SIGINT');
   }, 180_000);
 
-  test('node dist/main.js (after npm run build): SIGTERM finishes the in-flight request, exits 0 and releases the port and the database lock; latchkey serve then starts on the same data and stops on SIGINT', async () => {
-    await signalWithRequestInFlight(NODE_DIST, 'SIGTERM', LATCHKEY_SERVE, 'SIGINT');
-  }, 180_000);
-
-  test('node dist/main.js: SIGINT drains the same way', async () => {
-    await signalWithRequestInFlight(NODE_DIST, 'SIGINT', NODE_DIST, 'SIGTERM');
+  test('node dist/main.js (after npm run build): SIGTERM finishes the in-flight request, exits 0 and releases the port and the database lock; latchkey serve on the same data does the same on SIGINT', async () => {
+    await twoStarts(NODE_DIST, 'SIGTERM', LATCHKEY_SERVE, 'SIGINT');
   }, 180_000);
 
   test('a request still in flight after the 10-second grace is cut: exit status 1, the lock released all the same', async () => {
