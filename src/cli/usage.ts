@@ -1,7 +1,9 @@
 /** `latchkey help`: every command, the environment it reads, and the two ways to hurt yourself. */
 
-export const USAGE = `Usage: latchkey <command> [flags]     (after \`npm run build\`: node dist/cli.js <command> [flags];
-                                    in development: npm run cli -- <command> [flags])
+export const USAGE = `Usage: latchkey <command> [flags]
+
+The bin is dist/cli.js, built by \`npm run build\` (node dist/cli.js <command> works too); in
+development, without a build: npm run cli -- <command> [flags].
 
 Commands:
   serve                      Run the server (the same as \`node dist/main.js\`; see the README).
