@@ -33,8 +33,8 @@ export class Lifecycle {
 
   /** Handle SIGINT and SIGTERM from now on. */
   trapSignals(): void {
-    process.on('SIGINT', () => this.#signalled('SIGINT'));
-    process.on('SIGTERM', () => this.#signalled('SIGTERM'));
+    process.on('SIGINT', () => this.signalled('SIGINT'));
+    process.on('SIGTERM', () => this.signalled('SIGTERM'));
   }
 
   /** Run `undo` when stopping or failing, the most recently registered first. */
@@ -75,7 +75,8 @@ export class Lifecycle {
     if (this.#signal !== undefined) stop(this.#signal);
   }
 
-  #signalled(signal: string): void {
+  /** What SIGINT or SIGTERM does (trapSignals routes them here). */
+  signalled(signal: string): void {
     if (this.#onSignal) {
       this.#onSignal(signal);
       return;
