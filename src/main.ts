@@ -1,25 +1,42 @@
 /**
  * The composition root: the only place that reads process.env and owns the file system. Parse the
- * configuration (every problem at once), load or create the keys, open and migrate the store,
- * create the first account, listen, and shut down gracefully on SIGINT/SIGTERM. With WORKERS
- * above 1 this process does the start-up steps once, then supervises that many worker processes
- * (node:cluster) which serve on the shared port.
+ * configuration (every problem at once), bind the port (so a busy port or a bad HOST stops us
+ * before anything is created), load or create the keys, open and migrate the store, create the
+ * first account, then serve; SIGINT/SIGTERM drain in-flight requests and exit (boot/lifecycle.ts).
+ * With WORKERS above 1 this process does the start-up steps once, then supervises that many
+ * worker processes (node:cluster) which serve on the shared port.
+ *
+ * Run as `node dist/main.js` (production, after `npm run build`), `latchkey serve` (the bin), or
+ * `npm start` (development, through tsx): each is this one process, the one to signal.
  */
 import cluster from 'node:cluster';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
 import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
 import { bufferedWriter, createLogger, type Logger } from './log.js';
-import { createService, listen } from './service.js';
+import { createService } from './service.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
+import { describeError } from './boot/describe-error.js';
 import { loadKeyring, requireKeysInProduction } from './boot/keyring.js';
+import { Lifecycle } from './boot/lifecycle.js';
+import { bindListener, type Listener } from './boot/listener.js';
 import { lockPglite } from './boot/pglite-lock.js';
+import { startingResponder } from './boot/starting.js';
+import { StartupError } from './boot/startup-error.js';
 import { countAccounts } from './store/accounts.js';
 import { isDeadConnectionWriteBug } from './store/driver-bugs.js';
 
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
+/**
+ * How long requests in flight get to finish after SIGINT/SIGTERM before they are cut (exit status
+ * 1), and how long a start-up step waiting on PostgreSQL gets after one. Below the 30 s a
+ * container runtime usually waits before SIGKILL.
+ */
+const STOP_GRACE_MS = 10_000;
+const exit = (code: number): never => process.exit(code);
 
 /** The embedded database under DATA_DIR, locked against a second process (PGlite takes no lock). */
 async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => Promise<void> }> {
@@ -46,19 +63,45 @@ async function main(): Promise<void> {
   const stdout = bufferedWriter((chunk) => void process.stdout.write(chunk));
   process.on('exit', stdout.flush);
   const write = stdout.write;
-  if (cluster.isWorker) {
-    await serveAsWorker(config, createLogger(config.logLevel, write, Date.now, { worker: cluster.worker?.id }));
-    return;
+  const logger = cluster.isWorker ? createLogger(config.logLevel, write, Date.now, { worker: cluster.worker?.id }) : createLogger(config.logLevel, write);
+  const life = new Lifecycle(logger, STOP_GRACE_MS, exit);
+  life.trapSignals();
+  try {
+    if (cluster.isWorker) await serveAsWorker(config, logger, life);
+    else await start(config, logger, life);
+  } catch (err) {
+    // Close the port, the database and its lock before saying why.
+    await life.unwind();
+    throw err;
   }
-  const logger = createLogger(config.logLevel, write);
-  // Production without keys refuses before the database is touched.
-  await requireKeysInProduction(config);
-  const { store, release } = await openConfiguredStore(config);
-  await store.migrate();
-  const keyring = await loadKeyring(config, new Date(), (await countAccounts(store.db)) === 0, (detail) =>
-    logger.warn('DEVELOPMENT KEYS GENERATED', { detail }),
-  );
+}
 
+/** The first (or only) process: every step that creates something comes after the bind. */
+async function start(config: Config, logger: Logger, life: Lifecycle): Promise<void> {
+  // Production without keys refuses before anything else (this only reads KEYS_DIR).
+  await requireKeysInProduction(config);
+  // Until the service is ready the port answers 503 itself (boot/starting.ts).
+  const listener = await bindListener(config.port, config.host, startingResponder(logger));
+  life.defer(async () => void (await listener.close(0)));
+  await life.checkpoint();
+  // After a signal, a step waiting on PostgreSQL is given up once the grace period is over (its
+  // transaction rolls back); the embedded database's steps, and those writing files, never are.
+  life.abandonable(config.databaseUrl !== undefined);
+  const { store, release } = await openConfiguredStore(config);
+  life.defer(async () => {
+    await store.close();
+    await release();
+  });
+  await life.checkpoint();
+  await store.migrate();
+  await life.checkpoint();
+  const databaseIsEmpty = (await countAccounts(store.db)) === 0;
+  await life.checkpoint();
+  life.abandonable(false);
+  const keyring = await loadKeyring(config, new Date(), databaseIsEmpty, (detail) => logger.warn('DEVELOPMENT KEYS GENERATED', { detail }));
+  await life.checkpoint();
+
+  // One step: the account and the file that holds its only copy of the secret.
   const created = await bootstrapFirstAccount(store, keyring, new Date(), {
     accountId: config.accountId,
     rootAccessKeyId: config.rootAccessKeyId,
@@ -80,28 +123,41 @@ async function main(): Promise<void> {
       });
     }
   }
+  await life.checkpoint();
 
   if (config.workers > 1) {
-    // Keys, migrations and the first account are settled: the workers only serve.
-    await store.close();
-    await release();
-    supervise(config, logger);
+    // Keys, migrations and the first account are settled: the workers only serve. They take the
+    // port through node:cluster, so this process lets go of it (and of the store) first.
+    await life.unwind();
+    supervise(config, logger, life);
     return;
   }
-  await serve(config, logger, store, keyring, release);
+  await serve(config, logger, store, keyring, listener, life);
 }
 
 /**
  * One of WORKERS processes: its own store (pool and LISTEN connection, so to the caches it is one
- * more node) and the keys the primary loaded or generated; the port is shared through node:cluster.
+ * more node) and the keys the primary loaded or generated; the port is shared through node:cluster,
+ * which routes connections to a worker only once it listens, so it listens once it is ready. A
+ * worker that cannot listen exits with status 2, which the primary takes as fatal.
  */
-async function serveAsWorker(config: Config, logger: Logger): Promise<void> {
+async function serveAsWorker(config: Config, logger: Logger, life: Lifecycle): Promise<void> {
+  // Workers run on PostgreSQL only, and create nothing: any step may be given up.
+  life.abandonable(true);
   const { store, release } = await openConfiguredStore(config);
+  life.defer(async () => {
+    await store.close();
+    await release();
+  });
   const keyring = await loadKeyring(config, new Date(), false, () => {});
-  await serve(config, logger, store, keyring, release);
+  await life.checkpoint();
+  const listener = await bindListener(config.port, config.host, startingResponder(logger));
+  life.defer(async () => void (await listener.close(0)));
+  await serve(config, logger, store, keyring, listener, life);
 }
 
-async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, release: () => Promise<void>): Promise<void> {
+/** Serve on the bound port; on SIGINT/SIGTERM drain, then close the store and release its lock. */
+async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, listener: Listener, life: Lifecycle): Promise<void> {
   const service = createService({
     store,
     keyring,
@@ -110,20 +166,22 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     trustedProxies: config.trustedProxies,
     failureMessages: config.authorizationFailureMessages,
   });
-  const server = await listen(service, config.port, config.host);
-  logger.info('listening', { url: server.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
+  life.defer(async () => service.dispose());
+  // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.
+  listener.serve(getRequestListener(service.app.fetch, { hostname: config.host }));
+  logger.info('listening', { url: listener.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    await server.close();
-    service.dispose();
-    await store.close();
-    await release();
+    // In-flight requests finish (they may still need the store); then the rest is undone.
+    const drained = await listener.close(STOP_GRACE_MS);
+    if (!drained) logger.warn('requests still in flight after the grace period were cut', { graceMs: STOP_GRACE_MS });
+    await life.unwind();
     logger.info('stopped');
-    process.exit(0);
+    process.exit(drained ? 0 : 1);
   };
   process.on('uncaughtException', (err) => {
     if (isDeadConnectionWriteBug(err)) {
@@ -133,20 +191,24 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     logger.error('uncaught exception', { error: err.name, message: err.message });
     process.exit(1);
   });
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  life.serving((signal) => void stop(signal));
 }
 
 /** A worker that dies is replaced, unless workers keep dying: more than this many a minute ends the service. */
 const RESTARTS_PER_MINUTE = 5;
-/** How long workers get to finish their requests on shutdown. */
-const STOP_GRACE_MS = 15_000;
+/** How long workers get to stop: their own grace for in-flight requests, and then some. */
+const WORKERS_STOP_GRACE_MS = STOP_GRACE_MS + 5_000;
 
-/** The primary of WORKERS processes: start them, replace one that dies, stop them all on SIGINT/SIGTERM. */
-function supervise(config: Config, logger: Logger): void {
+/**
+ * The primary of WORKERS processes: start them, replace one that dies, stop them all on
+ * SIGINT/SIGTERM. A worker that exits with status 2 before it listened could not have the port
+ * (it said why on stderr): a replacement would fail the same way, so everything stops with 2.
+ */
+function supervise(config: Config, logger: Logger, life: Lifecycle): void {
   let stopping = false;
   let live = 0;
   let exitCode = 0;
+  const listening = new Set<number>();
   const deaths: number[] = [];
   const fork = () => {
     cluster.fork();
@@ -160,17 +222,24 @@ function supervise(config: Config, logger: Logger): void {
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
       process.exit(1);
-    }, STOP_GRACE_MS).unref();
+    }, WORKERS_STOP_GRACE_MS).unref();
     exitCode = code;
     if (live === 0) process.exit(code);
   };
+  cluster.on('listening', (worker) => listening.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
     live--;
+    const listened = listening.delete(worker.id);
     if (stopping) {
       if (live === 0) {
         logger.info('stopped');
         process.exit(exitCode);
       }
+      return;
+    }
+    if (code === 2 && !listened) {
+      logger.error('worker could not start', { worker: worker.id, code });
+      stop('worker could not start', 2);
       return;
     }
     const now = Date.now();
@@ -186,12 +255,17 @@ function supervise(config: Config, logger: Logger): void {
   });
   for (let i = 0; i < config.workers; i++) fork();
   logger.info('started workers', { workers: config.workers });
-  process.on('SIGINT', () => stop('SIGINT', 0));
-  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  life.serving((signal) => stop(signal, 0));
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`latchkey failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  // One line: a StartupError says what to do and carries its exit status (2: the port or the
+  // configuration, 1: anything else).
+  if (err instanceof StartupError) {
+    process.stderr.write(`latchkey: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`latchkey failed to start: ${describeError(err)}\n`);
   process.exit(1);
 });
 

@@ -5,6 +5,7 @@
 
 export type Command =
   | { readonly name: 'help' }
+  | { readonly name: 'serve' }
   | { readonly name: 'migrate' }
   | { readonly name: 'bootstrap' }
   | { readonly name: 'accounts create'; readonly id: string | undefined; readonly alias: string | undefined }
@@ -44,12 +45,13 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 /** `service:Action`, or a prefix ending in `*`. */
 const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*]*$/;
 
-const COMMANDS = ['help', 'migrate', 'bootstrap', 'accounts create', 'accounts list', 'keys rotate', 'audit', 'sessions revoke', 'sessions revoke-role'] as const;
+const COMMANDS = ['help', 'serve', 'migrate', 'bootstrap', 'accounts create', 'accounts list', 'keys rotate', 'audit', 'sessions revoke', 'sessions revoke-role'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /** Which flags each command takes (all take a value). */
 const FLAGS: Record<CommandName, readonly string[]> = {
   help: [],
+  serve: [],
   migrate: [],
   bootstrap: [],
   'accounts create': ['id', 'alias'],

@@ -28,8 +28,8 @@ export interface CliContext {
   readonly err: (text: string) => void;
 }
 
-/** Run one command (help is printed by the caller). */
-export async function runCommand(command: Exclude<Command, { name: 'help' }>, ctx: CliContext): Promise<void> {
+/** Run one command (help is printed by the caller, serve is the server: src/main.ts). */
+export async function runCommand(command: Exclude<Command, { name: 'help' | 'serve' }>, ctx: CliContext): Promise<void> {
   switch (command.name) {
     case 'migrate':
       return migrate(ctx);

@@ -1,8 +1,13 @@
 /** `latchkey help`: every command, the environment it reads, and the two ways to hurt yourself. */
 
-export const USAGE = `Usage: npm run cli -- <command> [flags]     (or: npx tsx src/cli.ts <command> [flags])
+export const USAGE = `Usage: latchkey <command> [flags]
+
+The bin is dist/cli.js, built by \`npm run build\` (node dist/cli.js <command> works too); in
+development, without a build: npm run cli -- <command> [flags].
 
 Commands:
+  serve                      Run the server (the same as \`node dist/main.js\`; see the README).
+                             SIGINT/SIGTERM let in-flight requests finish, then it exits.
   migrate                    Apply every pending database migration and say which ran.
   bootstrap                  Create the first account if there is none (the server does this on
                              its first start too). Honours STS_ACCOUNT_ID, STS_ROOT_ACCESS_KEY_ID and

@@ -1,55 +1,35 @@
 /**
- * `npm start` as a user runs it: the real entry point in a child process, with its own data and
- * keys directories. First start generates keys (with the warning) and the first account, whose
+ * `npm start` as a user runs it (the README's Quick start): the real entry point in a child
+ * process, with its own data and keys directories. First start generates keys (with the warning) and the first account, whose
  * secret goes to a 0600 file and never to the log; production refuses to start without keys;
  * configuration problems are all listed; SIGTERM shuts down cleanly.
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, describe, expect, test } from 'vitest';
 import { scratchDatabase } from '../helpers/scratch-database.js';
 import { freePort } from '../helpers/free-port.js';
+import { alive, exitWithin, nothingListening, npmStart, slowGetCallerIdentity, tempDir as makeTempDir, waitFor, type Run } from './processes.js';
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dirs: string[] = [];
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'latchkey-main-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = () => makeTempDir('latchkey-main-', dirs);
 
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
+/** `npm start` with `env`; `exited` is its exit status. */
+function start(env: Record<string, string>): Omit<Run, 'exited'> & { exited: Promise<number | null> } {
+  const r = npmStart(env);
+  return { ...r, exited: r.exited.then((e) => e.code) };
 }
 
-function start(env: Record<string, string>): Run {
-  const child = spawn(TSX, ['src/main.ts'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('timed out');
-}
+/** The server's log lines: npm's banner (`> latchkey@… start`, `> exec node …`) left out. */
+const logLines = (out: string) => out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('> '));
 
 describe('npm start (src/main.ts)', () => {
   test('first start: dev keys with a warning, first account, secret only in a 0600 file, ready, clean shutdown', async () => {
@@ -59,7 +39,7 @@ describe('npm start (src/main.ts)', () => {
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 45_000);
     } catch (err) {
-      run.child.kill('SIGKILL');
+      run.killAll();
       throw new Error(`did not become ready: ${run.output()}`, { cause: err });
     }
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -82,7 +62,7 @@ describe('npm start (src/main.ts)', () => {
     expect(out).toContain('root-credentials.json');
     expect(out).toContain('"msg":"stopped"');
     expect(out).not.toContain(creds.SecretAccessKey);
-    for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of logLines(out)) expect(() => JSON.parse(line)).not.toThrow();
   }, 90_000);
 
   test('production without keys refuses to start', async () => {
@@ -156,31 +136,31 @@ describe('npm start (src/main.ts)', () => {
       const before = (run.output().match(/"msg":"listening"/g) ?? []).length;
       const ids = [...run.output().matchAll(/"msg":"listening".*"worker":(\d+)/g)].map((m) => m[1]);
       expect(ids).toHaveLength(2);
-      const pids = await workerPids(run.child.pid ?? 0);
+      const pids = await workerPids(run.pid);
       expect(pids).toHaveLength(2);
       process.kill(pids[0] ?? 0, 'SIGKILL');
       await waitFor(async () => (run.output().match(/"msg":"listening"/g) ?? []).length === before + 1, 30_000);
       expect(run.output()).toContain('"msg":"worker exited"');
       expect(await call(sts(root), (c) => c.send(new GetCallerIdentityCommand({})))).toBe('ok');
 
-      const serving = await workerPids(run.child.pid ?? 0);
+      const serving = await workerPids(run.pid);
       expect(serving).toHaveLength(2);
+      // SIGTERM to the process npm start started (npm): a request in flight in a worker finishes.
+      const inFlight = await slowGetCallerIdentity(url, root);
+      await new Promise((r) => setTimeout(r, 300));
       run.child.kill('SIGTERM');
+      await waitFor(async () => (run.output().match(/"msg":"shutting down"/g) ?? []).length === 3, 10_000, 'every process shutting down');
+      await waitFor(() => nothingListening(port), 5_000, 'the port to close');
+      expect(run.child.exitCode).toBe(null);
+      inFlight.finish();
+      expect((await inFlight.response).status).toBe(200);
       expect(await run.exited).toBe(0);
       // No worker outlives the primary.
-      const alive = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       await waitFor(async () => serving.every((pid) => !alive(pid)), 5_000);
       expect((run.output().match(/"msg":"stopped"/g) ?? []).length).toBe(3);
     } finally {
       for (const c of clients) c.destroy();
-      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      run.killAll();
       await db.drop();
     }
   }, 120_000);
@@ -188,8 +168,31 @@ describe('npm start (src/main.ts)', () => {
 
 const pgUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
+describe('npm start, WORKERS=2 on PostgreSQL', () => {
+  test.skipIf(!pgUrl)('busy port: one line, exit status 2, nothing created (no keys, no root-credentials.json, no table in the database)', async () => {
+    const db = await scratchDatabase(pgUrl ?? '', 'latchkey_main');
+    const dir = await tempDir();
+    const held = createServer(() => {});
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', () => resolve()));
+    const addr = held.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    try {
+      const r = npmStart({ WORKERS: '2', PORT: String(port), DATABASE_URL: db.url, DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys') });
+      expect(await exitWithin(r, 30_000)).toEqual({ code: 2, signal: null });
+      expect(r.stderr()).toBe(`latchkey: cannot listen on 127.0.0.1:${port}: the address is already in use\n`);
+      expect(await readdir(dir)).toEqual([]);
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')`;
+      expect(row?.n).toBe(0);
+    } finally {
+      held.close();
+      await sql.end();
+      await db.drop();
+    }
+  }, 60_000);
+});
 
-/** The worker processes of the server started as `pid` (tsx runs the primary as its child). */
+/** The worker processes of the server started as `pid`: npm → node (the primary) → its workers. */
 async function workerPids(pid: number): Promise<number[]> {
   const children = async (p: number): Promise<number[]> => {
     try {
@@ -199,12 +202,7 @@ async function workerPids(pid: number): Promise<number[]> {
       return [];
     }
   };
-  // spawn → tsx → node (the primary) → its workers.
-  let level = [pid];
-  for (let depth = 0; depth < 4; depth++) {
-    const next = (await Promise.all(level.map(children))).flat();
-    if (next.length === 0) return depth >= 2 ? level : [];
-    level = next;
-  }
-  return level;
+  const primary = await children(pid);
+  if (primary.length !== 1) return [];
+  return children(primary[0] ?? 0);
 }
