@@ -22,7 +22,8 @@ export function issueCredentials(keyring: Keyring, now: Date, durationSeconds: n
   const iat = Math.floor(now.getTime() / 1000);
   const claims: SessionClaims = {
     v: 1,
-    akid: newAccessKeyId('temporaryKey'),
+    // The id names the session's account (the role's, across accounts), as AWS's do: GetAccessKeyInfo.
+    akid: newAccessKeyId(facts.acct, 'temporaryKey'),
     sk: newSecretAccessKey(),
     jti: randomUUID(),
     iat,
