@@ -128,7 +128,7 @@ export const updateAccessKey = defineOperation({
     }
     const owner = await ownerOf(ctx, input.userName);
     const key = await requireKeyOf(ctx, owner, input.accessKeyId);
-    if (key.status !== status) await setAccessKeyStatus(ctx.db, key.id, status);
+    if (key.status !== status) await setAccessKeyStatus(ctx.db, key.id, status, ctx.now);
     return {};
   },
 });

@@ -126,6 +126,12 @@ export const accessKeys = pgTable('access_keys', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
   lastUsedService: text('last_used_service'),
   lastUsedRegion: text('last_used_region'),
+  /**
+   * When the key was last made Inactive (null: never). Sessions carry the value their chain's key
+   * had when they were issued; one that no longer matches was issued before a deactivation and
+   * stays refused after the key is reactivated (src/auth/authenticate.ts). Strictly increasing.
+   */
+  deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
 }, (t) => [index('access_keys_user').on(t.userId)]);
 
 /* Tags on users, roles and managed policies ------------------------------------------------- */
