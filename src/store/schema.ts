@@ -115,6 +115,9 @@ export const policyAttachments = pgTable('policy_attachments', {
 
 /* Access keys (a null user is the account's root) ------------------------------------------- */
 
+// Ids made since issue 11 carry their account (src/iam/ids.ts): distinct across accounts by
+// construction, and within one by 39 random bits. Older ids are 16 random characters.
+
 export const accessKeys = pgTable('access_keys', {
   id: text('id').primaryKey(),
   accountId: text('account_id').notNull().references(() => accounts.id),
