@@ -24,7 +24,7 @@ export interface CreateAccountOptions {
 
 export async function createAccount(store: Store, keyring: Keyring, now: Date, options: CreateAccountOptions = {}): Promise<NewAccount> {
   const accountId = options.accountId ?? newAccountId();
-  const accessKeyId = options.rootAccessKeyId ?? newAccessKeyId();
+  const accessKeyId = options.rootAccessKeyId ?? newAccessKeyId(accountId);
   const secretAccessKey = options.rootSecretAccessKey ?? newSecretAccessKey();
   await store.tx(async (t) => {
     if (await findAccount(t, accountId)) throw new Error(`account ${accountId} already exists`);

@@ -35,6 +35,7 @@ export function accessKeyAad(accessKeyId: string): string {
 
 function callerOf(owner: AccessKeyOwner): Caller {
   const { accountId, user } = owner;
+  const keyDeactivatedAt = owner.deactivatedAt;
   if (!user) {
     return {
       accountId,
@@ -42,11 +43,12 @@ function callerOf(owner: AccessKeyOwner): Caller {
       userId: accountId,
       kind: 'root',
       accessKeyId: owner.accessKeyId,
+      keyDeactivatedAt,
       principal: { type: 'Account', arn: rootArn(accountId), account: accountId },
     };
   }
   const arn = entityArn(accountId, 'user', user.path, user.name);
-  return { accountId, arn, userId: user.id, kind: 'user', user, accessKeyId: owner.accessKeyId, principal: { type: 'User', arn, account: accountId, id: user.id } };
+  return { accountId, arn, userId: user.id, kind: 'user', user, accessKeyId: owner.accessKeyId, keyDeactivatedAt, principal: { type: 'User', arn, account: accountId, id: user.id } };
 }
 
 /** The key and its owner, from the cache or the database; undefined if no such key exists. */
@@ -118,8 +120,9 @@ type Maybe<T> = T | Promise<T>;
 
 /**
  * Temporary credentials: the token must open, belong to the request's key id, not be expired,
- * and the long-term key its chain started from must still exist and be active (deactivating or
- * deleting that key ends every session derived from it, as the spec asks).
+ * and the long-term key its chain started from must still exist, be active, and not have been
+ * deactivated since the session was issued (deactivating or deleting that key ends every session
+ * derived from it, as the spec asks, and reactivating it brings none of them back).
  */
 function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyId: string, token: string, now: number): Maybe<Found | undefined> {
   const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
@@ -132,6 +135,11 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
 
 function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: KnownKey | undefined, now: number): Maybe<Found | undefined> {
   if (!source || source.owner.status !== 'Active' || source.owner.accountId !== claims.srcAcct) return undefined;
+  // The key's last deactivation as the session was issued must still be its last: a marker, not a
+  // clock comparison, so a session issued in the same millisecond as a deactivation, on a node
+  // whose clock is off, or by a node that had not heard of the deactivation yet, is refused too,
+  // and one issued right after a reactivation is not. Two numbers (or undefined) compared.
+  if (source.owner.deactivatedAt !== claims.srcOff) return undefined;
   const revoked = checks.revoked?.(claims, now) ?? false;
   if (revoked instanceof Promise) return revoked.then((r) => (r ? undefined : { secret: claims.sk, caller: sessionCaller(claims) }));
   return revoked ? undefined : { secret: claims.sk, caller: sessionCaller(claims) };

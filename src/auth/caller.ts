@@ -18,6 +18,11 @@ export interface Caller {
   /** The role, for kind 'assumed-role'. */
   readonly role?: { readonly id: string; readonly name: string; readonly path: string } | undefined;
   readonly accessKeyId: string;
+  /**
+   * For long-term keys: when the key was last deactivated (epoch ms), undefined if never. Sessions
+   * issued with the key carry it (`srcOff`, src/sts/issue.ts).
+   */
+  readonly keyDeactivatedAt?: number | undefined;
   readonly principal: RequestPrincipal;
   /** Present when the request was signed with temporary credentials. */
   readonly session?: SessionClaims | undefined;

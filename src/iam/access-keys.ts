@@ -85,7 +85,7 @@ export const createAccessKey = defineOperation({
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
     }
-    const id = newAccessKeyId();
+    const id = newAccessKeyId(ctx.accountId);
     const secret = newSecretAccessKey();
     await insertAccessKey(ctx.db, {
       id,
@@ -128,7 +128,7 @@ export const updateAccessKey = defineOperation({
     }
     const owner = await ownerOf(ctx, input.userName);
     const key = await requireKeyOf(ctx, owner, input.accessKeyId);
-    if (key.status !== status) await setAccessKeyStatus(ctx.db, key.id, status);
+    if (key.status !== status) await setAccessKeyStatus(ctx.db, key.id, status, ctx.now);
     return {};
   },
 });

@@ -3,7 +3,7 @@
  * written once (by insertAccessKey in accounts.ts) and read only by authentication
  * (credentials.ts); nothing here selects it.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { accessKeys, users } from './schema.js';
 
@@ -60,8 +60,19 @@ export async function countAccessKeysOf(db: Db, accountId: string, userId: strin
   return db.$count(accessKeys, ownedBy(accountId, userId));
 }
 
-export async function setAccessKeyStatus(db: Db, id: string, status: AccessKeyStatus): Promise<void> {
-  await db.update(accessKeys).set({ status }).where(eq(accessKeys.id, id));
+/**
+ * Change a key's status. Making it Inactive also records when (`deactivated_at`): the sessions
+ * derived from the key carry the value it had when they were issued, so those issued before this
+ * deactivation stay refused once the key is active again. The value only ever grows (at least 1 ms
+ * past the previous one), so a later deactivation never repeats an earlier one's, whatever the
+ * clocks of the nodes that wrote them.
+ */
+export async function setAccessKeyStatus(db: Db, id: string, status: AccessKeyStatus, now: Date): Promise<void> {
+  const set =
+    status === 'Inactive'
+      ? { status, deactivatedAt: sql`greatest(${now.toISOString()}::timestamptz, ${accessKeys.deactivatedAt} + interval '1 millisecond')` }
+      : { status };
+  await db.update(accessKeys).set(set).where(eq(accessKeys.id, id));
 }
 
 export async function deleteAccessKeyRow(db: Db, id: string): Promise<void> {

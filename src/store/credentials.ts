@@ -8,6 +8,11 @@ export interface AccessKeyOwner {
   readonly accountId: string;
   readonly status: 'Active' | 'Inactive';
   readonly secretSealed: string;
+  /**
+   * When the key was last made Inactive (epoch ms), undefined if never: a session whose `srcOff`
+   * differs was issued before that and stays refused (src/auth/authenticate.ts).
+   */
+  readonly deactivatedAt: number | undefined;
   /** Absent for the account's root user. */
   readonly user?: { readonly id: string; readonly name: string; readonly path: string };
 }
@@ -25,6 +30,7 @@ export async function findAccessKeyOwner(db: Db, accessKeyId: string): Promise<A
     accountId: key.accountId,
     status: key.status,
     secretSealed: key.secretSealed,
+    deactivatedAt: key.deactivatedAt?.getTime(),
     ...(user ? { user } : {}),
   };
 }

@@ -124,6 +124,9 @@ export const policyAttachments = pgTable('policy_attachments', {
 
 /* Access keys (a null user is the account's root) ------------------------------------------- */
 
+// Ids made since issue 11 carry their account (src/iam/ids.ts): distinct across accounts by
+// construction, and within one by 39 random bits. Older ids are 16 random characters.
+
 export const accessKeys = pgTable('access_keys', {
   id: text('id').primaryKey(),
   accountId: text('account_id').notNull().references(() => accounts.id),
@@ -135,6 +138,12 @@ export const accessKeys = pgTable('access_keys', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
   lastUsedService: text('last_used_service'),
   lastUsedRegion: text('last_used_region'),
+  /**
+   * When the key was last made Inactive (null: never). Sessions carry the value their chain's key
+   * had when they were issued; one that no longer matches was issued before a deactivation and
+   * stays refused after the key is reactivated (src/auth/authenticate.ts). Strictly increasing.
+   */
+  deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
 }, (t) => [index('access_keys_user').on(t.userId)]);
 
 /* Tags on users, roles and managed policies ------------------------------------------------- */

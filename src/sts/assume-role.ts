@@ -34,7 +34,7 @@ import { defineOperation, type ContextValues, type OperationContext, type Operat
 import { evaluate, type CompiledPolicy, type PolicySet } from '../policy/index.js';
 import { markRoleUsed, type AssumableRole } from '../store/sts-lookups.js';
 import type { SessionTag } from '../tokens/session-token.js';
-import { issueCredentials } from './issue.js';
+import { issueCredentials, sourceKeyOf } from './issue.js';
 import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
 import { checkRequestTags, checkTransitiveKeys, inheritedTags, mergeSessionTags, sessionTagContext } from './session-tags.js';
 
@@ -194,8 +194,7 @@ export const assumeRole = defineOperation({
       // as aws:MultiFactorAuthPresent does on AWS.
       mfa: caller.session?.mfa,
       depth: caller.session?.kind === 'role' ? caller.session.depth + 1 : 0,
-      src: caller.session?.src ?? caller.accessKeyId,
-      srcAcct: caller.session?.srcAcct ?? caller.accountId,
+      ...sourceKeyOf(caller),
     });
     assertTokenFits(credentials.sessionToken);
     // At most once a minute per role and region from this node (AWS reports last use with a delay too).

@@ -19,7 +19,7 @@
  */
 import { defineOperation, type OperationDef } from '../operation.js';
 import type { SessionTag } from '../tokens/session-token.js';
-import { issueCredentials } from './issue.js';
+import { issueCredentials, sourceKeyOf } from './issue.js';
 import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
 import { checkRequestTags, sessionTagContext } from './session-tags.js';
 
@@ -69,8 +69,7 @@ export const getFederationToken = defineOperation({
       pol: policies.length > 0 ? policies : undefined,
       tags: tags.length > 0 ? tags : undefined,
       depth: 0,
-      src: caller.accessKeyId,
-      srcAcct: ctx.accountId,
+      ...sourceKeyOf(caller),
     });
     assertTokenFits(credentials.sessionToken);
     return { credentials, federatedUser: { federatedUserId, arn }, packedPolicySize };

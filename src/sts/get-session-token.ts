@@ -16,7 +16,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';
-import { issueCredentials } from './issue.js';
+import { issueCredentials, sourceKeyOf } from './issue.js';
 
 interface Input {
   readonly durationSeconds?: number;
@@ -49,8 +49,7 @@ export const getSessionToken = defineOperation({
       uid: caller.userId,
       user: caller.kind === 'user' ? caller.user : undefined,
       depth: 0,
-      src: caller.accessKeyId,
-      srcAcct: ctx.accountId,
+      ...sourceKeyOf(caller),
     });
     return { credentials };
   },

@@ -4,6 +4,7 @@
  * stored: any node with the keys can verify requests made with them.
  */
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.js';
 import { newAccessKeyId, newSecretAccessKey } from '../iam/ids.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { sealSessionToken, type SessionClaims } from '../tokens/session-token.js';
@@ -22,7 +23,8 @@ export function issueCredentials(keyring: Keyring, now: Date, durationSeconds: n
   const iat = Math.floor(now.getTime() / 1000);
   const claims: SessionClaims = {
     v: 1,
-    akid: newAccessKeyId('temporaryKey'),
+    // The id names the session's account (the role's, across accounts), as AWS's do: GetAccessKeyInfo.
+    akid: newAccessKeyId(facts.acct, 'temporaryKey'),
     sk: newSecretAccessKey(),
     jti: randomUUID(),
     iat,
@@ -38,4 +40,16 @@ export function issueCredentials(keyring: Keyring, now: Date, durationSeconds: n
       expiration: new Date(claims.exp * 1000),
     },
   };
+}
+
+/**
+ * The long-term key a new session descends from, as its claims record it: the caller's own key,
+ * or for a session that issues another (role chaining) the key its own chain started from. With
+ * the key goes when it was last deactivated (`srcOff`, as this node knows it): deactivating the
+ * key later changes that value, which ends the new session for good, chained ones included.
+ */
+export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcct' | 'srcOff'> {
+  const s = caller.session;
+  if (s !== undefined) return { src: s.src, srcAcct: s.srcAcct, ...(s.srcOff !== undefined ? { srcOff: s.srcOff } : {}) };
+  return { src: caller.accessKeyId, srcAcct: caller.accountId, ...(caller.keyDeactivatedAt !== undefined ? { srcOff: caller.keyDeactivatedAt } : {}) };
 }

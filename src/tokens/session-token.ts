@@ -58,6 +58,12 @@ export interface SessionClaims {
   readonly src: string;
   /** The account whose long-term key started the chain. */
   readonly srcAcct: string;
+  /**
+   * When that key was last deactivated (epoch ms), as the issuing node knew it; absent if never.
+   * The key's current value must be the same: a session issued before a deactivation stays
+   * refused after the key is reactivated.
+   */
+  readonly srcOff?: number | undefined;
 }
 
 export function sealSessionToken(keyring: Keyring, claims: SessionClaims): string {

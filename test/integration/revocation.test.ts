@@ -5,11 +5,12 @@
  * - a role's sessions issued before now: the inline policy AWSRevokeOlderSessions, put by the
  *   operator's command or by PutRolePolicy through the IAM API, denies them every action
  *   (GetCallerIdentity stays answerable, as on AWS: it is never denied), and not later sessions;
- * - deactivating or deleting the long-term key a session chain started from ends the session.
+ * - deactivating or deleting the long-term key a session chain started from ends the session, and
+ *   reactivating the key brings none of those sessions back (sessions issued after it work).
  * The two-node versions are in test/store/revocation-cross-node.test.ts.
  */
 import { DeleteAccessKeyCommand, GetUserCommand, ListUsersCommand, PutRolePolicyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
 import { operatorAudit, REVOKE_OLDER_SESSIONS, revokeOlderRoleSessions, revokeOlderSessionsPolicy, revokeSession } from '../../src/sts/revocation.js';
@@ -172,7 +173,7 @@ describe("a role's older sessions", () => {
 });
 
 describe('the long-term key a session came from', () => {
-  test("deactivating the user's key ends the role session derived from it (InvalidClientTokenId); reactivating it restores it", async () => {
+  test("deactivating the user's key ends the role session derived from it (InvalidClientTokenId); reactivating it does not restore it", async () => {
     const { user, session } = await roleAndUser('revoke-key');
     const s = await session();
     expect(s.claims.src).toBe(user.accessKeyId);
@@ -181,7 +182,8 @@ describe('the long-term key a session came from', () => {
     expect(await listUsers(s)).toBe('InvalidClientTokenId');
     expect(await whoAmI(s)).toBe('InvalidClientTokenId');
     await iam.send(new UpdateAccessKeyCommand({ UserName: user.userName, AccessKeyId: user.accessKeyId, Status: 'Active' }));
-    expect(await listUsers(s)).toBe('ok');
+    expect(await listUsers(s)).toBe('InvalidClientTokenId');
+    expect(await listUsers(await session())).toBe('ok');
   });
 
   test("deleting the user's key ends the role session for good", async () => {
@@ -204,5 +206,82 @@ describe('the long-term key a session came from', () => {
     expect(await listUsers(chained)).toBe('ok');
     await iam.send(new UpdateAccessKeyCommand({ UserName: user.userName, AccessKeyId: user.accessKeyId, Status: 'Inactive' }));
     expect(await listUsers(chained)).toBe('InvalidClientTokenId');
+  });
+});
+
+describe('sessions of a key deactivated then reactivated stay refused', () => {
+  /**
+   * A user whose key issues every kind of session: GetSessionToken, AssumeRole, GetFederationToken,
+   * and a role session chained from a role session. Each is checked with GetCallerIdentity, which
+   * every credential type may call and no policy denies: what is tested is authentication.
+   */
+  async function keyAndSessions(name: string) {
+    await createRole(iam, acct, `${name}-a`, allow('sts:AssumeRole'));
+    await createRole(iam, acct, `${name}-b`);
+    const user = await svc.userWithPolicy(name, allow(['sts:AssumeRole', 'sts:GetFederationToken']));
+    const creds = (c: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined } | undefined): Credentials => {
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+    };
+    const assume = async (by: Credentials, role: string) =>
+      creds((await svc.sts(by).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/${role}`, RoleSessionName: 'stay-revoked' }))).Credentials);
+    const sessions = async (): Promise<Record<string, Credentials>> => {
+      const role = await assume(user, `${name}-a`);
+      return {
+        getSessionToken: creds((await svc.sts(user).send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials),
+        assumeRole: role,
+        getFederationToken: creds((await svc.sts(user).send(new GetFederationTokenCommand({ Name: 'stay-revoked', DurationSeconds: 900 }))).Credentials),
+        chainedRole: await assume(role, `${name}-b`),
+      };
+    };
+    const setStatus = (Status: 'Active' | 'Inactive') => iam.send(new UpdateAccessKeyCommand({ UserName: user.userName, AccessKeyId: user.accessKeyId, Status }));
+    const answers = async (all: Record<string, Credentials>) => Object.fromEntries(await Promise.all(Object.entries(all).map(async ([k, c]) => [k, await whoAmI(c)] as const)));
+    const every = (answer: string) => ({ getSessionToken: answer, assumeRole: answer, getFederationToken: answer, chainedRole: answer });
+    return { user, sessions, setStatus, answers, every };
+  }
+
+  test('GetSessionToken, AssumeRole, GetFederationToken and chained role sessions issued before the deactivation stay refused; those issued after the reactivation work', async () => {
+    const { user, sessions, setStatus, answers, every } = await keyAndSessions('stay-revoked');
+    const before = await sessions();
+    expect(await answers(before)).toEqual(every('ok'));
+
+    await setStatus('Inactive');
+    expect(await answers(before)).toEqual(every('InvalidClientTokenId'));
+    await setStatus('Active');
+    expect(await whoAmI(user)).toBe('ok'); // the key itself works again
+    expect(await answers(before)).toEqual(every('InvalidClientTokenId'));
+
+    const after = await sessions();
+    expect(await answers(after)).toEqual(every('ok'));
+    expect(await answers(before)).toEqual(every('InvalidClientTokenId'));
+
+    // A second round: the sessions issued between the two deactivations die with the second.
+    await setStatus('Inactive');
+    await setStatus('Active');
+    expect(await answers(after)).toEqual(every('InvalidClientTokenId'));
+    expect(await answers(await sessions())).toEqual(every('ok'));
+  });
+
+  test('a session issued in the same second as the deactivation, before it, stays refused; one issued in that second after the reactivation works', async () => {
+    const { sessions, setStatus, answers, every } = await keyAndSessions('same-second');
+    // Token issue times are whole seconds: start at the top of one and retry if the round spills
+    // over into the next, so that both sessions carry the same `iat` as the deactivation's second.
+    for (let attempt = 1; ; attempt++) {
+      await nextSecond(new Date());
+      const started = Date.now();
+      const before = await sessions();
+      await setStatus('Inactive');
+      await setStatus('Active');
+      const after = await sessions();
+      if (Math.floor(Date.now() / 1000) !== Math.floor(started / 1000)) {
+        if (attempt < 5) continue;
+        throw new Error('could not issue, deactivate, reactivate and issue again within one second in 5 attempts');
+      }
+      const iats = [...Object.values(before), ...Object.values(after)].map((c) => openSessionToken(svc.keyring, c.sessionToken ?? '')?.iat);
+      expect(new Set(iats)).toEqual(new Set([Math.floor(started / 1000)]));
+      expect(await answers(before)).toEqual(every('InvalidClientTokenId'));
+      expect(await answers(after)).toEqual(every('ok'));
+      return;
+    }
   });
 });

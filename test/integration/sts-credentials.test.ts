@@ -115,14 +115,15 @@ describe('GetSessionToken credentials on later requests', () => {
     }
   });
 
-  test("deactivating the user's access key ends its sessions on the next request; reactivating restores them", async () => {
+  test("deactivating the user's access key ends its sessions on the next request; reactivating restores none of them, later sessions work", async () => {
     const user = await svc.userWithPolicy('toggled');
     const creds = await session(user);
     await whoAmI(creds);
     await iam.send(new UpdateAccessKeyCommand({ UserName: 'toggled', AccessKeyId: user.accessKeyId, Status: 'Inactive' }));
     await expect(whoAmI(creds)).rejects.toMatchObject({ name: 'InvalidClientTokenId', message: INVALID });
     await iam.send(new UpdateAccessKeyCommand({ UserName: 'toggled', AccessKeyId: user.accessKeyId, Status: 'Active' }));
-    expect((await whoAmI(creds)).Arn).toBe(`arn:aws:iam::${acct}:user/toggled`);
+    await expect(whoAmI(creds)).rejects.toMatchObject({ name: 'InvalidClientTokenId', message: INVALID });
+    expect((await whoAmI(await session(user))).Arn).toBe(`arn:aws:iam::${acct}:user/toggled`);
   });
 
   test("deleting the user's access key ends its sessions", async () => {

@@ -32,7 +32,7 @@ export async function userWithKey(svc: TestService, userName: string, account: N
     if (!AccessKey?.AccessKeyId || !AccessKey.SecretAccessKey) throw new Error('CreateAccessKey returned no key');
     return { userName, arn: User.Arn, accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
   }
-  const accessKeyId = newAccessKeyId();
+  const accessKeyId = newAccessKeyId(account.accountId);
   const secretAccessKey = newSecretAccessKey();
   const userId = User.UserId;
   await svc.store.tx(async (t) => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAccount } from '../../src/accounts/accounts.js';
 import { AccountCache } from '../../src/auth/account-cache.js';
 import { lookupKey, type KnownKey } from '../../src/auth/authenticate.js';
+import { setAccessKeyStatus } from '../../src/store/access-keys.js';
 import type { Db, Store } from '../../src/store/db.js';
 import { accessKeys } from '../../src/store/schema.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
@@ -99,6 +100,33 @@ describe(`key lookup through the cache (${backend})`, () => {
     await until(() => keys.get(account.accessKeyId) === undefined);
     expect(keys.get(other.accessKeyId)).toBeDefined();
     expect((await lookupKey(deps, account.accessKeyId))?.owner.status).toBe('Inactive');
+  });
+
+  test("deactivation time: recorded by each deactivation, kept by reactivation, always past the previous one whatever the writer's clock", async () => {
+    const account = await createAccount(store, keyring, new Date());
+    const deps = { db: store.db, keyring, keys };
+    const id = account.accessKeyId;
+    const marker = async (): Promise<number | undefined> => {
+      keys.invalidate(account.accountId);
+      return (await lookupKey(deps, id))?.owner.deactivatedAt;
+    };
+    expect(await marker()).toBeUndefined();
+    const first = new Date('2026-12-01T10:00:00.123Z');
+    await setAccessKeyStatus(store.db, id, 'Inactive', first);
+    expect(await marker()).toBe(first.getTime());
+    await setAccessKeyStatus(store.db, id, 'Active', new Date('2026-12-01T10:00:01Z'));
+    expect(await marker()).toBe(first.getTime());
+    expect((await lookupKey(deps, id))?.caller.keyDeactivatedAt).toBe(first.getTime());
+    // A second deactivation written by a node whose clock is behind (here: the same millisecond,
+    // then earlier still) gets a later value all the same: sessions issued between the two carry
+    // the first and must not match the second.
+    await setAccessKeyStatus(store.db, id, 'Inactive', first);
+    expect(await marker()).toBe(first.getTime() + 1);
+    await setAccessKeyStatus(store.db, id, 'Inactive', new Date('2026-12-01T09:00:00Z'));
+    expect(await marker()).toBe(first.getTime() + 2);
+    const later = new Date('2026-12-02T00:00:00Z');
+    await setAccessKeyStatus(store.db, id, 'Inactive', later);
+    expect(await marker()).toBe(later.getTime());
   });
 
   test('a key whose secret no key in the ring can open is treated as unknown, and not cached', async () => {

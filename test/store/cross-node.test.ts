@@ -51,7 +51,7 @@ function client(at: Node, credentials: { accessKeyId: string; secretAccessKey: s
 async function userWithKey(name: string, nodes: readonly Node[] = [b]): Promise<Key> {
   const heard = Promise.all(nodes.map((n) => heardOn(n, account.accountId)));
   const userId = newUniqueId('user');
-  const key = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey(), userName: name };
+  const key = { accessKeyId: newAccessKeyId(account.accountId), secretAccessKey: newSecretAccessKey(), userName: name };
   const now = new Date();
   await a.store.tx(async (t) => {
     await t.insert(users).values({ id: userId, accountId: account.accountId, name, nameLower: name.toLowerCase(), path: '/', createdAt: now, boundaryPolicyId: null });
