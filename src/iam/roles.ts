@@ -61,6 +61,8 @@ export interface RoleResultOptions {
   readonly boundary?: boolean;
   /** GetRole: RoleLastUsed, always present (empty when the role was never used). */
   readonly lastUsed?: boolean;
+  /** CreateRole's result has no MaxSessionDuration (as recorded against AWS); every other result has it. */
+  readonly omitMaxSessionDuration?: boolean;
 }
 
 /** A role as IAM's `Role` shape; the trust policy URL-encoded as IAM returns it. */
@@ -73,7 +75,7 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
     createDate: role.createdAt,
     assumeRolePolicyDocument: encodeDocument(role.trustPolicy),
     ...(role.description !== null ? { description: role.description } : {}),
-    maxSessionDuration: role.maxSessionDuration,
+    ...(options.omitMaxSessionDuration ? {} : { maxSessionDuration: role.maxSessionDuration }),
     ...(options.boundary && role.boundaryArn
       ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: role.boundaryArn } }
       : {}),
@@ -190,7 +192,7 @@ export const createRole = defineOperation({
     if (!(await insertRole(ctx.db, role))) throw roleExists(input.roleName);
     await putTags(ctx.db, role.id, tags);
     const row: RoleRow = { ...role, boundaryArn: boundary?.arn ?? null, lastUsedAt: null, lastUsedRegion: null };
-    return { role: roleResult(row, { tags, boundary: true }) };
+    return { role: roleResult(row, { tags, boundary: true, omitMaxSessionDuration: true }) };
   },
 });
 
