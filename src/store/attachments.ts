@@ -71,6 +71,11 @@ export interface PolicyEntity {
 }
 
 export interface EntitiesOptions {
+  /**
+   * The caller's account: only its entities are listed. A customer managed policy has entities in
+   * its own account only, but an AWS managed policy is attached across every account.
+   */
+  readonly accountId: string;
   readonly types: readonly OwnerType[];
   /** Attached as a permissions policy, used as a permissions boundary, or either. */
   readonly usage: 'PermissionsPolicy' | 'PermissionsBoundary' | undefined;
@@ -88,6 +93,7 @@ function sortKeyOf(type: OwnerType, nameLower: string): string {
 
 interface EntityTable {
   readonly id: PgColumn;
+  readonly accountId: PgColumn;
   readonly name: PgColumn;
   readonly nameLower: PgColumn;
   readonly path: PgColumn;
@@ -110,7 +116,7 @@ export async function listEntitiesForPolicy(db: Db, policyId: string, opts: Enti
     }
     if (opts.usage !== 'PermissionsPolicy' && t.boundaryPolicyId) uses.push(eq(t.boundaryPolicyId, policyId));
     if (uses.length === 0) continue;
-    const where: SQL[] = [or(...uses) ?? sql`false`];
+    const where: SQL[] = [eq(t.accountId, opts.accountId), or(...uses) ?? sql`false`];
     if (opts.pathPrefix) where.push(like(t.path, `${escapeLike(opts.pathPrefix)}%`));
     if (index === afterType) where.push(gt(t.nameLower, afterName));
     const rows = await db

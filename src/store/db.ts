@@ -18,6 +18,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { loadAwsManagedPolicies, syncAwsManagedPolicies } from './aws-managed-policies.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -38,7 +39,7 @@ export interface Store {
   readonly db: Db;
   /** Run `fn` in one transaction; rolled back if it throws. */
   tx<T>(fn: (t: Db) => Promise<T>): Promise<T>;
-  /** Apply every pending migration. */
+  /** Apply every pending migration, then bring the AWS managed policies in step with their data file. */
   migrate(): Promise<void>;
   /** True when the database answers and every migration in `migrations/` has been applied. */
   ready(): Promise<boolean>;
@@ -121,7 +122,10 @@ async function openPglite(options: OpenOptions): Promise<Store> {
     backend: 'pglite',
     db,
     tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    async migrate() {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await syncAwsManagedPolicies(db, await loadAwsManagedPolicies());
+    },
     async ready() {
       try {
         await client.query('select 1');
@@ -186,7 +190,10 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
     backend: 'postgres',
     db,
     tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
-    migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    async migrate() {
+      await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      await syncAwsManagedPolicies(db, await loadAwsManagedPolicies());
+    },
     async ready() {
       try {
         await client`select 1`;

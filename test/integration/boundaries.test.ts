@@ -102,7 +102,7 @@ describe('what may be a boundary', () => {
   const cases: [string, () => string][] = [
     ['a policy that does not exist', () => `arn:aws:iam::${acct}:policy/Nope`],
     ['the ARN of a user', () => `arn:aws:iam::${acct}:user/bounded`],
-    ['an AWS managed policy (none exist here)', () => 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    ['an AWS managed policy AWS does not have', () => 'arn:aws:iam::aws:policy/NoSuchAwsPolicy'],
   ];
   test.each(cases)('%s is refused with NoSuchEntity', async (_, arn) => {
     const message = `Scope ARN: ${arn()} does not exist or is not attachable.`;
