@@ -22,6 +22,7 @@ import {
   ListRolesCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  SimulatePrincipalPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
@@ -153,6 +154,41 @@ describe('managed policies (test_user_attach_policy, test_role_attach_policy, te
       message: `Policy ${missing} was not found.`,
       status: 404,
     });
+  });
+});
+
+describe('SimulatePrincipalPolicy (test_simulate_principle_policy[user|group|role])', () => {
+  // Python's json.dumps spacing and a lone statement object, as the recording's request had them.
+  const DOCUMENT = '{"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}';
+  const matched = [{ SourcePolicyId: 'rec-sim', SourcePolicyType: 'IAM Policy', StartPosition: { Line: 1, Column: 41 }, EndPosition: { Line: 1, Column: 113 } }];
+  let arns: Record<'user' | 'group' | 'role', string>;
+  beforeAll(async () => {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: 'rec-sim', PolicyDocument: DOCUMENT }));
+    const policyArn = Policy?.Arn;
+    const user = await iam.send(new CreateUserCommand({ UserName: 'rec-sim-user' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'rec-sim-user', PolicyArn: policyArn }));
+    const group = await iam.send(new CreateGroupCommand({ GroupName: 'rec-sim-group' }));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: 'rec-sim-group', PolicyArn: policyArn }));
+    const role = await iam.send(new CreateRoleCommand({ RoleName: 'rec-sim-role', AssumeRolePolicyDocument: TRUST }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'rec-sim-role', PolicyArn: policyArn }));
+    arns = { user: user.User?.Arn ?? '', group: group.Group?.Arn ?? '', role: role.Role?.Arn ?? '' };
+  });
+
+  test.each(['user', 'group', 'role'] as const)('for a %s: the recorded results, positions and source type', async (kind) => {
+    const out = await iam.send(
+      new SimulatePrincipalPolicyCommand({ PolicySourceArn: arns[kind], ActionNames: ['s3:PutObject', 's3:GetObjectVersion'], ResourceArns: ['arn:aws:s3:::bucket'] }),
+    );
+    expect(out.IsTruncated).toBe(false);
+    const result = (action: string, decision: string, statements: typeof matched | []) => ({
+      EvalActionName: action,
+      EvalDecision: decision,
+      EvalDecisionDetails: {},
+      EvalResourceName: 'arn:aws:s3:::bucket',
+      MatchedStatements: statements,
+      MissingContextValues: [],
+      ResourceSpecificResults: [{ EvalResourceDecision: decision, EvalResourceName: 'arn:aws:s3:::bucket', MatchedStatements: statements, MissingContextValues: [] }],
+    });
+    expect(out.EvaluationResults).toMatchObject([result('s3:PutObject', 'allowed', matched), result('s3:GetObjectVersion', 'implicitDeny', [])]);
   });
 });
 
