@@ -15,7 +15,7 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
 import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
-import { findPolicy } from '../store/managed-policies.js';
+import { findPolicy, listSortKey } from '../store/managed-policies.js';
 import { findUser } from '../store/users.js';
 import { entityArn } from './arns.js';
 import { existingBoundaryContext } from './boundaries.js';
@@ -153,7 +153,7 @@ function listAttachedOperation(kind: OwnerKind) {
       const after = decodeMarker(input.marker);
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       const rows = await listAttached(ctx.db, owner.id, { pathPrefix: input.pathPrefix, after, limit: limitOf(input) + 1 });
-      const page = pageOf(rows, input, (p) => p.nameLower);
+      const page = pageOf(rows, input, listSortKey);
       return pageResult('attachedPolicies', { ...page, items: page.items.map((p) => ({ policyName: p.name, policyArn: p.arn })) });
     },
   });

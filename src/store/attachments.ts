@@ -5,6 +5,7 @@
 import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
+import { afterSortKey } from './managed-policies.js';
 import { groups, managedPolicies, policyAttachments, roles, users } from './schema.js';
 import { escapeLike } from './users.js';
 
@@ -46,17 +47,20 @@ export interface AttachedPolicyRow {
   readonly arn: string;
 }
 
-/** The policies attached to one entity, by name, optionally under a policy path prefix. */
+/**
+ * The policies attached to one entity, by name then ARN (an AWS managed policy and a customer
+ * managed one may share a name), optionally under a policy path prefix. `after` is a listSortKey.
+ */
 export async function listAttached(db: Db, ownerId: string, opts: { pathPrefix?: string | undefined; after?: string | undefined; limit: number }): Promise<AttachedPolicyRow[]> {
   const where: SQL[] = [eq(policyAttachments.ownerId, ownerId)];
   if (opts.pathPrefix) where.push(like(managedPolicies.path, `${escapeLike(opts.pathPrefix)}%`));
-  if (opts.after !== undefined) where.push(gt(managedPolicies.nameLower, opts.after));
+  if (opts.after !== undefined) where.push(afterSortKey(opts.after));
   return db
     .select({ name: managedPolicies.name, nameLower: managedPolicies.nameLower, arn: managedPolicies.arn })
     .from(policyAttachments)
     .innerJoin(managedPolicies, eq(managedPolicies.id, policyAttachments.policyId))
     .where(and(...where))
-    .orderBy(asc(managedPolicies.nameLower))
+    .orderBy(asc(managedPolicies.nameLower), asc(managedPolicies.arn))
     .limit(opts.limit);
 }
 

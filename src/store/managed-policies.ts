@@ -140,6 +140,14 @@ export function listSortKey(p: { readonly nameLower: string; readonly arn: strin
   return `${p.nameLower} ${p.arn}`;
 }
 
+/** Policies after a listSortKey, in the order (name_lower, arn). */
+export function afterSortKey(after: string): SQL {
+  const space = after.indexOf(' ');
+  // A marker of an older release holds the name alone.
+  if (space < 0) return gt(managedPolicies.nameLower, after);
+  return sql`(${managedPolicies.nameLower}, ${managedPolicies.arn}) > (${after.slice(0, space)}, ${after.slice(space + 1)})`;
+}
+
 /**
  * Policies sorted by name (case-insensitively), with their usage counts.
  *
@@ -158,15 +166,7 @@ export async function listPolicies(db: Db, accountId: string, opts: ListPolicies
   if (opts.pathPrefix) where.push(like(managedPolicies.path, `${escapeLike(opts.pathPrefix)}%`));
   if (opts.usage === 'PermissionsBoundary') where.push(sql`${bounding} > 0`);
   else if (opts.onlyAttached) where.push(sql`${attached} > 0`);
-  if (opts.after !== undefined) {
-    const space = opts.after.indexOf(' ');
-    // A marker of an older release holds the name alone.
-    where.push(
-      space < 0
-        ? gt(managedPolicies.nameLower, opts.after)
-        : sql`(${managedPolicies.nameLower}, ${managedPolicies.arn}) > (${opts.after.slice(0, space)}, ${opts.after.slice(space + 1)})`,
-    );
-  }
+  if (opts.after !== undefined) where.push(afterSortKey(opts.after));
   const rows = await db
     .select({ ...columns, nameLower: managedPolicies.nameLower, attachmentCount: attached, boundaryUsageCount: bounding })
     .from(managedPolicies)

@@ -226,6 +226,19 @@ describe('attaching them', () => {
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: IAM_READ_ONLY }))).Policy?.AttachmentCount).toBe(1);
   });
 
+  test('ListAttachedUserPolicies pages through an AWS managed policy and a customer one of the same name', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'two-admins' }));
+    const own = `arn:aws:iam::${account.accountId}:policy/AdministratorAccess`;
+    await iam.send(new GetPolicyCommand({ PolicyArn: own })); // created by the ListPolicies test above
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'two-admins', PolicyArn: ADMIN }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'two-admins', PolicyArn: own }));
+    const first = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'two-admins', MaxItems: 1 }));
+    expect(first.IsTruncated).toBe(true);
+    const second = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'two-admins', MaxItems: 1, Marker: first.Marker }));
+    expect(second.IsTruncated).toBe(false);
+    expect([...(first.AttachedPolicies ?? []), ...(second.AttachedPolicies ?? [])].map((p) => p.PolicyArn)).toEqual([own, ADMIN]);
+  });
+
   test('as a permissions boundary: PermissionsBoundaryUsageCount and ListPolicies PolicyUsageFilter', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'bounded' }));
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: S3_READ_ONLY }));
