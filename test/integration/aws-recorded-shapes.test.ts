@@ -84,11 +84,15 @@ describe('roles (test_create_describe_role, test_role_with_tags, test_list_roles
   });
 
   test('a trust policy that is not JSON is MalformedPolicyDocument "This policy contains invalid Json" (test_create_role_with_malformed_assume_role_policy_document)', async () => {
-    expect(await failure(iam.send(new CreateRoleCommand({ RoleName: 'NotJson', AssumeRolePolicyDocument: '{"Version": "2012-10-17", "Statement": [' })))).toEqual({
-      name: 'MalformedPolicyDocumentException',
-      message: 'This policy contains invalid Json',
-      status: 400,
-    });
+    // The recording's document: a trailing comma after "Effect": "Allow".
+    const trailingComma = '\n{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Action": "sts:AssumeRole",\n      "Principal": "*",\n      "Effect": "Allow",\n    }\n  ]\n}\n';
+    for (const text of [trailingComma, '{"Version": "2012-10-17", "Statement": [']) {
+      expect(await failure(iam.send(new CreateRoleCommand({ RoleName: 'NotJson', AssumeRolePolicyDocument: text })))).toEqual({
+        name: 'MalformedPolicyDocumentException',
+        message: 'This policy contains invalid Json',
+        status: 400,
+      });
+    }
     // A JSON document with a grammar error keeps the engine's precise message.
     const grammar = await failure(iam.send(new CreateRoleCommand({ RoleName: 'NotJson', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe"}]}' })));
     expect(grammar.name).toBe('MalformedPolicyDocumentException');
