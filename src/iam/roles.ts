@@ -13,7 +13,7 @@ import { existingPrincipals, principalRefKey, type EntityPrincipalRef } from '..
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { entityArn } from './arns.js';
-import { resolveBoundary } from './boundary.js';
+import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
 import { pageInMemory } from './memory-page.js';
@@ -77,7 +77,7 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
     ...(role.description !== null ? { description: role.description } : {}),
     ...(options.omitMaxSessionDuration ? {} : { maxSessionDuration: role.maxSessionDuration }),
     ...(options.boundary && role.boundaryArn
-      ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: role.boundaryArn } }
+      ? { permissionsBoundary: { permissionsBoundaryType: PERMISSIONS_BOUNDARY_TYPE, permissionsBoundaryArn: role.boundaryArn } }
       : {}),
     ...(options.tags && options.tags.length > 0 ? { tags: options.tags } : {}),
     ...(options.lastUsed

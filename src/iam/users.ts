@@ -17,7 +17,7 @@ import { newUniqueId } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { resolveBoundary } from './boundary.js';
+import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { resourceTagContext, resourceTagValues } from './resource-tags.js';
 import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
@@ -88,7 +88,7 @@ export function userResult(user: UserRow, tags?: readonly Tag[]) {
     userId: user.id,
     arn: userArn(user.accountId, user),
     createDate: user.createdAt,
-    ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: user.boundaryArn } } : {}),
+    ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: PERMISSIONS_BOUNDARY_TYPE, permissionsBoundaryArn: user.boundaryArn } } : {}),
     ...(tags && tags.length > 0 ? { tags } : {}),
   };
 }

@@ -243,7 +243,7 @@ describe('attaching them', () => {
     await iam.send(new CreateUserCommand({ UserName: 'bounded' }));
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: S3_READ_ONLY }));
     expect((await iam.send(new GetUserCommand({ UserName: 'bounded' }))).User?.PermissionsBoundary).toEqual({
-      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryType: 'Policy',
       PermissionsBoundaryArn: S3_READ_ONLY,
     });
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: S3_READ_ONLY }))).Policy?.PermissionsBoundaryUsageCount).toBe(1);

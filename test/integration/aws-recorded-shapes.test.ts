@@ -14,6 +14,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   DeletePolicyCommand,
+  DeleteUserPermissionsBoundaryCommand,
   DetachUserPolicyCommand,
   GetPolicyCommand,
   GetRoleCommand,
@@ -97,6 +98,24 @@ describe('roles (test_create_describe_role, test_role_with_tags, test_list_roles
     const grammar = await failure(iam.send(new CreateRoleCommand({ RoleName: 'NotJson', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe"}]}' })));
     expect(grammar.name).toBe('MalformedPolicyDocumentException');
     expect(grammar.message).not.toBe('This policy contains invalid Json');
+  });
+});
+
+describe('permissions boundaries (test_create_user_with_permission_boundary, test_create_user_add_permission_boundary_afterwards)', () => {
+  test('CreateUser and GetUser show PermissionsBoundaryType "Policy"; after DeleteUserPermissionsBoundary there is none', async () => {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: 'rec-pb', PolicyDocument: JSON.stringify(allow('iam:GetUser')) }));
+    const arn = Policy?.Arn ?? '';
+    const created = await iam.send(new CreateUserCommand({ UserName: 'rec-pb-user', PermissionsBoundary: arn }));
+    expect(created.User?.PermissionsBoundary).toEqual({ PermissionsBoundaryArn: arn, PermissionsBoundaryType: 'Policy' });
+    expect((await iam.send(new GetUserCommand({ UserName: 'rec-pb-user' }))).User?.PermissionsBoundary).toEqual({ PermissionsBoundaryArn: arn, PermissionsBoundaryType: 'Policy' });
+    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'rec-pb-user' }));
+    expect((await iam.send(new GetUserCommand({ UserName: 'rec-pb-user' }))).User).not.toHaveProperty('PermissionsBoundary');
+  });
+
+  test('GetRole shows PermissionsBoundaryType "Policy"', async () => {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: 'rec-pb-role', PolicyDocument: LIST_FUNCTIONS }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'rec-pb-role', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: Policy?.Arn }));
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'rec-pb-role' }))).Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryArn: Policy?.Arn, PermissionsBoundaryType: 'Policy' });
   });
 });
 

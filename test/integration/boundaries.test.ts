@@ -58,7 +58,7 @@ describe('user permissions boundaries', () => {
   test('Put sets the boundary GetUser shows; Delete removes it, and may be repeated', async () => {
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: readOnly }));
     let { User } = await iam.send(new GetUserCommand({ UserName: 'bounded' }));
-    expect(User?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: readOnly });
+    expect(User?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: readOnly });
     // Put again replaces it.
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'BOUNDED', PermissionsBoundary: other }));
     ({ User } = await iam.send(new GetUserCommand({ UserName: 'bounded' })));
@@ -81,7 +81,7 @@ describe('role permissions boundaries', () => {
   test('CreateRole with a boundary; GetRole shows it; Delete and Put change it', async () => {
     await iam.send(new CreateRoleCommand({ RoleName: 'BoundedRole', Path: '/b/', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: readOnly }));
     let { Role } = await iam.send(new GetRoleCommand({ RoleName: 'BoundedRole' }));
-    expect(Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: readOnly });
+    expect(Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: readOnly });
     await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'BoundedRole' }));
     ({ Role } = await iam.send(new GetRoleCommand({ RoleName: 'BoundedRole' })));
     expect(Role?.PermissionsBoundary).toBeUndefined();
