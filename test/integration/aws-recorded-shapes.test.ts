@@ -19,10 +19,12 @@ import {
   GetPolicyCommand,
   GetRoleCommand,
   GetUserCommand,
+  GetUserPolicyCommand,
   ListAccessKeysCommand,
   ListRolesCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
@@ -177,6 +179,25 @@ describe('managed policies (test_user_attach_policy, test_role_attach_policy, te
       message: `Policy ${missing} was not found.`,
       status: 404,
     });
+  });
+});
+
+describe('policy documents keep percent-encoded text (test_put_user_policy_encoding, test_put_role_policy_encoding)', () => {
+  test('an ARN with %3A in an inline policy and in a trust policy comes back exactly as written', async () => {
+    const target = encodeURIComponent('arn:aws:apigateway:us-east-1::/restapis/aaeeieije');
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['apigatway:PUT'], Resource: [`arn:aws:apigateway:us-east-1::/tags/${target}`] }] });
+    await iam.send(new CreateUserCommand({ UserName: 'rec-encoding' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'rec-encoding', PolicyName: 'p', PolicyDocument: document }));
+    const got = await iam.send(new GetUserPolicyCommand({ UserName: 'rec-encoding', PolicyName: 'p' }));
+    expect(decodeURIComponent(got.PolicyDocument ?? '')).toBe(document);
+    expect(got).toMatchObject({ UserName: 'rec-encoding', PolicyName: 'p' });
+
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceArn': target } } }],
+    });
+    await iam.send(new CreateRoleCommand({ RoleName: 'rec-encoding', Path: '/enc/', AssumeRolePolicyDocument: trust }));
+    expect(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: 'rec-encoding' }))).Role?.AssumeRolePolicyDocument ?? '')).toBe(trust);
   });
 });
 
