@@ -1,11 +1,11 @@
 /**
- * Regenerates src/iam/aws-managed/policies.json from a checkout of z0ph/MAMIP (a repository that
+ * Regenerates aws-managed/policies.json from a checkout of z0ph/MAMIP (a repository that
  * records AWS managed policies as AWS's own API returns them: `policies-list.json` is ListPolicies
  * with Scope=AWS, `policies/NAME` is GetPolicyVersion of the default version).
  *
  *   npx tsx scripts/aws-managed-policies.ts /path/to/MAMIP [commit]
  *
- * The set is the names in NAMES below (why not all ~1,300: src/iam/aws-managed/README.md). Adding
+ * The set is the names in NAMES below (why not all ~1,300: aws-managed/README.md). Adding
  * one is adding its name and running this again; the service picks up the change at its next
  * migrate (new policies inserted, changed versions replaced, see store/aws-managed-policies.ts).
  */
@@ -106,5 +106,5 @@ const policies = NAMES.map((name) => {
 });
 
 const out = { source: `https://github.com/z0ph/MAMIP at ${commit}`, policies };
-writeFileSync(new URL('../src/iam/aws-managed/policies.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);
+writeFileSync(new URL('../aws-managed/policies.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);
 process.stdout.write(`${policies.length} policies written\n`);

@@ -1,7 +1,7 @@
 /**
  * Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags. Versions
  * live in policy-versions.ts, attachments in attachments.ts. AWS managed policies
- * (`arn:aws:iam::aws:policy/…`, loaded from src/iam/aws-managed/) are seen by every account and
+ * (`arn:aws:iam::aws:policy/…`, loaded from aws-managed/) are seen by every account and
  * changed by none: the operations that would change one answer AccessDenied (outsideAccount).
  */
 import { AwsError } from '../errors.js';

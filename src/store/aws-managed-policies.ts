@@ -1,6 +1,6 @@
 /**
  * AWS managed policies (`arn:aws:iam::aws:policy/…`), kept in step with the data file
- * src/iam/aws-managed/policies.json. They are rows of `managed_policies` with no account (the
+ * aws-managed/policies.json. They are rows of `managed_policies` with no account (the
  * schema's check ties a null account to an `arn:aws:iam::aws:policy/` ARN) and one version, the
  * default AWS publishes. The file is loaded at every migrate, idempotently: a policy missing from
  * the database is inserted, one whose default version changed in the file gets the new version
@@ -13,7 +13,8 @@ import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { managedPolicies, policyVersions } from './schema.js';
 
-export const AWS_MANAGED_POLICIES_FILE = fileURLToPath(new URL('../iam/aws-managed/policies.json', import.meta.url));
+/** Beside migrations/ at the top of the package, so src/store and dist/store find it alike. */
+export const AWS_MANAGED_POLICIES_FILE = fileURLToPath(new URL('../../aws-managed/policies.json', import.meta.url));
 
 export interface AwsManagedPolicy {
   readonly name: string;

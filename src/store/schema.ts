@@ -74,7 +74,7 @@ export const roles = pgTable('roles', {
 
 /**
  * Customer managed policies belong to an account; AWS managed policies (`arn:aws:iam::aws:policy/…`)
- * belong to none: their `account_id` is null. They are loaded from src/iam/aws-managed/ at migrate
+ * belong to none: their `account_id` is null. They are loaded from aws-managed/ at migrate
  * time (store/aws-managed-policies.ts), keep AWS's own PolicyId and version ids, and are attached
  * like any other policy (the attachment row carries the attaching entity's account).
  */

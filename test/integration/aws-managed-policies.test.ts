@@ -1,5 +1,5 @@
 /**
- * AWS managed policies (`arn:aws:iam::aws:policy/…`): shipped as data (src/iam/aws-managed/),
+ * AWS managed policies (`arn:aws:iam::aws:policy/…`): shipped as data (aws-managed/),
  * seen by every account, changed by none, attached and evaluated like customer managed ones, with
  * their usage counted per account.
  */
