@@ -3,9 +3,11 @@
  * aws-managed/policies.json. They are rows of `managed_policies` with no account (the
  * schema's check ties a null account to an `arn:aws:iam::aws:policy/` ARN) and one version, the
  * default AWS publishes. The file is loaded at every migrate, idempotently: a policy missing from
- * the database is inserted, one whose default version changed in the file gets the new version
- * (its old one removed); a policy dropped from the file stays, so the entities it is attached to
- * keep it, as AWS keeps deprecated policies for those that already use them.
+ * the database is inserted, one whose default version is newer in the file gets the new version
+ * (its old one removed); an older version in the file changes nothing, so a node of an older
+ * release that starts during a rolling upgrade cannot roll a policy back (AWS's versions only
+ * move forward); a policy dropped from the file stays, so the entities it is attached to keep it,
+ * as AWS keeps deprecated policies for those that already use them.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +77,11 @@ export async function loadAwsManagedPolicies(file: string = AWS_MANAGED_POLICIES
   return parseAwsManagedPolicies(await readFile(file, 'utf8'));
 }
 
+/** `v128` → 128. */
+function versionNumber(versionId: string): number {
+  return Number(versionId.slice(1));
+}
+
 /**
  * Bring the database's AWS managed policies in step with `policies`; returns how many rows were
  * inserted or changed. Safe to run concurrently on several nodes (inserts ignore conflicts, and
@@ -90,8 +97,9 @@ export async function syncAwsManagedPolicies(db: Db, policies: readonly AwsManag
   let changed = 0;
   for (const p of policies) {
     const current = existing.get(p.policyId);
-    if (current === p.versionId) continue;
-    const nextVersion = Number(p.versionId.slice(1)) + 1;
+    const number = versionNumber(p.versionId);
+    if (current !== undefined && versionNumber(current) >= number) continue;
+    const nextVersion = number + 1;
     await db.transaction(async (tx) => {
       if (current === undefined) {
         await tx
