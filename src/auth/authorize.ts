@@ -5,7 +5,7 @@
  * account, so a decision needs no database read once warm.
  */
 import { AwsError } from '../errors.js';
-import { createRequestContext, evaluate, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
+import { createRequestContext, evaluate, MAX_TEXT_LENGTH, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
 import { describeAuthorization, encodeAuthorizationMessage } from './authorization-message.js';
@@ -57,7 +57,8 @@ function compileAll(cache: PolicyCache, texts: readonly PolicyText[]): AttachedP
   const out: AttachedPolicy[] = [];
   for (const t of texts) {
     try {
-      out.push({ id: t.id, policy: cache.get(t.document, { kind: 'identity' }) });
+      // Quotas were checked on write; AWS managed documents exceed every customer quota.
+      out.push({ id: t.id, policy: cache.get(t.document, { kind: 'identity', maxLength: MAX_TEXT_LENGTH }) });
     } catch {
       // skipped: reported by SimulatePrincipalPolicy, never an allow
     }
@@ -90,7 +91,7 @@ function sessionPolicies(deps: PrincipalDeps, caller: Caller): AttachedPolicy[] 
   if (!claims?.pol || claims.pol.length === 0) return [];
   return claims.pol.map((text, i) => {
     try {
-      return { id: `session-policy-${i + 1}`, policy: deps.policyCache.get(text, { kind: 'session' }) };
+      return { id: `session-policy-${i + 1}`, policy: deps.policyCache.get(text, { kind: 'session', maxLength: MAX_TEXT_LENGTH }) };
     } catch {
       // Validated when the session was issued; one that no longer parses allows nothing.
       return denyAll(deps.policyCache);

@@ -23,7 +23,7 @@ import { rootArn } from './arns.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pageResult } from './pagination.js';
-import { requireUser, userArn, userOrCallerResource, userTagContext } from './users.js';
+import { callerAsUser, requireUser, userArn, userOrCallerResource, userTagContext } from './users.js';
 
 /** IAM's quota of access keys per user (and for the root user). */
 export const MAX_ACCESS_KEYS = 2;
@@ -40,8 +40,8 @@ async function ownerOf(ctx: OperationContext, userName: string | undefined): Pro
     const user = await requireUser(ctx, userName);
     return { userId: user.id, userName: user.name };
   }
-  if (ctx.caller.user) return { userId: ctx.caller.user.id, userName: ctx.caller.user.name };
-  return { userId: null };
+  const { user } = callerAsUser(ctx.caller);
+  return user ? { userId: user.id, userName: user.name } : { userId: null };
 }
 
 function noSuchKey(id: string): AwsError {

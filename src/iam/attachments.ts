@@ -15,11 +15,11 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
 import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
-import { findPolicy } from '../store/managed-policies.js';
+import { findPolicy, listSortKey } from '../store/managed-policies.js';
 import { findUser } from '../store/users.js';
-import { entityArn, parsePolicyArn } from './arns.js';
+import { entityArn } from './arns.js';
 import { existingBoundaryContext } from './boundaries.js';
-import { policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { checkPolicyArn, policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
 import { resourceTagContext, type TaggedEntityKind } from './resource-tags.js';
 import { noSuchUser } from './users.js';
@@ -130,7 +130,7 @@ function detachOperation(kind: OwnerKind) {
     context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
     async handle(input, ctx) {
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
-      if (!parsePolicyArn(input.policyArn)) throw new AwsError('InvalidInput', `ARN ${input.policyArn} is not valid.`);
+      checkPolicyArn(input.policyArn);
       const policy = await findPolicy(ctx.db, ctx.accountId, input.policyArn);
       if (!policy || !(await detachPolicy(ctx.db, owner.id, policy.id))) {
         throw new AwsError('NoSuchEntity', `Policy ${input.policyArn} was not found.`);
@@ -153,7 +153,7 @@ function listAttachedOperation(kind: OwnerKind) {
       const after = decodeMarker(input.marker);
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       const rows = await listAttached(ctx.db, owner.id, { pathPrefix: input.pathPrefix, after, limit: limitOf(input) + 1 });
-      const page = pageOf(rows, input, (p) => p.nameLower);
+      const page = pageOf(rows, input, listSortKey);
       return pageResult('attachedPolicies', { ...page, items: page.items.map((p) => ({ policyName: p.name, policyArn: p.arn })) });
     },
   });
@@ -190,6 +190,7 @@ export const listEntitiesForPolicyOp = defineOperation({
     if (after !== undefined && !/^[0-2]:/.test(after)) throw new AwsError('InvalidInput', 'Invalid Marker.');
     const policy = await requirePolicy(ctx, input.policyArn);
     const rows = await listEntitiesForPolicy(ctx.db, policy.id, {
+      accountId: ctx.accountId,
       types: input.entityFilter ? FILTER_TYPES[input.entityFilter] : ['group', 'user', 'role'],
       usage: input.policyUsageFilter,
       pathPrefix: input.pathPrefix,

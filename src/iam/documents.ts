@@ -18,12 +18,29 @@ export const DOCUMENT_LIMITS = {
   inlineGroup: 5120,
 } as const;
 
+/**
+ * AWS words a trust policy that is not JSON at all differently from an identity policy's "Syntax
+ * errors in policy." (CreateRole, recorded against AWS in LocalStack's
+ * test_create_role_with_malformed_assume_role_policy_document).
+ */
+const TRUST_NOT_JSON = 'This policy contains invalid Json';
+
+/** Only on the error path: whether the text is JSON at all. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Parse and compile (cached), or throw MalformedPolicyDocument with the engine's message. */
 export function validateDocument(cache: PolicyCache, text: string, kind: PolicyKind, maxLength?: number): CompiledPolicy {
   try {
     return cache.get(text, { kind, ...(maxLength === undefined ? {} : { maxLength }) });
   } catch (err) {
-    if (err instanceof PolicyError) throw new AwsError('MalformedPolicyDocument', err.message);
+    if (err instanceof PolicyError) throw new AwsError('MalformedPolicyDocument', kind === 'trust' && !isJson(text) ? TRUST_NOT_JSON : err.message);
     throw err;
   }
 }

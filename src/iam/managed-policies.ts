@@ -1,7 +1,8 @@
 /**
- * Customer managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags.
- * Versions live in policy-versions.ts, attachments in attachments.ts. There are no AWS managed
- * policies here: `arn:aws:iam::aws:policy/…` names nothing, and Scope=AWS lists nothing.
+ * Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags. Versions
+ * live in policy-versions.ts, attachments in attachments.ts. AWS managed policies
+ * (`arn:aws:iam::aws:policy/…`, loaded from aws-managed/) are seen by every account and
+ * changed by none: the operations that would change one answer AccessDenied (outsideAccount).
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
@@ -14,6 +15,7 @@ import {
   findPolicyByName,
   insertPolicy,
   listPolicies,
+  listSortKey,
   lockPolicy,
   policyUsage,
   type ManagedPolicyRow,
@@ -44,22 +46,52 @@ export function noSuchPolicy(arn: string): AwsError {
   return new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
 }
 
+/** Six colon-separated parts, the last one not empty: what AWS can parse as an ARN at all. */
+const ARN_SHAPE = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:./;
+
 /**
- * The caller's account's policy with this ARN. A string that is not a policy ARN is InvalidInput
- * (AWS: "ARN x is not valid."); another account's policy, or an AWS managed one, does not exist here.
+ * A PolicyArn must be a policy ARN. Something that is no ARN at all (a bare policy name, say) is
+ * ValidationError "Invalid ARN:  Could not be parsed!" (two spaces, as recorded against AWS for
+ * Attach{User,Role}Policy in LocalStack's AWS-validated snapshots); an ARN of something other than
+ * a policy is InvalidInput "ARN x is not valid.".
  */
-export async function requirePolicy(ctx: ResourceContext, arn: string): Promise<ManagedPolicyRow> {
+export function checkPolicyArn(arn: string): void {
+  if (!ARN_SHAPE.test(arn)) throw new AwsError('ValidationError', 'Invalid ARN:  Could not be parsed!');
   if (!parsePolicyArn(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`);
+}
+
+/**
+ * The caller's account's policy, or the AWS managed policy, with this ARN (checkPolicyArn first);
+ * another account's policy does not exist here.
+ */
+export async function requirePolicy(ctx: ResourceContext, arn: string, notFound: (arn: string) => AwsError = noSuchPolicy): Promise<ManagedPolicyRow> {
+  checkPolicyArn(arn);
   const policy = await findPolicy(ctx.db, ctx.accountId, arn);
-  if (!policy) throw noSuchPolicy(arn);
+  if (!policy) throw notFound(arn);
   return policy;
 }
 
-/** As requirePolicy, with the policy row locked until the write transaction ends. */
-export async function requireLockedPolicy(ctx: ResourceContext, arn: string): Promise<ManagedPolicyRow> {
-  const policy = await lockPolicy(ctx.db, (await requirePolicy(ctx, arn)).id);
-  if (!policy) throw noSuchPolicy(arn);
+/**
+ * As requirePolicy, with the policy row locked until the write transaction ends. An AWS managed
+ * policy is not locked: nothing here deletes or changes it, and every account attaches it.
+ */
+export async function requireLockedPolicy(ctx: ResourceContext, arn: string, notFound: (arn: string) => AwsError = noSuchPolicy): Promise<ManagedPolicyRow> {
+  const found = await requirePolicy(ctx, arn, notFound);
+  if (found.accountId === null) return found;
+  const policy = await lockPolicy(ctx.db, found.id);
+  if (!policy) throw notFound(arn);
   return policy;
+}
+
+/**
+ * AWS refuses to change a policy of another account, AWS managed ones included, with AccessDenied
+ * and a wording per operation ("Cannot delete policies outside your own account.", "Cannot create
+ * versions for policies outside your own account.", as AWS answers them), whatever the caller's
+ * own permissions. Checked on the ARN, before any lookup.
+ */
+export function refuseOutsideAccount(ctx: { readonly accountId: string }, arn: string, message: string): void {
+  const parsed = parsePolicyArn(arn);
+  if (parsed && parsed.accountId !== ctx.accountId) throw new AwsError('AccessDenied', message);
 }
 
 /**
@@ -143,7 +175,7 @@ export const getPolicy = defineOperation({
   resource: (input: { policyArn: string }) => policyResource(input.policyArn),
   async handle(input, ctx) {
     const policy = await requirePolicy(ctx, input.policyArn);
-    return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id), { tags: await listTags(ctx.db, policy.id) }) };
+    return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id, ctx.accountId), { tags: await listTags(ctx.db, policy.id) }) };
   },
 });
 
@@ -153,10 +185,13 @@ export const deletePolicyOp = defineOperation({
   write: true,
   resource: (input: { policyArn: string }) => policyResource(input.policyArn),
   async handle(input, ctx) {
-    const policy = await requireLockedPolicy(ctx, input.policyArn);
+    checkPolicyArn(input.policyArn);
+    refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policies outside your own account.');
+    // AWS's wording for a missing policy differs here: "Policy ARN was not found." (recorded).
+    const policy = await requireLockedPolicy(ctx, input.policyArn, (arn) => new AwsError('NoSuchEntity', `Policy ${arn} was not found.`));
     // AWS: detach it from every user, group and role and remove it as a boundary first, then
     // delete the versions other than the default one.
-    const usage = await policyUsage(ctx.db, policy.id);
+    const usage = await policyUsage(ctx.db, policy.id, ctx.accountId);
     if (usage.attachmentCount > 0 || usage.boundaryUsageCount > 0) {
       throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.');
     }
@@ -188,16 +223,15 @@ export const listPoliciesOp = defineOperation({
   resource: () => '*',
   async handle(input: ListPoliciesInput, ctx) {
     const after = decodeMarker(input.marker);
-    // No AWS managed policies exist here: Scope=AWS is an empty list.
-    if (input.scope === 'AWS') return pageResult('policies', { items: [], isTruncated: false, marker: undefined });
     const rows = await listPolicies(ctx.db, ctx.accountId, {
+      scope: input.scope,
       pathPrefix: input.pathPrefix,
       onlyAttached: input.onlyAttached,
       usage: input.policyUsageFilter,
       after,
       limit: limitOf(input) + 1,
     });
-    const page = pageOf(rows, input, (p) => p.nameLower);
+    const page = pageOf(rows, input, listSortKey);
     return pageResult('policies', { ...page, items: page.items.map((p) => policyResult(p, p)) });
   },
 });
@@ -210,6 +244,8 @@ export const tagPolicy = defineOperation({
   context: (input) => requestTagContext(input.tags),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
+    checkPolicyArn(input.policyArn);
+    refuseOutsideAccount(ctx, input.policyArn, 'Cannot tag policies outside your own account.');
     const policy = await requirePolicy(ctx, input.policyArn);
     await putTags(ctx.db, policy.id, tags);
     // The quota counts the tags the policy ends with (a key given again replaces, not adds).
@@ -227,6 +263,8 @@ export const untagPolicy = defineOperation({
   resource: (input: { policyArn: string; tagKeys: string[] }) => policyResource(input.policyArn),
   context: (input) => requestTagContext(undefined, input.tagKeys),
   async handle(input, ctx) {
+    checkPolicyArn(input.policyArn);
+    refuseOutsideAccount(ctx, input.policyArn, 'Cannot untag policies outside your own account.');
     const policy = await requirePolicy(ctx, input.policyArn);
     // Keys that are not on the policy are ignored, as AWS does.
     await removeTags(ctx.db, policy.id, input.tagKeys);

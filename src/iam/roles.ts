@@ -12,7 +12,7 @@ import { countInlinePolicies } from '../store/inline-policies.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { entityArn } from './arns.js';
-import { resolveBoundary } from './boundary.js';
+import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
 import { pageInMemory } from './memory-page.js';
@@ -61,6 +61,8 @@ export interface RoleResultOptions {
   readonly boundary?: boolean;
   /** GetRole: RoleLastUsed, always present (empty when the role was never used). */
   readonly lastUsed?: boolean;
+  /** CreateRole's result has no MaxSessionDuration (as recorded against AWS); every other result has it. */
+  readonly omitMaxSessionDuration?: boolean;
 }
 
 /** A role as IAM's `Role` shape; the trust policy (as shown: withShownTrust) URL-encoded as IAM returns it. */
@@ -73,9 +75,9 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
     createDate: role.createdAt,
     assumeRolePolicyDocument: encodeDocument(role.trustPolicy),
     ...(role.description !== null ? { description: role.description } : {}),
-    maxSessionDuration: role.maxSessionDuration,
+    ...(options.omitMaxSessionDuration ? {} : { maxSessionDuration: role.maxSessionDuration }),
     ...(options.boundary && role.boundaryArn
-      ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: role.boundaryArn } }
+      ? { permissionsBoundary: { permissionsBoundaryType: PERMISSIONS_BOUNDARY_TYPE, permissionsBoundaryArn: role.boundaryArn } }
       : {}),
     ...(options.tags && options.tags.length > 0 ? { tags: options.tags } : {}),
     ...(options.lastUsed
@@ -161,7 +163,7 @@ export const createRole = defineOperation({
     if (!(await insertRole(ctx.db, role))) throw roleExists(input.roleName);
     await putTags(ctx.db, role.id, tags);
     const row = await withShownTrustOne(ctx.db, { ...role, boundaryArn: boundary?.arn ?? null, lastUsedAt: null, lastUsedRegion: null });
-    return { role: roleResult(row, { tags, boundary: true }) };
+    return { role: roleResult(row, { tags, boundary: true, omitMaxSessionDuration: true }) };
   },
 });
 

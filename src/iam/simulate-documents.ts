@@ -24,10 +24,14 @@ export function compileInput(cache: PolicyCache, text: string, kinds: readonly P
   throw new AwsError('InvalidInput', `${label} is not a valid policy document: ${first?.message ?? 'Syntax errors in policy.'}`);
 }
 
-/** Compile a stored document, or undefined when it no longer compiles. */
+/**
+ * Compile a stored document, or undefined when it no longer compiles. Stored documents were
+ * checked against their quota when written; AWS managed ones are larger than any customer quota
+ * (ReadOnlyAccess runs to 70,000 characters), so only the model's bound applies here.
+ */
 export function compileStored(cache: PolicyCache, text: string): CompiledPolicy | undefined {
   try {
-    return cache.get(text, { kind: 'identity' });
+    return cache.get(text, { kind: 'identity', maxLength: MAX_TEXT_LENGTH });
   } catch {
     return undefined;
   }

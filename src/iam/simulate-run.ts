@@ -19,8 +19,13 @@ import {
 import { statementPositions, type StatementSpan } from '../policy/positions.js';
 import { decodeMarker, encodeMarker, limitOf, type PageRequest } from './pagination.js';
 
-/** The simulator's `PolicySourceType`, as the IAM model lists it. */
-export type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
+/**
+ * The simulator's `PolicySourceType`. The IAM model lists `user-managed` for customer managed
+ * policies, but AWS answers `IAM Policy` for them (recorded for a user's, a group's and a role's
+ * attached customer managed policy in LocalStack's AWS-validated test_simulate_principle_policy,
+ * April 2025), and that is what clients see.
+ */
+export type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'IAM Policy' | 'resource' | 'none';
 
 /** A policy as results name it: its `SourcePolicyId` and type, and its text for positions. */
 export interface SourcePolicy {
@@ -65,7 +70,8 @@ class Sources {
   describe(m: MatchedStatement) {
     const entry = this.#byId.get(m.policyId);
     if (!entry) throw new Error(`simulate: unknown policy id ${m.policyId}`);
-    entry.spans ??= statementPositions(entry.source.text);
+    // Stored managed policies are reported as AWS stores them (see statementPositions).
+    entry.spans ??= statementPositions(entry.source.text, { wrapLoneStatement: entry.source.sourceType === 'IAM Policy' || entry.source.sourceType === 'aws-managed' });
     const span = entry.spans[m.index];
     return {
       sourcePolicyId: entry.source.sourceId,

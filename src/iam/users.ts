@@ -6,6 +6,7 @@ import type { Caller } from '../auth/caller.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { countAccessKeysOf } from '../store/access-keys.js';
+import { findAccount } from '../store/accounts.js';
 import { countRows } from '../store/count.js';
 import { countGroupsOfUser } from '../store/groups.js';
 import { ownedPolicies } from '../store/owned-policies.js';
@@ -16,7 +17,7 @@ import { newUniqueId } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { resolveBoundary } from './boundary.js';
+import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { resourceTagContext, resourceTagValues } from './resource-tags.js';
 import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
@@ -43,6 +44,19 @@ export async function userResource(ctx: ResourceContext, name: string | undefine
 export async function userOrCallerResource(ctx: ResourceContext & { readonly caller?: Caller | undefined }, name: string | undefined): Promise<string> {
   if (name !== undefined) return userResource(ctx, name);
   return ctx.caller?.arn ?? '*';
+}
+
+/**
+ * Who a call without UserName is about (GetUser, the access-key operations): the calling IAM user,
+ * or the root user. A role session or a federated user is neither, and AWS refuses it
+ * (ValidationError "Must specify userName when calling with non-User credentials", recorded against
+ * AWS in LocalStack's test_get_user_without_username_as_role) rather than falling through to root,
+ * which for CreateAccessKey would mint root keys for a role.
+ */
+export function callerAsUser(caller: Caller): { readonly user?: { readonly id: string; readonly name: string } } {
+  if (caller.kind === 'user' && caller.user) return { user: caller.user };
+  if (caller.kind === 'root') return {};
+  throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials');
 }
 
 /**
@@ -74,7 +88,7 @@ export function userResult(user: UserRow, tags?: readonly Tag[]) {
     userId: user.id,
     arn: userArn(user.accountId, user),
     createDate: user.createdAt,
-    ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: 'PermissionsBoundaryPolicy', permissionsBoundaryArn: user.boundaryArn } } : {}),
+    ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: PERMISSIONS_BOUNDARY_TYPE, permissionsBoundaryArn: user.boundaryArn } } : {}),
     ...(tags && tags.length > 0 ? { tags } : {}),
   };
 }
@@ -134,10 +148,12 @@ export const getUser = defineOperation({
   resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
-    const name = input.userName ?? ctx.caller.user?.name;
+    const name = input.userName ?? callerAsUser(ctx.caller).user?.name;
     if (name === undefined) {
-      // The root user: AWS answers with the account id and the root ARN.
-      return { user: { userId: ctx.accountId, arn: rootArn(ctx.accountId), createDate: ctx.now } };
+      // The root user: AWS answers with the account id, the root ARN and the account's creation
+      // date, and no UserName or Path (the root user is no IAM user).
+      const account = await findAccount(ctx.db, ctx.accountId);
+      return { user: { userId: ctx.accountId, arn: rootArn(ctx.accountId), createDate: account?.createdAt ?? ctx.now } };
     }
     const user = await requireUser(ctx, name);
     return { user: userResult(user, await listTags(ctx.db, user.id)) };

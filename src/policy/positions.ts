@@ -6,6 +6,15 @@
  * `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], …}]}`
  * is reported from line 1 column 41 (the `{`) to column 145 (the `}`).
  *
+ * A stored managed policy whose `Statement` is one object (no list) is reported one column further
+ * right on the statement's first line, start and end alike, as if AWS had wrapped it in `[…]`
+ * when storing it (option `wrapLoneStatement`): recorded against AWS (LocalStack's AWS-validated
+ * test_simulate_principle_policy), the attached policy
+ * `{"Version": "2012-10-17", "Statement": {"Sid": "", …, "Resource": "*"}}`, whose statement's
+ * `{` is the 40th character and `}` the 112th, is reported from column 41 to column 113. A
+ * document passed to SimulateCustomPolicy is not shifted (AWS's published example reports its
+ * lone statement at its own braces).
+ *
  * Statement order is the parser's: a `Statement` given as one object is statement 0; given as a
  * list, element N is statement N. A top-level `Statement` key written twice keeps the last one,
  * as JSON.parse does. The scan is iterative (no recursion), so hostile nesting cannot exhaust the
@@ -32,6 +41,13 @@ interface Frame {
   readonly statementList: boolean;
   /** A statement object: where it started. */
   readonly statementStart: TextPosition | undefined;
+  /** The statement is `Statement`'s value itself, not an element of a list. */
+  readonly lone: boolean;
+}
+
+/** One column to the right when on `line` (see the header: a lone statement's shift). */
+function shifted(p: TextPosition, line: number): TextPosition {
+  return p.line === line ? { line: p.line, column: p.column + 1 } : p;
 }
 
 /** The end of the JSON string that starts at `i` (the index just past the closing quote), or -1. */
@@ -53,7 +69,7 @@ function decodeKey(raw: string): string | undefined {
   }
 }
 
-export function statementPositions(text: string): StatementSpan[] {
+export function statementPositions(text: string, options: { readonly wrapLoneStatement?: boolean } = {}): StatementSpan[] {
   let spans: StatementSpan[] = [];
   const stack: Frame[] = [];
   let line = 1;
@@ -93,11 +109,15 @@ export function statementPositions(text: string): StatementSpan[] {
         key: undefined,
         statementList: isStatementList,
         statementStart: isStatementObject ? here : undefined,
+        lone: isStatementObject && !inStatementList && options.wrapLoneStatement === true,
       });
     } else if (c === '}' || c === ']') {
       const frame = stack.pop();
       if (!frame || (frame.kind === 'object') !== (c === '}')) return [];
-      if (frame.statementStart) spans.push({ start: frame.statementStart, end: here });
+      const start = frame.statementStart;
+      if (start) {
+        spans.push(frame.lone ? { start: shifted(start, start.line), end: shifted(here, start.line) } : { start, end: here });
+      }
       if (stack.length === 0) return spans;
     } else if (c === ':') {
       // The value of a member of the top-level object: note whether it is `Statement`'s.

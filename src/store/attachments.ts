@@ -5,6 +5,7 @@
 import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
+import { afterSortKey } from './managed-policies.js';
 import { groups, managedPolicies, policyAttachments, roles, users } from './schema.js';
 import { escapeLike } from './users.js';
 
@@ -46,17 +47,20 @@ export interface AttachedPolicyRow {
   readonly arn: string;
 }
 
-/** The policies attached to one entity, by name, optionally under a policy path prefix. */
+/**
+ * The policies attached to one entity, by name then ARN (an AWS managed policy and a customer
+ * managed one may share a name), optionally under a policy path prefix. `after` is a listSortKey.
+ */
 export async function listAttached(db: Db, ownerId: string, opts: { pathPrefix?: string | undefined; after?: string | undefined; limit: number }): Promise<AttachedPolicyRow[]> {
   const where: SQL[] = [eq(policyAttachments.ownerId, ownerId)];
   if (opts.pathPrefix) where.push(like(managedPolicies.path, `${escapeLike(opts.pathPrefix)}%`));
-  if (opts.after !== undefined) where.push(gt(managedPolicies.nameLower, opts.after));
+  if (opts.after !== undefined) where.push(afterSortKey(opts.after));
   return db
     .select({ name: managedPolicies.name, nameLower: managedPolicies.nameLower, arn: managedPolicies.arn })
     .from(policyAttachments)
     .innerJoin(managedPolicies, eq(managedPolicies.id, policyAttachments.policyId))
     .where(and(...where))
-    .orderBy(asc(managedPolicies.nameLower))
+    .orderBy(asc(managedPolicies.nameLower), asc(managedPolicies.arn))
     .limit(opts.limit);
 }
 
@@ -71,6 +75,11 @@ export interface PolicyEntity {
 }
 
 export interface EntitiesOptions {
+  /**
+   * The caller's account: only its entities are listed. A customer managed policy has entities in
+   * its own account only, but an AWS managed policy is attached across every account.
+   */
+  readonly accountId: string;
   readonly types: readonly OwnerType[];
   /** Attached as a permissions policy, used as a permissions boundary, or either. */
   readonly usage: 'PermissionsPolicy' | 'PermissionsBoundary' | undefined;
@@ -88,6 +97,7 @@ function sortKeyOf(type: OwnerType, nameLower: string): string {
 
 interface EntityTable {
   readonly id: PgColumn;
+  readonly accountId: PgColumn;
   readonly name: PgColumn;
   readonly nameLower: PgColumn;
   readonly path: PgColumn;
@@ -110,7 +120,7 @@ export async function listEntitiesForPolicy(db: Db, policyId: string, opts: Enti
     }
     if (opts.usage !== 'PermissionsPolicy' && t.boundaryPolicyId) uses.push(eq(t.boundaryPolicyId, policyId));
     if (uses.length === 0) continue;
-    const where: SQL[] = [or(...uses) ?? sql`false`];
+    const where: SQL[] = [eq(t.accountId, opts.accountId), or(...uses) ?? sql`false`];
     if (opts.pathPrefix) where.push(like(t.path, `${escapeLike(opts.pathPrefix)}%`));
     if (index === afterType) where.push(gt(t.nameLower, afterName));
     const rows = await db

@@ -18,6 +18,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { loadAwsManagedPolicies, syncAwsManagedPolicies } from './aws-managed-policies.js';
 import * as schema from './schema.js';
 import { convertLegacyTrustPolicies } from './trust-backfill.js';
 
@@ -39,7 +40,7 @@ export interface Store {
   readonly db: Db;
   /** Run `fn` in one transaction; rolled back if it throws. */
   tx<T>(fn: (t: Db) => Promise<T>): Promise<T>;
-  /** Apply every pending migration, then the data conversions that follow them (trust-backfill.ts). */
+  /** Apply every pending migration, then the data conversions that follow them (trust-backfill.ts) and the AWS managed policies brought in step with their data file. */
   migrate(): Promise<void>;
   /** True when the database answers and every migration in `migrations/` has been applied. */
   ready(): Promise<boolean>;
@@ -125,6 +126,7 @@ async function openPglite(options: OpenOptions): Promise<Store> {
     async migrate() {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
       await convertLegacyTrustPolicies(db);
+      await syncAwsManagedPolicies(db, await loadAwsManagedPolicies());
     },
     async ready() {
       try {
@@ -193,6 +195,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
     async migrate() {
       await migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
       await convertLegacyTrustPolicies(db);
+      await syncAwsManagedPolicies(db, await loadAwsManagedPolicies());
     },
     async ready() {
       try {

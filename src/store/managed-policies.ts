@@ -1,9 +1,10 @@
 /**
- * Customer managed policies and their versions. A policy row says which version is in force
+ * Managed policies and their versions: customer managed ones of an account, and AWS managed ones
+ * (account null, loaded by aws-managed-policies.ts), which every account sees. A policy row says which version is in force
  * (`default_version_id`) and which number the next version takes (`next_version`: AWS never
  * reuses a version id, even after DeletePolicyVersion).
  */
-import { and, asc, eq, getTableName, gt, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
 import { managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
@@ -11,7 +12,8 @@ import { escapeLike } from './users.js';
 
 export interface ManagedPolicyRow {
   readonly id: string;
-  readonly accountId: string;
+  /** null for an AWS managed policy. */
+  readonly accountId: string | null;
   readonly name: string;
   readonly path: string;
   readonly arn: string;
@@ -22,7 +24,10 @@ export interface ManagedPolicyRow {
   readonly updatedAt: Date;
 }
 
-/** How many entities have the policy attached, and how many users/roles use it as boundary. */
+/**
+ * How many entities of one account have the policy attached, and how many of its users and roles
+ * use it as boundary (AWS counts an AWS managed policy's attachments per account).
+ */
 export interface PolicyUsage {
   readonly attachmentCount: number;
   readonly boundaryUsageCount: number;
@@ -58,9 +63,13 @@ function qualified(column: AnyPgColumn): SQL {
 const policyId = qualified(managedPolicies.id);
 
 // Correlated counts, so a list is one query however many policies it returns.
-const attachmentCount = sql<number>`(select count(*) from ${policyAttachments} where ${qualified(policyAttachments.policyId)} = ${policyId})::int`;
-const boundaryUsageCount = sql<number>`((select count(*) from ${users} where ${qualified(users.boundaryPolicyId)} = ${policyId})
-  + (select count(*) from ${roles} where ${qualified(roles.boundaryPolicyId)} = ${policyId}))::int`;
+const attachmentCount = (accountId: string) =>
+  sql<number>`(select count(*) from ${policyAttachments} where ${qualified(policyAttachments.policyId)} = ${policyId} and ${qualified(policyAttachments.accountId)} = ${accountId})::int`;
+const boundaryUsageCount = (accountId: string) => sql<number>`((select count(*) from ${users} where ${qualified(users.boundaryPolicyId)} = ${policyId} and ${qualified(users.accountId)} = ${accountId})
+  + (select count(*) from ${roles} where ${qualified(roles.boundaryPolicyId)} = ${policyId} and ${qualified(roles.accountId)} = ${accountId}))::int`;
+
+/** The policies an account sees: its own and the AWS managed ones. */
+const visibleTo = (accountId: string) => or(eq(managedPolicies.accountId, accountId), isNull(managedPolicies.accountId));
 
 export async function findPolicyByName(db: Db, accountId: string, name: string): Promise<ManagedPolicyRow | undefined> {
   const [row] = await db
@@ -70,18 +79,21 @@ export async function findPolicyByName(db: Db, accountId: string, name: string):
   return row;
 }
 
-/** The account's policy with exactly this ARN (ARNs are compared as given, as AWS does). */
+/**
+ * The account's policy, or the AWS managed policy, with exactly this ARN (ARNs are compared as
+ * given, as AWS does).
+ */
 export async function findPolicy(db: Db, accountId: string, arn: string): Promise<ManagedPolicyRow | undefined> {
   const [row] = await db
     .select(columns)
     .from(managedPolicies)
-    .where(and(eq(managedPolicies.accountId, accountId), eq(managedPolicies.arn, arn)));
+    .where(and(visibleTo(accountId), eq(managedPolicies.arn, arn)));
   return row;
 }
 
-export async function policyUsage(db: Db, policyId: string): Promise<PolicyUsage> {
+export async function policyUsage(db: Db, policyId: string, accountId: string): Promise<PolicyUsage> {
   const [row] = await db
-    .select({ attachmentCount, boundaryUsageCount })
+    .select({ attachmentCount: attachmentCount(accountId), boundaryUsageCount: boundaryUsageCount(accountId) })
     .from(managedPolicies)
     .where(eq(managedPolicies.id, policyId));
   return { attachmentCount: Number(row?.attachmentCount ?? 0), boundaryUsageCount: Number(row?.boundaryUsageCount ?? 0) };
@@ -110,11 +122,30 @@ export async function deletePolicy(db: Db, policyId: string): Promise<void> {
 export type UsageFilter = 'PermissionsPolicy' | 'PermissionsBoundary';
 
 export interface ListPoliciesOptions {
+  /** Local: the account's own; AWS: AWS managed; All (the default): both. */
+  readonly scope?: 'All' | 'AWS' | 'Local' | undefined;
   readonly pathPrefix?: string | undefined;
   readonly onlyAttached?: boolean | undefined;
   readonly usage?: UsageFilter | undefined;
+  /** A sort key from a previous page (listSortKey). */
   readonly after?: string | undefined;
   readonly limit: number;
+}
+
+/**
+ * The order of a policy list: by name case-insensitively, then by ARN (a customer policy may
+ * share its name with an AWS managed one). Neither holds a space.
+ */
+export function listSortKey(p: { readonly nameLower: string; readonly arn: string }): string {
+  return `${p.nameLower} ${p.arn}`;
+}
+
+/** Policies after a listSortKey, in the order (name_lower, arn). */
+export function afterSortKey(after: string): SQL {
+  const space = after.indexOf(' ');
+  // A marker of an older release holds the name alone.
+  if (space < 0) return gt(managedPolicies.nameLower, after);
+  return sql`(${managedPolicies.nameLower}, ${managedPolicies.arn}) > (${after.slice(0, space)}, ${after.slice(space + 1)})`;
 }
 
 /**
@@ -126,16 +157,21 @@ export interface ListPoliciesOptions {
  * PermissionsPolicy alone removes nothing.
  */
 export async function listPolicies(db: Db, accountId: string, opts: ListPoliciesOptions): Promise<(ManagedPolicyRow & PolicyUsage & { nameLower: string })[]> {
-  const where: SQL[] = [eq(managedPolicies.accountId, accountId)];
+  const attached = attachmentCount(accountId);
+  const bounding = boundaryUsageCount(accountId);
+  const scope = opts.scope ?? 'All';
+  const where: SQL[] = [
+    (scope === 'Local' ? eq(managedPolicies.accountId, accountId) : scope === 'AWS' ? isNull(managedPolicies.accountId) : visibleTo(accountId)) ?? sql`false`,
+  ];
   if (opts.pathPrefix) where.push(like(managedPolicies.path, `${escapeLike(opts.pathPrefix)}%`));
-  if (opts.usage === 'PermissionsBoundary') where.push(sql`${boundaryUsageCount} > 0`);
-  else if (opts.onlyAttached) where.push(sql`${attachmentCount} > 0`);
-  if (opts.after !== undefined) where.push(gt(managedPolicies.nameLower, opts.after));
+  if (opts.usage === 'PermissionsBoundary') where.push(sql`${bounding} > 0`);
+  else if (opts.onlyAttached) where.push(sql`${attached} > 0`);
+  if (opts.after !== undefined) where.push(afterSortKey(opts.after));
   const rows = await db
-    .select({ ...columns, nameLower: managedPolicies.nameLower, attachmentCount, boundaryUsageCount })
+    .select({ ...columns, nameLower: managedPolicies.nameLower, attachmentCount: attached, boundaryUsageCount: bounding })
     .from(managedPolicies)
     .where(and(...where))
-    .orderBy(asc(managedPolicies.nameLower))
+    .orderBy(asc(managedPolicies.nameLower), asc(managedPolicies.arn))
     .limit(opts.limit);
   return rows.map((r) => ({ ...r, attachmentCount: Number(r.attachmentCount), boundaryUsageCount: Number(r.boundaryUsageCount) }));
 }

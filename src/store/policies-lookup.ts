@@ -6,7 +6,8 @@ import { managedPolicies } from './schema.js';
 export interface PolicyRef {
   readonly id: string;
   readonly arn: string;
-  readonly accountId: string;
+  /** null for an AWS managed policy. */
+  readonly accountId: string | null;
 }
 
 export async function findPolicyByArn(db: Db, arn: string): Promise<PolicyRef | undefined> {

@@ -81,9 +81,15 @@ export const roles = pgTable('roles', {
 
 /* Managed policies and their versions ------------------------------------------------------- */
 
+/**
+ * Customer managed policies belong to an account; AWS managed policies (`arn:aws:iam::aws:policy/…`)
+ * belong to none: their `account_id` is null. They are loaded from aws-managed/ at migrate
+ * time (store/aws-managed-policies.ts), keep AWS's own PolicyId and version ids, and are attached
+ * like any other policy (the attachment row carries the attaching entity's account).
+ */
 export const managedPolicies = pgTable('managed_policies', {
   id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
+  accountId: text('account_id').references(() => accounts.id),
   name: text('name').notNull(),
   nameLower: text('name_lower').notNull(),
   path: text('path').notNull(),
@@ -95,7 +101,11 @@ export const managedPolicies = pgTable('managed_policies', {
   nextVersion: integer('next_version').notNull(),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
-}, (t) => [uniqueIndex('managed_policies_account_name').on(t.accountId, t.nameLower), uniqueIndex('managed_policies_arn').on(t.arn)]);
+}, (t) => [
+  uniqueIndex('managed_policies_account_name').on(t.accountId, t.nameLower),
+  uniqueIndex('managed_policies_arn').on(t.arn),
+  check('managed_policies_aws_owned', sql`(${t.accountId} is null) = (${t.arn} like 'arn:aws:iam::aws:policy/%')`),
+]);
 
 export const policyVersions = pgTable('policy_versions', {
   policyId: text('policy_id').notNull().references(() => managedPolicies.id, { onDelete: 'cascade' }),

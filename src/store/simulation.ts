@@ -20,7 +20,7 @@ export interface SimulationEntity {
 }
 
 /** Where a stored policy comes from, in the simulator's `SourcePolicyType` terms. */
-export type StoredPolicySource = 'user' | 'group' | 'role' | 'user-managed' | 'aws-managed';
+export type StoredPolicySource = 'user' | 'group' | 'role' | 'IAM Policy' | 'aws-managed';
 
 export interface StoredPolicy {
   readonly source: StoredPolicySource;
@@ -80,7 +80,8 @@ async function attachedOf(db: Db, ownerIds: readonly string[]): Promise<StoredPo
 }
 
 function managedSource(arn: string): StoredPolicySource {
-  return arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'user-managed';
+  // Customer managed: `IAM Policy`, as AWS answers it (see SourcePolicyType in iam/simulate-run.ts).
+  return arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'IAM Policy';
 }
 
 /**

@@ -52,7 +52,8 @@ export async function findRoleByArnParts(db: Db, ref: RoleRef): Promise<Assumabl
 
 export interface PolicyDocumentRow {
   readonly arn: string;
-  readonly accountId: string;
+  /** null for an AWS managed policy. */
+  readonly accountId: string | null;
   /** The document of the version in force. */
   readonly document: string;
 }

@@ -24,7 +24,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { AwsError } from '../errors.js';
 import { DOCUMENT_LIMITS, validateDocument } from '../iam/documents.js';
-import type { PolicyCache } from '../policy/index.js';
+import { MAX_TEXT_LENGTH, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { managedPolicyDocuments } from '../store/sts-lookups.js';
 import type { SessionTag } from '../tokens/session-token.js';
@@ -89,9 +89,11 @@ export async function resolvePolicyArns(db: Db, cache: PolicyCache, accountId: s
   if (arns.length === 0) return [];
   const rows = await managedPolicyDocuments(db, arns);
   return arns.map((arn) => {
-    const row = rows.find((r) => r.arn === arn && r.accountId === accountId);
+    // AWS managed policies may be session policies too ("You can use AWS managed policies or
+    // customer managed policies in the same account as the role"); their size is AWS's business.
+    const row = rows.find((r) => r.arn === arn && (r.accountId === accountId || r.accountId === null));
     if (!row) throw new AwsError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
-    validateDocument(cache, row.document, 'session', DOCUMENT_LIMITS.managed);
+    validateDocument(cache, row.document, 'session', row.accountId === null ? MAX_TEXT_LENGTH : DOCUMENT_LIMITS.managed);
     return row.document;
   });
 }

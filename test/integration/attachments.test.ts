@@ -118,7 +118,9 @@ describe.each(KINDS)('$kind attachments', ({ kind, create, attach, detach, list,
 
   test.each([
     ['an unknown policy', () => attach(owner, arnOf('missing')), 'NoSuchEntityException', () => `Policy ${arnOf('missing')} does not exist or is not attachable.`],
-    ['an AWS managed policy (none exist here)', () => attach(owner, 'arn:aws:iam::aws:policy/ReadOnlyAccess'), 'NoSuchEntityException', () => 'Policy arn:aws:iam::aws:policy/ReadOnlyAccess does not exist or is not attachable.'],
+    ['an AWS managed policy that AWS does not have', () => attach(owner, 'arn:aws:iam::aws:policy/NoSuchAwsPolicy'), 'NoSuchEntityException', () => 'Policy arn:aws:iam::aws:policy/NoSuchAwsPolicy does not exist or is not attachable.'],
+    // AWS's answer to a PolicyArn that is no ARN at all, as recorded (two spaces).
+    ['a bare policy name', () => attach(owner, 'longpolicynamebutnoarn'), 'ValidationError', () => 'Invalid ARN:  Could not be parsed!'],
     ['a string that is not a policy ARN', () => attach(owner, `arn:aws:iam::${acct}:role/whatever`), 'InvalidInputException', () => `ARN arn:aws:iam::${acct}:role/whatever is not valid.`],
     [`an unknown ${kind.toLowerCase()}`, () => attach('nobody-here', a), 'NoSuchEntityException', () => notFound('nobody-here')],
     ['detach of a policy that is not attached', () => detach(owner, a), 'NoSuchEntityException', () => `Policy ${a} was not found.`],

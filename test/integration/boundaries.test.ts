@@ -58,7 +58,7 @@ describe('user permissions boundaries', () => {
   test('Put sets the boundary GetUser shows; Delete removes it, and may be repeated', async () => {
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded', PermissionsBoundary: readOnly }));
     let { User } = await iam.send(new GetUserCommand({ UserName: 'bounded' }));
-    expect(User?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: readOnly });
+    expect(User?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: readOnly });
     // Put again replaces it.
     await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'BOUNDED', PermissionsBoundary: other }));
     ({ User } = await iam.send(new GetUserCommand({ UserName: 'bounded' })));
@@ -81,7 +81,7 @@ describe('role permissions boundaries', () => {
   test('CreateRole with a boundary; GetRole shows it; Delete and Put change it', async () => {
     await iam.send(new CreateRoleCommand({ RoleName: 'BoundedRole', Path: '/b/', AssumeRolePolicyDocument: TRUST, PermissionsBoundary: readOnly }));
     let { Role } = await iam.send(new GetRoleCommand({ RoleName: 'BoundedRole' }));
-    expect(Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: readOnly });
+    expect(Role?.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: readOnly });
     await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'BoundedRole' }));
     ({ Role } = await iam.send(new GetRoleCommand({ RoleName: 'BoundedRole' })));
     expect(Role?.PermissionsBoundary).toBeUndefined();
@@ -102,7 +102,7 @@ describe('what may be a boundary', () => {
   const cases: [string, () => string][] = [
     ['a policy that does not exist', () => `arn:aws:iam::${acct}:policy/Nope`],
     ['the ARN of a user', () => `arn:aws:iam::${acct}:user/bounded`],
-    ['an AWS managed policy (none exist here)', () => 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    ['an AWS managed policy AWS does not have', () => 'arn:aws:iam::aws:policy/NoSuchAwsPolicy'],
   ];
   test.each(cases)('%s is refused with NoSuchEntity', async (_, arn) => {
     const message = `Scope ARN: ${arn()} does not exist or is not attachable.`;

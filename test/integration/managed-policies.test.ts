@@ -125,7 +125,7 @@ describe('ListPolicies', () => {
     ['no filter', {}, ['lp-a', 'lp-b', 'lp-c', 'lp-d']],
     ['Scope=Local', { Scope: 'Local' as const }, ['lp-a', 'lp-b', 'lp-c', 'lp-d']],
     ['Scope=All', { Scope: 'All' as const }, ['lp-a', 'lp-b', 'lp-c', 'lp-d']],
-    ['Scope=AWS (no AWS managed policies here)', { Scope: 'AWS' as const }, []],
+    ['Scope=AWS (no AWS managed policy lives under /list/)', { Scope: 'AWS' as const }, []],
     ['OnlyAttached', { OnlyAttached: true }, ['lp-b']],
     ['PolicyUsageFilter=PermissionsBoundary', { PolicyUsageFilter: 'PermissionsBoundary' as const }, ['lp-c']],
     ['PolicyUsageFilter=PermissionsPolicy', { PolicyUsageFilter: 'PermissionsPolicy' as const }, ['lp-a', 'lp-b', 'lp-c', 'lp-d']],
@@ -205,10 +205,10 @@ describe('DeletePolicy', () => {
     await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
   });
 
-  test('of an unknown policy is NoSuchEntity', async () => {
+  test('of an unknown policy is NoSuchEntity, in AWS\'s own wording for DeletePolicy', async () => {
     await expect(iam.send(new DeletePolicyCommand({ PolicyArn: arnOf('never-was') }))).rejects.toMatchObject({
       name: 'NoSuchEntityException',
-      message: `Policy ${arnOf('never-was')} does not exist or is not attachable.`,
+      message: `Policy ${arnOf('never-was')} was not found.`,
     });
   });
 });
@@ -273,12 +273,13 @@ describe('authorization', () => {
     });
   });
 
-  test('an AWS managed policy ARN names nothing here', async () => {
-    // (As an IAM user: the pipeline treats the `aws` account as foreign to root.)
+  test('an IAM user allowed iam:GetPolicy reads an AWS managed policy; one AWS does not have is NoSuchEntity', async () => {
     const creds = await userWithManagedPolicy('aws-policy-reader', allow('iam:GetPolicy'));
-    await expect(svc.iam(creds).send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }))).rejects.toMatchObject({
+    const { Policy } = await svc.iam(creds).send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    expect(Policy).toMatchObject({ PolicyName: 'ReadOnlyAccess', Path: '/', IsAttachable: true });
+    await expect(svc.iam(creds).send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/NoSuchAwsPolicy' }))).rejects.toMatchObject({
       name: 'NoSuchEntityException',
-      message: 'Policy arn:aws:iam::aws:policy/ReadOnlyAccess does not exist or is not attachable.',
+      message: 'Policy arn:aws:iam::aws:policy/NoSuchAwsPolicy does not exist or is not attachable.',
     });
   });
 

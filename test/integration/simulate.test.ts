@@ -159,7 +159,7 @@ describe('SimulatePrincipalPolicy', () => {
     });
     const [dynamo, logs] = out.EvaluationResults ?? [];
     expect(dynamo).toMatchObject({ EvalDecision: 'allowed', EvalResourceName: '*', MatchedStatements: [{ SourcePolicyId: 'DevsRead', SourcePolicyType: 'group' }] });
-    expect(logs).toMatchObject({ EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'LogsAfter2020', SourcePolicyType: 'user-managed', StartPosition: { Line: 1, Column: 38 } }] });
+    expect(logs).toMatchObject({ EvalDecision: 'allowed', MatchedStatements: [{ SourcePolicyId: 'LogsAfter2020', SourcePolicyType: 'IAM Policy', StartPosition: { Line: 1, Column: 38 } }] });
     // With all resources (`*`), AWS returns no EvalDecisionDetails and no ResourceSpecificResults.
     expect(dynamo?.EvalDecisionDetails).toBeUndefined();
     expect(dynamo?.ResourceSpecificResults).toBeUndefined();

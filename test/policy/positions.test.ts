@@ -65,6 +65,29 @@ describe('statementPositions', () => {
     }
   });
 
+  it.each([
+    {
+      // Recorded against AWS (LocalStack's AWS-validated test_simulate_principle_policy snapshot): an
+      // attached managed policy with a lone statement object is reported one column right of its
+      // braces, as if stored wrapped in [ ].
+      name: 'AWS recorded response for a stored lone statement (json.dumps spacing)',
+      text: '{"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}',
+      spans: [span(1, 41, 1, 113)],
+    },
+    {
+      name: 'a stored lone statement over several lines: only its first line shifts',
+      text: '{"Statement": {\n"Effect": "Allow", "Action": "*", "Resource": "*"\n}}',
+      spans: [span(1, 16, 3, 1)],
+    },
+    {
+      name: 'a stored statement list is not shifted',
+      text: '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+      spans: [span(1, 16, 1, 66)],
+    },
+  ])('wrapLoneStatement: $name', ({ text, spans }) => {
+    expect(statementPositions(text, { wrapLoneStatement: true })).toEqual(spans);
+  });
+
   it.each(['', 'null', '[]', '{"Statement":[{"Effect":"Allow"}', '{"Statement":"x', '{"a":[}'])('malformed text %j gives no positions', (text) => {
     expect(statementPositions(text)).toEqual([]);
   });

@@ -1,0 +1,2 @@
+ALTER TABLE "managed_policies" ALTER COLUMN "account_id" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "managed_policies" ADD CONSTRAINT "managed_policies_aws_owned" CHECK (("managed_policies"."account_id" is null) = ("managed_policies"."arn" like 'arn:aws:iam::aws:policy/%'));
