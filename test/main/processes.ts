@@ -110,7 +110,7 @@ export async function exitWithin(r: Run, ms: number): Promise<{ code: number | n
 export async function buildCopy(parent: string): Promise<string> {
   const dir = join(parent, 'latchkey');
   await mkdir(dir);
-  for (const f of ['src', 'migrations', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(REPO, f), join(dir, f), { recursive: true });
+  for (const f of ['src', 'migrations', 'aws-managed', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(REPO, f), join(dir, f), { recursive: true });
   await symlink(await realpath(join(REPO, 'node_modules')), join(dir, 'node_modules'));
   const build = run('npm', ['run', 'build', '--silent'], {}, dir);
   const { code } = await build.exited;
