@@ -23,7 +23,7 @@ const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 
 /** The embedded database under DATA_DIR, locked against a second process (PGlite takes no lock). */
 async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => Promise<void> }> {
-  if (config.databaseUrl) return { store: await openStore({ databaseUrl: config.databaseUrl }), release: async () => {} };
+  if (config.databaseUrl) return { store: await openStore({ databaseUrl: config.databaseUrl, statementTimeoutMs: config.requestDeadlineMs }), release: async () => {} };
   const release = await lockPglite(resolve(config.dataDir, 'pglite.lock'), 'latchkey server', new Date());
   try {
     const dir = resolve(config.dataDir, 'pglite');
@@ -102,7 +102,7 @@ async function serveAsWorker(config: Config, logger: Logger): Promise<void> {
 }
 
 async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, release: () => Promise<void>): Promise<void> {
-  const service = createService({ store, keyring, logger, allowedRegions: config.allowedRegions, trustedProxies: config.trustedProxies });
+  const service = createService({ store, keyring, logger, allowedRegions: config.allowedRegions, trustedProxies: config.trustedProxies, requestDeadlineMs: config.requestDeadlineMs });
   const server = await listen(service, config.port, config.host);
   logger.info('listening', { url: server.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
 

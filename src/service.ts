@@ -29,6 +29,8 @@ export interface ServiceOptions {
   readonly allowedRegions?: readonly string[] | undefined;
   /** Load balancers or proxies whose X-Forwarded-For/-Proto are believed (TRUSTED_PROXIES). */
   readonly trustedProxies?: readonly ProxyRange[] | undefined;
+  /** REQUEST_DEADLINE_MS (QueryDeps.requestDeadlineMs); undefined: no deadline. */
+  readonly requestDeadlineMs?: number | undefined;
 }
 
 export interface Service {
@@ -62,6 +64,7 @@ export function createService(options: ServiceOptions): Service {
     trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,
     clock: options.clock ?? Date.now,
     logger: options.logger,
+    requestDeadlineMs: options.requestDeadlineMs,
     signingKeys: cachingSigningKeys(),
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);

@@ -33,11 +33,51 @@ export const STALE_MS = 1500;
 
 export type ChangeListener = (accountId: string | undefined) => void;
 
+/**
+ * A request's deadline as a write transaction sees it: once `expired`, whatever the transaction
+ * has done is rolled back instead of committed (the caller has already answered
+ * ServiceUnavailable), and a transaction that only gets its connection afterwards never starts.
+ */
+export interface Deadline {
+  readonly expired: boolean;
+}
+
+/**
+ * The transaction of a request whose deadline passed: rolled back, never committed. A
+ * connection-class error (SQLSTATE 57014, query_canceled), so that if it ever reaches a caller it
+ * reads as ServiceUnavailable.
+ */
+export class DeadlineExceeded extends Error {
+  readonly code = '57014';
+  constructor() {
+    super('the request deadline passed: the transaction was rolled back');
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/**
+ * Run `fn` as the body of a transaction bounded by `deadline`: refused before it starts if the
+ * deadline has already passed (it waited that long for a connection), and turned into a rollback
+ * if it passes while `fn` runs. Every statement of `fn` still runs in order on the transaction's
+ * connection (nothing is sent after a ROLLBACK, where it would commit on its own); only the COMMIT
+ * is withheld. A transaction can therefore have committed after its request answered
+ * ServiceUnavailable only when the deadline passed while its COMMIT was on the wire.
+ */
+export async function withinDeadline<T>(deadline: Deadline | undefined, fn: () => Promise<T>): Promise<T> {
+  if (deadline?.expired) throw new DeadlineExceeded();
+  const result = await fn();
+  if (deadline?.expired) throw new DeadlineExceeded();
+  return result;
+}
+
 export interface Store {
   readonly backend: 'pglite' | 'postgres';
   readonly db: Db;
-  /** Run `fn` in one transaction; rolled back if it throws. */
-  tx<T>(fn: (t: Db) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` in one transaction; rolled back if it throws, or if `deadline` has expired by the
+   * time it returns (see withinDeadline).
+   */
+  tx<T>(fn: (t: Db) => Promise<T>, deadline?: Deadline): Promise<T>;
   /** Apply every pending migration. */
   migrate(): Promise<void>;
   /** True when the database answers and every migration in `migrations/` has been applied. */
@@ -67,10 +107,16 @@ export interface OpenOptions {
   readonly loadDataDir?: Blob | undefined;
   /** postgres.js pool size (default 10). */
   readonly poolSize?: number | undefined;
+  /**
+   * PostgreSQL's `statement_timeout` for every connection, in ms (default: none). The request
+   * deadline bounds how long a caller waits; this bounds how long the server keeps working (and
+   * holding locks) for a statement nobody waits for any more.
+   */
+  readonly statementTimeoutMs?: number | undefined;
 }
 
 export async function openStore(options: OpenOptions): Promise<Store> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.statementTimeoutMs) : openPglite(options);
 }
 
 function listeners() {
@@ -120,7 +166,7 @@ async function openPglite(options: OpenOptions): Promise<Store> {
   return {
     backend: 'pglite',
     db,
-    tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
+    tx: (fn, deadline) => db.transaction((t) => withinDeadline(deadline, () => fn(t as unknown as Db))),
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
     async ready() {
       try {
@@ -138,12 +184,20 @@ async function openPglite(options: OpenOptions): Promise<Store> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Store> {
+/** The longest postgres.js waits before trying a lost connection again (its own default grows to 20 s). */
+const MAX_RECONNECT_DELAY_S = 1;
+
+async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number | undefined): Promise<Store> {
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
     // Fail fast when the database is gone, so requests answer ServiceUnavailable, not hang.
     connect_timeout: 5,
+    // Queries wait for a reconnecting connection: with postgres.js's default backoff (up to 20 s
+    // after a long outage) the service would stay unavailable long after the database is back.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, MAX_RECONNECT_DELAY_S),
+    // Sent in the start-up message, so it holds on every connection, including reconnections.
+    ...(statementTimeoutMs ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   const changes = listeners();
@@ -185,8 +239,16 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
   return {
     backend: 'postgres',
     db,
-    tx: (fn) => db.transaction((t) => fn(t as unknown as Db)),
-    migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    tx: (fn, deadline) => db.transaction((t) => withinDeadline(deadline, () => fn(t as unknown as Db))),
+    // On a connection of its own, without the statement timeout: a migration may rightly take long.
+    async migrate() {
+      const own = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      try {
+        await migratePostgres(drizzlePostgres({ client: own, schema }) as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await own.end({ timeout: 5 });
+      }
+    },
     async ready() {
       try {
         await client`select 1`;
