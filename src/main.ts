@@ -17,7 +17,6 @@ import type { Keyring } from './tokens/keyring.js';
 import { loadKeyring, requireKeysInProduction } from './boot/keyring.js';
 import { lockPglite } from './boot/pglite-lock.js';
 import { countAccounts } from './store/accounts.js';
-import { isDeadConnectionWriteBug } from './store/driver-bugs.js';
 
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 
@@ -119,10 +118,6 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     process.exit(0);
   };
   process.on('uncaughtException', (err) => {
-    if (isDeadConnectionWriteBug(err)) {
-      logger.error('database connection lost inside a transaction (postgres.js #1208); the request failed, the service continues');
-      return;
-    }
     logger.error('uncaught exception', { error: err.name, message: err.message });
     process.exit(1);
   });

@@ -30,6 +30,15 @@ export const CHANGES_CHANNEL = 'latchkey_changes';
 export const HEARTBEAT_MS = 500;
 /** Not hearing itself for this long, a node stops trusting its caches. */
 export const STALE_MS = 1500;
+/**
+ * Not hearing itself because the database does not answer at all (its heartbeats fail or hang),
+ * a node keeps its caches this long before it drops them. While it cannot reach the database no
+ * fresher answer exists for it, and what its caches can serve alone changes nothing and issues
+ * nothing (GetCallerIdentity, signature checks: every issuance and every IAM call needs the
+ * database for its audit event or its data), so the service stays up for what needs no database;
+ * a change made meanwhile through another node is seen at most this late on this one.
+ */
+export const UNREACHABLE_GRACE_MS = 60_000;
 
 export type ChangeListener = (accountId: string | undefined) => void;
 
@@ -93,6 +102,14 @@ export interface Store {
    * back through LISTEN for a while). Caches must not be used then: every read goes to the database.
    */
   coherent(): boolean;
+  /**
+   * False while this node's heartbeats do not reach the database (PostgreSQL: none has succeeded
+   * for STALE_MS). Its caches are kept then (UNREACHABLE_GRACE_MS), but they may miss changes made
+   * through other nodes: only operations that need no database are answered from them; everything
+   * else answers ServiceUnavailable at once, including in the moment after the database is back
+   * and before the first heartbeat through drops the caches.
+   */
+  reachable(): boolean;
   /** Inside a write transaction: tell every node (including this one) that `accountId` changed. */
   announce(t: Db, accountId: string): Promise<void>;
   close(): Promise<void>;
@@ -179,6 +196,7 @@ async function openPglite(options: OpenOptions): Promise<Store> {
     onChange: changes.add,
     // One process: every write goes through this instance, and NOTIFY comes back in-process.
     coherent: () => true,
+    reachable: () => true,
     announce,
     close: () => client.close(),
   };
@@ -208,6 +226,9 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
   const nodeId = randomUUID();
   const own = `hb:${nodeId}`;
   let lastHeard = Date.now();
+  /** When a heartbeat NOTIFY last succeeded: the database answered this node. */
+  let lastReached = Date.now();
+  let reachable = true;
   let coherent = true;
   let listening = false;
   const onPayload = (payload: string) => {
@@ -229,8 +250,21 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     listening = true;
   });
   const heartbeat = setInterval(() => {
-    client`select pg_notify(${CHANGES_CHANNEL}, ${own})`.catch(() => {});
-    if (coherent && Date.now() - lastHeard > STALE_MS) {
+    client`select pg_notify(${CHANGES_CHANNEL}, ${own})`.then(() => {
+      // Back after being unreachable: notifications may have been missed meanwhile, so every
+      // cache goes before anything may use them with the database again.
+      if (!reachable) changes.emit(undefined);
+      lastReached = Date.now();
+      reachable = true;
+    }, () => {});
+    const now = Date.now();
+    if (now - lastReached > STALE_MS) reachable = false;
+    const deaf = now - lastHeard > STALE_MS;
+    // A heartbeat got through after the last one we heard: notifications are being missed. None
+    // got through either: the database is unreachable, and the caches stay for a while
+    // (UNREACHABLE_GRACE_MS).
+    const missing = lastReached - lastHeard >= HEARTBEAT_MS;
+    if (coherent && deaf && (missing || now - lastHeard > UNREACHABLE_GRACE_MS)) {
       coherent = false;
       changes.emit(undefined);
     }
@@ -259,6 +293,7 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     },
     onChange: changes.add,
     coherent: () => coherent,
+    reachable: () => reachable,
     announce,
     async close() {
       clearInterval(heartbeat);
