@@ -281,6 +281,7 @@ class QueryCall implements Deadline {
     const def = deps.operations.get(`${service.apiVersion}:${operation.name}`);
 
     // 2. authenticate: the signature must be for this service.
+    const reachable = deps.store.reachable();
     const now = deps.clock();
     this.now = now;
     this.requestAt = new Date(now);
@@ -291,6 +292,11 @@ class QueryCall implements Deadline {
     deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
     this.attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
+
+    // While the database is unreachable the caches may be missing changes made through other
+    // nodes: only what needs no database is answered from them (Store.reachable). Checked before
+    // authentication too: a key taken from the caches just before they were dropped is stale.
+    if (!def?.offline && !(reachable && deps.store.reachable())) throw new AwsError('ServiceUnavailable');
 
     // 3. validate the parameters against the operation's shape.
     const input = parseQuery(operation.input, params, { checked: true });
