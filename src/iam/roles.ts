@@ -7,7 +7,7 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { countRows } from '../store/count.js';
+import { countRows, lockQuota } from '../store/count.js';
 import { countInlinePolicies } from '../store/inline-policies.js';
 import { existingPrincipals, principalRefKey, type EntityPrincipalRef } from '../store/principal-check.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
@@ -171,6 +171,7 @@ export const createRole = defineOperation({
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
     await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
+    await lockQuota(ctx.db, 'RolesPerAccount', ctx.accountId);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}`);
@@ -293,6 +294,7 @@ export const tagRole = defineOperation({
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     const tags = checkTags(input.tags);
+    await lockQuota(ctx.db, 'TagsPerResource', role.id);
     // The quota counts the tags the role will have: new keys add, keys already there are replaced.
     const existing = new Set((await listTags(ctx.db, role.id)).map((t) => t.key.toLowerCase()));
     const added = tags.filter((t) => !existing.has(t.key.toLowerCase())).length;
