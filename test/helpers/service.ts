@@ -49,6 +49,8 @@ export function rootCredentials(account: NewAccount): Credentials {
 export interface StartOptions {
   /** TRUSTED_PROXIES, as main.ts passes it. */
   readonly trustedProxies?: readonly ProxyRange[];
+  /** REQUEST_DEADLINE_MS, as main.ts passes it; default none. */
+  readonly requestDeadlineMs?: number;
 }
 
 export async function startService(options: StartOptions = {}): Promise<TestService> {
@@ -58,7 +60,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => void logs.push(line));
   const state = { clockOffset: 0 };
-  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset, trustedProxies: options.trustedProxies });
+  const service = createService({ store, keyring, logger, clock: () => Date.now() + state.clockOffset, trustedProxies: options.trustedProxies, requestDeadlineMs: options.requestDeadlineMs });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
   const clients: { destroy(): void }[] = [];
