@@ -28,6 +28,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 export const CHANGES_CHANNEL = 'latchkey_changes';
 /** How often each PostgreSQL node checks that it still hears its own notifications. */
 export const HEARTBEAT_MS = 500;
+/** Heartbeats that reached the database and were not heard back: the LISTEN connection is missing notifications. */
+const MISSED_HEARTBEATS = 3;
 /** Not hearing itself for this long, a node stops trusting its caches. */
 export const STALE_MS = 1500;
 /**
@@ -228,6 +230,8 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
   let lastHeard = Date.now();
   /** When a heartbeat NOTIFY last succeeded: the database answered this node. */
   let lastReached = Date.now();
+  /** Heartbeats that succeeded since we last heard one of ours. */
+  let unheard = 0;
   let reachable = true;
   let coherent = true;
   let listening = false;
@@ -235,6 +239,7 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     if (payload.startsWith('hb:')) {
       if (payload !== own) return;
       lastHeard = Date.now();
+      unheard = 0;
       if (!coherent) {
         coherent = true;
         changes.emit(undefined);
@@ -256,14 +261,15 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
       if (!reachable) changes.emit(undefined);
       lastReached = Date.now();
       reachable = true;
+      unheard++;
     }, () => {});
     const now = Date.now();
     if (now - lastReached > STALE_MS) reachable = false;
     const deaf = now - lastHeard > STALE_MS;
-    // A heartbeat got through after the last one we heard: notifications are being missed. None
-    // got through either: the database is unreachable, and the caches stay for a while
-    // (UNREACHABLE_GRACE_MS).
-    const missing = lastReached - lastHeard >= HEARTBEAT_MS;
+    // Heartbeats keep getting through and none comes back: notifications are being missed. (One
+    // or two may be in flight when the network goes silent: they prove nothing.) None gets
+    // through: the database is unreachable, and the caches stay for a while (UNREACHABLE_GRACE_MS).
+    const missing = unheard >= MISSED_HEARTBEATS;
     if (coherent && deaf && (missing || now - lastHeard > UNREACHABLE_GRACE_MS)) {
       coherent = false;
       changes.emit(undefined);
