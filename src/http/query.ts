@@ -244,17 +244,25 @@ class QueryCall implements Deadline {
    * keeps timers of one duration in one list, so arming and clearing it is O(1).
    */
   runWithin(ms: number): Promise<QueryOutcome> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.expired = true;
         resolve(this.timedOut(ms));
       }, ms);
-      void this.run().then((outcome) => {
-        clearTimeout(timer);
-        // A write that ends here without an error code committed after its caller was told 503.
-        if (this.expired) this.deps.logger.warn('finished after the request deadline', { requestId: this.requestId, action: this.action, outcome: outcome.code ?? 'ok' });
-        else resolve(outcome);
-      });
+      this.run().then(
+        (outcome) => {
+          clearTimeout(timer);
+          // A write that ends here without an error code committed after its caller was told 503.
+          if (this.expired) this.deps.logger.warn('finished after the request deadline', { requestId: this.requestId, action: this.action, outcome: outcome.code ?? 'ok' });
+          else resolve(outcome);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          // As without a deadline: the caller renders InternalFailure (and logs it); once answered, only logged.
+          if (this.expired) this.deps.logger.error('unexpected failure', { requestId: this.requestId, error: describe(err) });
+          else reject(err);
+        },
+      );
     });
   }
 
