@@ -141,7 +141,7 @@ function authWiring(deps: QueryDeps): { readonly deps: AuthenticateDeps; readonl
   let wired = wirings.get(deps);
   if (!wired) {
     wired = {
-      deps: { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
+      deps: { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken, available: () => deps.store.reachable() },
       checks: { revoked: revocationCheck(deps.store.db, deps.caches.revoked) },
     };
     wirings.set(deps, wired);
@@ -288,12 +288,8 @@ class QueryCall implements Deadline {
     const { service, operation } = resolveOperation(deps.services, action, param(params, 'Version'));
     const def = deps.operations.get(`${service.apiVersion}:${operation.name}`);
 
-    // While the database is unreachable the caches may be missing changes made through other
-    // nodes: only what needs no database is answered from them (Store.reachable); the rest
-    // answers ServiceUnavailable at once, without waiting for the deadline.
-    if (!def?.offline && !deps.store.reachable()) throw new AwsError('ServiceUnavailable');
-
     // 2. authenticate: the signature must be for this service.
+    const reachable = deps.store.reachable();
     const now = deps.clock();
     this.now = now;
     this.requestAt = new Date(now);
@@ -305,8 +301,11 @@ class QueryCall implements Deadline {
     this.attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
 
-    // Unreachable since: what comes next needs the database.
-    if (!def?.offline && !deps.store.reachable()) throw new AwsError('ServiceUnavailable');
+    // While the database is unreachable the caches may be missing changes made through other
+    // nodes: only what needs no database is answered from them (Store.reachable), once the
+    // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
+    // authentication too: a key taken from the caches just before they were dropped is stale.
+    if (!def?.offline && !(reachable && deps.store.reachable())) throw new AwsError('ServiceUnavailable');
 
     // 3. validate the parameters against the operation's shape.
     const input = parseQuery(operation.input, params, { checked: true });

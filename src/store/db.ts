@@ -253,6 +253,9 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     // were away are lost, so every cache must go.
     if (listening) changes.emit(undefined);
     listening = true;
+    // And the database answers again: with the caches gone, nothing stale is left to serve.
+    lastReached = Date.now();
+    reachable = true;
   });
   const heartbeat = setInterval(() => {
     client`select pg_notify(${CHANGES_CHANNEL}, ${own})`.then(() => {

@@ -2,7 +2,8 @@
  * A database that cannot hang a request: under a modest load, PostgreSQL stopped (the proxy
  * refuses and closes every connection) and PostgreSQL silent (the proxy keeps connections open
  * and forwards nothing). Requests that need the database answer ServiceUnavailable (503) within
- * the request deadline; GetCallerIdentity with a cached key stays 200 throughout; /readyz answers
+ * the request deadline; GetCallerIdentity with a cached key stays 200, and a forged signature on a
+ * cached key stays SignatureDoesNotMatch, throughout; /readyz answers
  * 503 at once during the outage and 200 after; the service recovers by itself; and every create
  * that was acknowledged (200) exists afterwards.
  *
@@ -72,6 +73,12 @@ function iam(): IAMClient {
   clients.push(c);
   return c;
 }
+/** The quiet account's (cached) key id with a wrong secret: a signature check, needing no database. */
+function forger(): IAMClient {
+  const c = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: quiet.accessKeyId, secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
 function sts(): STSClient {
   const c = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: credentials(quiet), maxAttempts: 1 });
   clients.push(c);
@@ -93,7 +100,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logged = (msg: string) => logs.filter((l) => (JSON.parse(l) as { msg?: string }).msg === msg).length;
 
 interface Shot {
-  readonly kind: 'create' | 'list' | 'whoami' | 'readyz';
+  readonly kind: 'create' | 'list' | 'whoami' | 'forged' | 'readyz';
   /** ms since the scenario started. */
   readonly at: number;
   readonly ms: number;
@@ -119,6 +126,7 @@ async function scenario(label: string, outage: () => void | Promise<void>, heal:
   const admin = iam();
   const lister = iam();
   const whoami = sts();
+  const forged = forger();
   let n = 0;
   const loops = [
     (async () => {
@@ -132,6 +140,9 @@ async function scenario(label: string, outage: () => void | Promise<void>, heal:
     })(),
     (async () => {
       while (!stop) await shoot('whoami', () => whoami.send(new GetCallerIdentityCommand({})));
+    })(),
+    (async () => {
+      while (!stop) await shoot('forged', () => forged.send(new ListUsersCommand({})));
     })(),
     (async () => {
       while (!stop) {
@@ -175,7 +186,7 @@ function summarize(label: string, r: Awaited<ReturnType<typeof scenario>>): void
   };
   console.log(
     `[database-outage] ${label}: during the ${OUTAGE_MS} ms outage: create ${describeShots(by('create', true))}; list ${describeShots(by('list', true))}; ` +
-      `whoami ${describeShots(by('whoami', true))}; readyz ${describeShots(by('readyz', true))}. ` +
+      `whoami ${describeShots(by('whoami', true))}; forged signature ${describeShots(by('forged', true))}; readyz ${describeShots(by('readyz', true))}. ` +
       `Recovered ${(r.recoveredAt - r.healedAt).toFixed(0)} ms after the database came back; after that: ` +
       `${describeShots(r.shots.filter((x) => x.at >= r.healedAt))}. Outage ${r.outageAt.toFixed(0)}–${r.healedAt.toFixed(0)} ms; node state: ${r.states.join(' ')}`,
   );
@@ -193,6 +204,7 @@ async function acknowledgedCreatesExist(shots: readonly Shot[]): Promise<void> {
 function expectBounded(r: Awaited<ReturnType<typeof scenario>>): void {
   for (const s of r.shots) {
     // Nothing but success or AWS's retryable ServiceUnavailable, and never slower than the deadline.
+    if (s.kind === 'forged') continue;
     expect(['ok', 'ServiceUnavailable 503', 'readyz 503'], `${s.kind} answered ${s.outcome}`).toContain(s.outcome);
     expect(s.ms, `${s.kind} answered ${s.outcome} after ${s.ms.toFixed(0)} ms`).toBeLessThan((s.kind === 'readyz' ? READY_TIMEOUT_MS : DEADLINE_MS) + SLACK_MS);
   }
@@ -205,6 +217,10 @@ function expectBounded(r: Awaited<ReturnType<typeof scenario>>): void {
   const whoami = r.shots.filter((s) => s.kind === 'whoami');
   expect(whoami.filter((s) => s.outcome !== 'ok')).toEqual([]);
   expect(whoami.filter((s) => s.at >= r.outageAt && s.at < r.healedAt).length).toBeGreaterThan(3);
+  // The signature check of a cached key needs no database either: a forged request is refused as such throughout.
+  const forged = r.shots.filter((s) => s.kind === 'forged');
+  expect(forged.filter((s) => s.outcome !== 'SignatureDoesNotMatch 403')).toEqual([]);
+  expect(forged.filter((s) => s.at >= r.outageAt && s.at < r.healedAt).length).toBeGreaterThan(3);
   // Recovery by itself, and creates succeed again after it.
   expect(r.recoveredAt - r.healedAt).toBeLessThan(5_000);
 }
@@ -239,7 +255,7 @@ async function collectingUncaught<T>(fn: () => Promise<T>): Promise<{ result: T;
 }
 
 describe(`a database that cannot hang a request (${backend})`, () => {
-  test.skipIf(backend === 'pglite')(pgOnly(`PostgreSQL stopped under load: 503 within the ${DEADLINE_MS} ms deadline, cached-key GetCallerIdentity 200 throughout, /readyz 503 at once, recovery by itself, no acknowledged create lost`), async () => {
+  test.skipIf(backend === 'pglite')(pgOnly(`PostgreSQL stopped under load: 503 within the ${DEADLINE_MS} ms deadline, cached-key GetCallerIdentity 200 and signature checks throughout, /readyz 503 at once, recovery by itself, no acknowledged create lost`), async () => {
     await settle();
     const unexpectedBefore = logged('unexpected failure');
     const { result, crashes } = await collectingUncaught(() => scenario('stopped', () => proxy.cut(), () => proxy.restore()));
@@ -250,7 +266,7 @@ describe(`a database that cannot hang a request (${backend})`, () => {
     expect(logged('unexpected failure')).toBe(unexpectedBefore);
   }, 60_000);
 
-  test.skipIf(backend === 'pglite')(pgOnly(`PostgreSQL silent under load (connections open, nothing forwarded): 503 within the ${DEADLINE_MS} ms deadline, cached-key GetCallerIdentity 200 throughout, /readyz 503 at once, recovery by itself, no acknowledged create lost`), async () => {
+  test.skipIf(backend === 'pglite')(pgOnly(`PostgreSQL silent under load (connections open, nothing forwarded): 503 within the ${DEADLINE_MS} ms deadline, cached-key GetCallerIdentity 200 and signature checks throughout, /readyz 503 at once, recovery by itself, no acknowledged create lost`), async () => {
     await settle();
     const unexpectedBefore = logged('unexpected failure');
     const { result, crashes } = await collectingUncaught(() => scenario('silent', () => proxy.silence(), () => proxy.resume()));
