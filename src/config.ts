@@ -56,6 +56,12 @@ export interface Config {
    * decodes such messages whatever this says).
    */
   readonly authorizationFailureMessages: FailureMessages;
+  /**
+   * `REQUEST_DEADLINE_MS`, default 5000: a request still waiting for the database this long
+   * answers ServiceUnavailable (503) and its write is rolled back; also PostgreSQL's
+   * statement_timeout, so the server stops work nobody waits for.
+   */
+  readonly requestDeadlineMs: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -68,6 +74,9 @@ const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
 const SECRET = /^[A-Za-z0-9/+]{40}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const MAX_WORKERS = 64;
+/** REQUEST_DEADLINE_MS bounds: under 100 ms a busy but healthy database would fail requests; over 5 minutes no client waits. */
+const MIN_DEADLINE_MS = 100;
+const MAX_DEADLINE_MS = 300_000;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const problems: string[] = [];
@@ -130,6 +139,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
   const rawFailureMessages = get('AUTHORIZATION_FAILURE_MESSAGES') ?? 'plain';
   if (!(FAILURE_MESSAGES as readonly string[]).includes(rawFailureMessages)) problems.push(`AUTHORIZATION_FAILURE_MESSAGES must be one of ${FAILURE_MESSAGES.join(', ')}`);
+  let requestDeadlineMs = 5000;
+  const rawDeadline = get('REQUEST_DEADLINE_MS');
+  if (rawDeadline !== undefined) {
+    requestDeadlineMs = Number(rawDeadline);
+    if (!/^\d+$/.test(rawDeadline) || requestDeadlineMs < MIN_DEADLINE_MS || requestDeadlineMs > MAX_DEADLINE_MS) {
+      problems.push(`REQUEST_DEADLINE_MS must be an integer from ${MIN_DEADLINE_MS} to ${MAX_DEADLINE_MS} (milliseconds), got '${rawDeadline.slice(0, 32)}'`);
+    }
+  }
 
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -152,6 +169,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       workers,
       trustedProxies,
       authorizationFailureMessages: rawFailureMessages as FailureMessages,
+      requestDeadlineMs,
     },
   };
 }

@@ -27,7 +27,6 @@ import { lockPglite } from './boot/pglite-lock.js';
 import { startingResponder } from './boot/starting.js';
 import { StartupError } from './boot/startup-error.js';
 import { countAccounts } from './store/accounts.js';
-import { isDeadConnectionWriteBug } from './store/driver-bugs.js';
 
 const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 /**
@@ -40,7 +39,7 @@ const exit = (code: number): never => process.exit(code);
 
 /** The embedded database under DATA_DIR, locked against a second process (PGlite takes no lock). */
 async function openConfiguredStore(config: Config): Promise<{ store: Store; release: () => Promise<void> }> {
-  if (config.databaseUrl) return { store: await openStore({ databaseUrl: config.databaseUrl }), release: async () => {} };
+  if (config.databaseUrl) return { store: await openStore({ databaseUrl: config.databaseUrl, statementTimeoutMs: config.requestDeadlineMs }), release: async () => {} };
   const release = await lockPglite(resolve(config.dataDir, 'pglite.lock'), 'latchkey server', new Date());
   try {
     const dir = resolve(config.dataDir, 'pglite');
@@ -165,6 +164,7 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     allowedRegions: config.allowedRegions,
     trustedProxies: config.trustedProxies,
     failureMessages: config.authorizationFailureMessages,
+    requestDeadlineMs: config.requestDeadlineMs,
   });
   life.defer(async () => service.dispose());
   // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.
@@ -184,10 +184,6 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     process.exit(drained ? 0 : 1);
   };
   process.on('uncaughtException', (err) => {
-    if (isDeadConnectionWriteBug(err)) {
-      logger.error('database connection lost inside a transaction (postgres.js #1208); the request failed, the service continues');
-      return;
-    }
     logger.error('uncaught exception', { error: err.name, message: err.message });
     process.exit(1);
   });

@@ -67,6 +67,11 @@ export interface OperationDef<I = Record<string, unknown>, O = unknown> {
    * (GetCallerIdentity is never denied).
    */
   readonly authorization?: 'resource' | 'handler' | 'none';
+  /**
+   * Answered from the request and this node's caches alone, never the database (GetCallerIdentity):
+   * still served while the database is unreachable (Store.reachable), when nothing else is.
+   */
+  readonly offline?: true;
   /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
   resource(input: I, ctx: ResourceContext): string | Promise<string>;
   /**

@@ -32,6 +32,8 @@ export interface ServiceOptions {
   readonly trustedProxies?: readonly ProxyRange[] | undefined;
   /** AUTHORIZATION_FAILURE_MESSAGES: `plain` (AWS's IAM and STS text, the default) or `encoded`. */
   readonly failureMessages?: FailureMessages | undefined;
+  /** REQUEST_DEADLINE_MS (QueryDeps.requestDeadlineMs); undefined: no deadline. */
+  readonly requestDeadlineMs?: number | undefined;
 }
 
 export interface Service {
@@ -66,6 +68,7 @@ export function createService(options: ServiceOptions): Service {
     trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,
     clock: options.clock ?? Date.now,
     logger: options.logger,
+    requestDeadlineMs: options.requestDeadlineMs,
     signingKeys: cachingSigningKeys(),
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);

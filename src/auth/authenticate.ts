@@ -27,6 +27,11 @@ export interface AuthenticateDeps {
   readonly keys: AccountCache<KnownKey>;
   /** Opens session tokens (a memoising opener from hot-caches.ts; default: open every time). */
   readonly openToken?: TokenOpener | undefined;
+  /**
+   * False while the database is known to be unreachable (Store.reachable): a key that is not in
+   * the cache answers ServiceUnavailable at once instead of waiting for the request deadline.
+   */
+  readonly available?: (() => boolean) | undefined;
 }
 
 export function accessKeyAad(accessKeyId: string): string {
@@ -55,6 +60,7 @@ function callerOf(owner: AccessKeyOwner): Caller {
 export async function lookupKey(deps: AuthenticateDeps, accessKeyId: string): Promise<KnownKey | undefined> {
   const hit = deps.keys.get(accessKeyId);
   if (hit) return hit;
+  if (deps.available?.() === false) throw new AwsError('ServiceUnavailable');
   const epoch = deps.keys.epoch;
   const owner = await findAccessKeyOwner(deps.db, accessKeyId);
   if (!owner) return undefined;

@@ -1,6 +1,7 @@
 /**
  * createApp(deps) → the Hono app: the AWS Query endpoint at `/` (POST and GET), `/healthz`
- * (the process is up) and `/readyz` (the database answers and every migration is applied).
+ * (the process is up) and `/readyz` (the database answers, within READY_TIMEOUT_MS, and every
+ * migration is applied).
  * No module state: everything comes in through `deps`.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,12 +15,26 @@ import { readNodeRequest, readWebRequest } from './raw-request.js';
 
 export type AppDeps = QueryDeps;
 
+/** The longest /readyz waits for the database (less when the request deadline is shorter). */
+export const READY_TIMEOUT_MS = 1000;
+
+/** `work`'s value, or `late` if it has not settled within `ms`. */
+function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => (timer = setTimeout(resolve, ms, late)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings> }> {
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // A database that does not answer within READY_TIMEOUT_MS is not ready: a load balancer's
+  // probe gets its 503 within that instead of hanging with every other request.
+  const readyTimeoutMs = Math.min(READY_TIMEOUT_MS, deps.requestDeadlineMs ?? READY_TIMEOUT_MS);
   app.get('/readyz', async (c) => {
-    const ready = await deps.store.ready().catch(() => false);
+    // Known unreachable (its heartbeats fail): no need to wait to say so.
+    const ready = deps.store.reachable() && (await within(readyTimeoutMs, deps.store.ready().catch(() => false), false));
     return c.json({ status: ready ? 'ready' : 'unavailable' }, ready ? 200 : 503);
   });
 

@@ -40,7 +40,7 @@ import {
   type RenderedResponse,
   type Services,
 } from '../protocol/index.js';
-import type { Db, Store } from '../store/db.js';
+import type { Db, Deadline, Store } from '../store/db.js';
 import type { Keyring } from '../tokens/keyring.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import type { RawRequest } from './raw-request.js';
@@ -69,6 +69,12 @@ export interface QueryDeps {
   readonly recentlyDone?: ((key: string, intervalMs: number, now: number) => boolean) | undefined;
   /** Called when a key was used, at most once a minute per key (GetAccessKeyLastUsed). */
   readonly keyUsed?: ((accessKeyId: string, at: Date, service: string, region: string) => void) | undefined;
+  /**
+   * REQUEST_DEADLINE_MS: a request still waiting (for the database) this long after it started
+   * answers ServiceUnavailable, and its write transaction is rolled back instead of committed.
+   * Undefined: no deadline.
+   */
+  readonly requestDeadlineMs?: number | undefined;
 }
 
 export interface Caches {
@@ -137,7 +143,7 @@ function authWiring(deps: QueryDeps): { readonly deps: AuthenticateDeps; readonl
   let wired = wirings.get(deps);
   if (!wired) {
     wired = {
-      deps: { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken },
+      deps: { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys, openToken: deps.openToken, available: () => deps.store.reachable() },
       checks: { revoked: revocationCheck(deps.store.db, deps.caches.revoked) },
     };
     wirings.set(deps, wired);
@@ -166,15 +172,19 @@ interface Evaluated {
 }
 
 export function handleQuery(deps: QueryDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
-  return new QueryCall(deps, raw, requestId).run();
+  const call = new QueryCall(deps, raw, requestId);
+  const ms = deps.requestDeadlineMs;
+  return ms === undefined ? call.run() : call.runWithin(ms);
 }
 
 /**
  * One request's state as it goes through the steps. A class rather than closures: the request
  * path runs once per call, and its helpers live on the prototype instead of being made anew.
  */
-class QueryCall {
+class QueryCall implements Deadline {
   params: Param[] = [];
+  /** Set when the request deadline passed: the call has answered ServiceUnavailable, its transaction must not commit. */
+  expired = false;
   caller: Caller | undefined;
   action: string | undefined;
   /** The last authorization asked for (the action and resource a denial is about). */
@@ -229,6 +239,48 @@ class QueryCall {
     }
   }
 
+  /**
+   * run(), answered ServiceUnavailable if it has not finished within `ms`. The work goes on in the
+   * background until the database answers or fails, but a write transaction is rolled back
+   * instead of committed (Store.tx with this call as its deadline). One timer per request: Node
+   * keeps timers of one duration in one list, so arming and clearing it is O(1).
+   */
+  runWithin(ms: number): Promise<QueryOutcome> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.expired = true;
+        resolve(this.timedOut(ms));
+      }, ms);
+      this.run().then(
+        (outcome) => {
+          clearTimeout(timer);
+          // A write that ends here without an error code committed after its caller was told 503.
+          if (this.expired) this.deps.logger.warn('finished after the request deadline', { requestId: this.requestId, action: this.action, outcome: outcome.code ?? 'ok' });
+          else resolve(outcome);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          // As without a deadline: the caller renders InternalFailure (and logs it); once answered, only logged.
+          if (this.expired) this.deps.logger.error('unexpected failure', { requestId: this.requestId, error: describe(err) });
+          else reject(err);
+        },
+      );
+    });
+  }
+
+  /** The answer of a call that ran out of time: ServiceUnavailable, retryable, as AWS's 503. */
+  timedOut(ms: number): QueryOutcome {
+    const { caller } = this;
+    this.deps.logger.warn('database unavailable', { requestId: this.requestId, error: { name: 'DeadlineExceeded', ms } });
+    return {
+      response: renderError(new AwsError('ServiceUnavailable'), this.requestId, namespaceFor(this.deps.services, this.params)),
+      action: this.action,
+      caller: caller?.arn,
+      accessKeyId: caller?.accessKeyId,
+      code: 'ServiceUnavailable',
+    };
+  }
+
   async steps(): Promise<QueryOutcome> {
     const { deps, raw } = this;
     // 1. decode: the form body (POST) or the query string (GET), never both at once.
@@ -239,6 +291,7 @@ class QueryCall {
     const def = deps.operations.get(`${service.apiVersion}:${operation.name}`);
 
     // 2. authenticate: the signature must be for this service.
+    const reachable = deps.store.reachable();
     const now = deps.clock();
     this.now = now;
     this.requestAt = new Date(now);
@@ -249,6 +302,12 @@ class QueryCall {
     deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
     this.attempted = { action: def?.action ?? `${signingName}:${operation.name}`, resource: undefined };
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
+
+    // While the database is unreachable the caches may be missing changes made through other
+    // nodes: only what needs no database is answered from them (Store.reachable), once the
+    // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
+    // authentication too: a key taken from the caches just before they were dropped is stale.
+    if (!def?.offline && !(reachable && deps.store.reachable())) throw new AwsError('ServiceUnavailable');
 
     // 3. validate the parameters against the operation's shape.
     const input = parseQuery(operation.input, params, { checked: true });
@@ -280,7 +339,7 @@ class QueryCall {
         await insertAuditEvents(t, this.eventsFor(def, operation, input, authorizedResource, issuance, r));
         await deps.store.announce(t, caller.accountId);
         return r;
-      });
+      }, this);
       invalidate(deps.caches, caller.accountId); // read-your-writes on this node, before we answer
     } else {
       result = await def.handle(input, new HandlerContext(this, deps.store.db, caller, auth.identity.region));
@@ -429,12 +488,15 @@ function unexpected(logger: Logger, err: unknown, requestId: string): AwsError {
  * Errors that mean "the database is not there right now", not "our bug": network errors, the
  * driver's connection errors, and SQLSTATE classes 08 (connection exception), 53 (insufficient
  * resources, e.g. 53300 too many connections) and 57P (operator intervention: shutdown, crash),
- * plus 55000 (not accepting connections) and 3D000 (the database does not exist).
+ * plus 55000 (not accepting connections), 3D000 (the database does not exist) and 57014 (canceled).
  */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
   '55000', '3D000',
+  // query_canceled: statement_timeout (a statement outlived the request deadline), or a
+  // transaction rolled back because its deadline passed (DeadlineExceeded).
+  '57014',
 ]);
 
 function isConnectionError(err: unknown): boolean {

@@ -18,6 +18,7 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
 import { validationError } from '../protocol/validate.js';
 import { insertAccessKey } from '../store/accounts.js';
+import { lockQuota } from '../store/count.js';
 import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
 import { rootArn } from './arns.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
@@ -82,6 +83,7 @@ export const createAccessKey = defineOperation({
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
+    await lockQuota(ctx.db, 'AccessKeysPerUser', owner.userId ?? `root:${ctx.accountId}`);
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
     }

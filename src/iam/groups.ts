@@ -4,7 +4,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
-import { countRows } from '../store/count.js';
+import { countRows, lockQuota } from '../store/count.js';
 import {
   addMember,
   countGroupsOfUser,
@@ -83,6 +83,7 @@ export const createGroup = defineOperation({
   write: true,
   resource: (input: { groupName: string; path?: string }, ctx) => groupArn(ctx.accountId, { path: pathOr(input.path), name: input.groupName }),
   async handle(input, ctx) {
+    await lockQuota(ctx.db, 'GroupsPerAccount', ctx.accountId);
     if (await findGroup(ctx.db, ctx.accountId, input.groupName)) {
       throw new AwsError('EntityAlreadyExists', `Group with name ${input.groupName} already exists.`);
     }
@@ -175,6 +176,7 @@ export const addUserToGroup = defineOperation({
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     const user = await requireUser(ctx, input.userName);
+    await lockQuota(ctx.db, 'GroupsPerUser', user.id);
     // Adding a member again succeeds and changes nothing, as in AWS.
     if (await isMember(ctx.db, group.id, user.id)) return {};
     if ((await countGroupsOfUser(ctx.db, user.id)) >= MAX_GROUPS_PER_USER) {

@@ -7,7 +7,7 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
-import { countRows } from '../store/count.js';
+import { countRows, lockQuota } from '../store/count.js';
 import {
   countVersions,
   deletePolicy,
@@ -145,6 +145,7 @@ export const createPolicy = defineOperation({
     const tags = checkTags(input.tags);
     checkManagedDocument(ctx, input.policyDocument);
     const duplicate = () => new AwsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`);
+    await lockQuota(ctx.db, 'PoliciesPerAccount', ctx.accountId);
     if (await findPolicyByName(ctx.db, ctx.accountId, input.policyName)) throw duplicate();
     if ((await countRows(ctx.db, 'managedPolicies', ctx.accountId)) >= MAX_POLICIES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES}`);
@@ -247,6 +248,7 @@ export const tagPolicy = defineOperation({
     checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot tag policies outside your own account.');
     const policy = await requirePolicy(ctx, input.policyArn);
+    await lockQuota(ctx.db, 'TagsPerResource', policy.id);
     await putTags(ctx.db, policy.id, tags);
     // The quota counts the tags the policy ends with (a key given again replaces, not adds).
     if ((await countTags(ctx.db, policy.id)) > MAX_TAGS) {

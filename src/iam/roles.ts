@@ -7,7 +7,7 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { countRows } from '../store/count.js';
+import { countRows, lockQuota } from '../store/count.js';
 import { countInlinePolicies } from '../store/inline-policies.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
@@ -144,6 +144,7 @@ export const createRole = defineOperation({
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
     const trustPolicy = await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
+    await lockQuota(ctx.db, 'RolesPerAccount', ctx.accountId);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}`);
@@ -265,6 +266,7 @@ export const tagRole = defineOperation({
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     const tags = checkTags(input.tags);
+    await lockQuota(ctx.db, 'TagsPerResource', role.id);
     // The quota counts the tags the role will have: new keys add, keys already there are replaced.
     const existing = new Set((await listTags(ctx.db, role.id)).map((t) => t.key.toLowerCase()));
     const added = tags.filter((t) => !existing.has(t.key.toLowerCase())).length;

@@ -7,7 +7,7 @@ import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
 import { countAccessKeysOf } from '../store/access-keys.js';
 import { findAccount } from '../store/accounts.js';
-import { countRows } from '../store/count.js';
+import { countRows, lockQuota } from '../store/count.js';
 import { countGroupsOfUser } from '../store/groups.js';
 import { ownedPolicies } from '../store/owned-policies.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
@@ -119,6 +119,7 @@ export const createUser = defineOperation({
   }),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
+    await lockQuota(ctx.db, 'UsersPerAccount', ctx.accountId);
     if (await findUser(ctx.db, ctx.accountId, input.userName)) {
       throw new AwsError('EntityAlreadyExists', `User with name ${input.userName} already exists.`);
     }
@@ -237,6 +238,7 @@ export const tagUser = defineOperation({
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
     const user = await requireUser(ctx, input.userName);
+    await lockQuota(ctx.db, 'TagsPerResource', user.id);
     // The limit is on the user's tags after the merge: a key given again replaces its old value.
     const keys = new Set((await listTags(ctx.db, user.id)).map((t) => t.key.toLowerCase()));
     for (const t of tags) keys.add(t.key.toLowerCase());

@@ -1,5 +1,8 @@
-/** Per-account entity counts, for IAM's quotas and GetAccountSummary. */
-import { eq } from 'drizzle-orm';
+/**
+ * Per-account entity counts, for IAM's quotas and GetAccountSummary, and the lock that makes a
+ * quota hold under concurrent creates.
+ */
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { groups, managedPolicies, roles, users } from './schema.js';
 
@@ -8,4 +11,21 @@ const TABLES = { users, groups, roles, managedPolicies } as const;
 export async function countRows(db: Db, table: keyof typeof TABLES, accountId: string): Promise<number> {
   const t = TABLES[table];
   return db.$count(t, eq(t.accountId, accountId));
+}
+
+/** The quotas a create checks, by AWS's names ("IAM and AWS STS quotas"), each counted within a scope. */
+export type Quota = 'UsersPerAccount' | 'GroupsPerAccount' | 'RolesPerAccount' | 'PoliciesPerAccount' | 'AccessKeysPerUser' | 'GroupsPerUser' | 'TagsPerResource';
+
+/**
+ * Inside the creating transaction, before counting: wait for any other transaction that is
+ * checking the same quota in the same scope (an account, a user, a tagged entity) to end. Under
+ * READ COMMITTED two creates would otherwise both count N-1 and both insert, ending at N+1; with
+ * the lock the second counts after the first has committed (each statement sees what was
+ * committed before it began). A transaction-scoped advisory lock: released at COMMIT or ROLLBACK,
+ * taking no row (the scope may be an account, which is no row), and held by PGlite the same way
+ * (where one connection serializes transactions anyway). Two scopes whose hashes collide only
+ * wait for each other; the wait is bounded by statement_timeout.
+ */
+export async function lockQuota(db: Db, quota: Quota, scope: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${quota}:${scope}`}))`);
 }

@@ -6,6 +6,7 @@ export const getCallerIdentity = defineOperation({
   action: 'sts:GetCallerIdentity',
   write: false,
   authorization: 'none',
+  offline: true,
   resource: () => '*',
   handle: async (_input: Record<string, never>, ctx) => ({ userId: ctx.caller.userId, account: ctx.accountId, arn: ctx.caller.arn }),
 });

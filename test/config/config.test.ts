@@ -11,6 +11,7 @@ describe('parseConfig', () => {
         accountId: undefined, rootAccessKeyId: undefined, rootSecretAccessKey: undefined,
         allowedRegions: undefined, logLevel: 'info', production: false, workers: 1, trustedProxies: [],
         authorizationFailureMessages: 'plain',
+        requestDeadlineMs: 5000,
       },
     });
   });
@@ -22,9 +23,10 @@ describe('parseConfig', () => {
       STS_ROOT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', STS_ALLOWED_REGIONS: 'us-east-1, eu-west-1',
       LOG_LEVEL: 'debug', NODE_ENV: 'production', WORKERS: '4', TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,2001:db8::/32',
       AUTHORIZATION_FAILURE_MESSAGES: 'encoded',
+      REQUEST_DEADLINE_MS: '1500',
     });
     expect(r.ok && r.config).toMatchObject({
-      port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true, workers: 4,
+      port: 9000, host: '0.0.0.0', allowedRegions: ['us-east-1', 'eu-west-1'], logLevel: 'debug', production: true, workers: 4, requestDeadlineMs: 1500,
       trustedProxies: [{ address: '10.0.0.0', prefix: 8 }, { address: '192.0.2.7' }, { address: '2001:db8::', prefix: 32 }],
       authorizationFailureMessages: 'encoded',
     });
@@ -50,6 +52,11 @@ describe('parseConfig', () => {
   it.each(['10.0.0.0/33', '10.0.0.0/', '10.0.0/8', 'proxy.internal', '2001:db8::/129', '10.0.0.1/8x'])('refuses TRUSTED_PROXIES entry %s', (entry) => {
     const r = parseConfig({ TRUSTED_PROXIES: `127.0.0.1, ${entry}` });
     expect(r.ok ? [] : r.problems.join(' ')).toContain(`TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR blocks such as 10.0.0.0/8; not one: '${entry}'`);
+  });
+
+  it.each(['99', '300001', '5s', '-1', '1e4', '2.5'])('refuses REQUEST_DEADLINE_MS %s', (value) => {
+    const r = parseConfig({ REQUEST_DEADLINE_MS: value });
+    expect(r.ok ? [] : r.problems.join(' ')).toContain(`REQUEST_DEADLINE_MS must be an integer from 100 to 300000 (milliseconds), got '${value}'`);
   });
 
   it('one worker needs no database server', () => {

@@ -57,6 +57,8 @@ export interface StartOptions {
   readonly trustedProxies?: readonly ProxyRange[];
   /** AUTHORIZATION_FAILURE_MESSAGES, as main.ts passes it (default plain). */
   readonly failureMessages?: FailureMessages;
+  /** REQUEST_DEADLINE_MS, as main.ts passes it; default none. */
+  readonly requestDeadlineMs?: number;
 }
 
 export async function startService(options: StartOptions = {}): Promise<TestService> {
@@ -73,6 +75,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     clock: () => Date.now() + state.clockOffset,
     trustedProxies: options.trustedProxies,
     failureMessages: options.failureMessages,
+    requestDeadlineMs: options.requestDeadlineMs,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());

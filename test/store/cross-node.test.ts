@@ -227,8 +227,9 @@ describe(`cross-node invalidation (${backend})`, () => {
         `[cross-node] after a ${OUTAGE_MS} ms partition, node C listened again ${ms(relisten)} after it healed and refused the key deactivated meanwhile ${ms(elapsed)} after; ` +
           `in between it accepted the revoked key ${stale} time(s)`,
       );
-      // The heartbeat (db.ts) marked C incoherent during the cut, so it read the database, not its
-      // caches, from the moment the cut healed, whatever postgres.js's LISTEN backoff.
+      // The heartbeat (db.ts) marked C unreachable during the cut: it answered what needs the
+      // database 503 at once, and dropped its caches the moment the database answered again,
+      // whatever postgres.js's LISTEN backoff.
       expect(stale).toBe(0);
       // Until its pool reconnects (postgres.js backoff) C answers ServiceUnavailable, never stale.
       expect(elapsed).toBeLessThan(20_000);
