@@ -17,7 +17,8 @@ import { accessKeyAad } from '../auth/authenticate.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
 import { validationError } from '../protocol/validate.js';
-import { insertAccessKey } from '../store/accounts.js';
+import { insertAccessKeyIfFree } from '../store/accounts.js';
+import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/count.js';
 import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
 import { rootArn } from './arns.js';
@@ -75,6 +76,28 @@ function metadataOf(key: AccessKeyMeta) {
   return { ...(key.userName === null ? {} : { userName: key.userName }), accessKeyId: key.id, status: key.status, createDate: key.createdAt };
 }
 
+/** Draws before giving up: each draw collides with a given key with probability 2^-39. */
+const KEY_ID_DRAWS = 4;
+
+/**
+ * Insert a new key of the account under an id drawn again while it collides with a stored key
+ * (see insertAccessKeyIfFree); returns the id. `draw` is the id generator (tests pass one).
+ */
+export async function insertFreshKey(
+  db: Db,
+  accountId: string,
+  userId: string | null,
+  sealFor: (keyId: string) => string,
+  now: Date,
+  draw: () => string = () => newAccessKeyId(accountId),
+): Promise<string> {
+  for (let n = 0; n < KEY_ID_DRAWS; n++) {
+    const id = draw();
+    if (await insertAccessKeyIfFree(db, { id, accountId, userId, secretSealed: sealFor(id), createdAt: now })) return id;
+  }
+  throw new Error(`no free access key id for account ${accountId} after ${KEY_ID_DRAWS} draws`);
+}
+
 export const createAccessKey = defineOperation({
   name: 'CreateAccessKey',
   action: 'iam:CreateAccessKey',
@@ -87,15 +110,8 @@ export const createAccessKey = defineOperation({
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
     }
-    const id = newAccessKeyId(ctx.accountId);
     const secret = newSecretAccessKey();
-    await insertAccessKey(ctx.db, {
-      id,
-      accountId: ctx.accountId,
-      userId: owner.userId,
-      secretSealed: ctx.keyring.seal(secret, accessKeyAad(id)),
-      createdAt: ctx.now,
-    });
+    const id = await insertFreshKey(ctx.db, ctx.accountId, owner.userId, (keyId) => ctx.keyring.seal(secret, accessKeyAad(keyId)), ctx.now);
     // The only time the secret leaves the service: AWS cannot show it again either.
     return {
       accessKey: {

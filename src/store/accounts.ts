@@ -38,3 +38,14 @@ export interface NewAccessKey {
 export async function insertAccessKey(db: Db, key: NewAccessKey): Promise<void> {
   await db.insert(accessKeys).values({ ...key, status: 'Active' });
 }
+
+/**
+ * Insert the key unless its id is taken; false when it is. An id holds 39 random bits beside its
+ * account (src/iam/ids.ts), so two keys of one account can draw the same id: the caller draws
+ * again instead of failing the request. ON CONFLICT keeps the surrounding transaction usable,
+ * where a unique violation would abort it on PostgreSQL.
+ */
+export async function insertAccessKeyIfFree(db: Db, key: NewAccessKey): Promise<boolean> {
+  const rows = await db.insert(accessKeys).values({ ...key, status: 'Active' }).onConflictDoNothing({ target: accessKeys.id }).returning({ id: accessKeys.id });
+  return rows.length === 1;
+}

@@ -10,8 +10,9 @@ import { describe, expect, test } from 'vitest';
 import { createAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { lastApplied, migrationFiles } from '../../src/store/migrations.js';
-import { newUniqueId } from '../../src/iam/ids.js';
-import { findAccount, insertAccount } from '../../src/store/accounts.js';
+import { insertFreshKey } from '../../src/iam/access-keys.js';
+import { newAccessKeyId, newUniqueId } from '../../src/iam/ids.js';
+import { findAccount, insertAccessKeyIfFree, insertAccount } from '../../src/store/accounts.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { accessKeys, accounts, users } from '../../src/store/schema.js';
 import { findUser, insertUser } from '../../src/store/users.js';
@@ -217,3 +218,24 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('access key ids that collide', () => {
+  test('CreateAccessKey draws again when the id it drew is taken, and gives up after four taken draws', async () => {
+    const acct = await account();
+    const keyring = new Keyring([generateKey(now)]);
+    const seal = (id: string) => keyring.seal('secret', accessKeyAad(id));
+    const taken = newAccessKeyId(acct);
+    const free = newAccessKeyId(acct);
+    expect(await insertAccessKeyIfFree(store.db, { id: taken, accountId: acct, userId: null, secretSealed: seal(taken), createdAt: now })).toBe(true);
+    expect(await insertAccessKeyIfFree(store.db, { id: taken, accountId: acct, userId: null, secretSealed: seal(taken), createdAt: now })).toBe(false);
+
+    const draws = [taken, taken, free];
+    const id = await store.tx((t) => insertFreshKey(t, acct, null, seal, now, () => draws.shift() ?? 'unreachable'));
+    expect(id).toBe(free);
+    expect(draws).toEqual([]);
+    const rows = await store.db.select({ id: accessKeys.id }).from(accessKeys).where(eq(accessKeys.accountId, acct));
+    expect(rows.map((r) => r.id).sort()).toEqual([free, taken].sort());
+
+    await expect(store.tx((t) => insertFreshKey(t, acct, null, seal, now, () => taken))).rejects.toThrow(/no free access key id/);
+  });
+});
