@@ -15,6 +15,7 @@ import { ERRORS } from '../../src/errors.js';
 import type { Param, Services } from '../../src/protocol/index.js';
 import { encode, presignedGet, signedPost, type Key, type WireRequest } from '../negative/wire.js';
 import { anyQueryParams, hostileText, IAM_VERSION, STS_VERSION } from './arbitraries.js';
+import { NodeSha256 } from './node-sha256.js';
 
 /** Who signs: the account's root, an IAM user allowed everything, one allowed nothing, a session, a key nobody has. */
 export type Signer = 'root' | 'admin' | 'denied' | 'session' | 'unknown';
@@ -149,8 +150,8 @@ export async function toWire(plan: Plan, url: string, keys: Keys, at: Date = new
       const headers: Record<string, string> = { host: hostOf(url) };
       if (plan.contentType !== '') headers['content-type'] = plan.contentType;
       if (plan.signer === undefined || plan.method !== 'POST') return { method: plan.method, target: plan.path, headers, body: plan.body };
-      // Signed over the very bytes: the signature is right, the body is not a form.
-      const signed = await signedPost(url, Buffer.from(plan.body).toString('latin1'), { key: keys[plan.signer], service: 'sts', signingDate: at });
+      // Signed over the bytes read as Latin-1 (so right for ASCII bodies only): the body is not a form.
+      const signed = await signedPost(url, Buffer.from(plan.body).toString('latin1'), { key: keys[plan.signer], service: 'sts', signingDate: at, sha256: NodeSha256 });
       return { ...signed, target: plan.path, body: Buffer.from(plan.body) };
     }
     case 'signed':
@@ -168,10 +169,10 @@ async function signedWire(plan: Extract<Plan, { kind: 'signed' }>, url: string, 
   // The SDK's presigner cannot write a lone surrogate either.
   const presignable = formBody(plan.params).length <= MAX_PRESIGNED_QUERY && !plan.params.some(([k, v]) => /[\uD800-\uDFFF]/.test(k + v));
   if (plan.presigned && presignable) {
-    const wire = await presignedGet(url, plan.params, { key: forged, service, signingDate, expiresIn: 300 });
+    const wire = await presignedGet(url, plan.params, { key: forged, service, signingDate, expiresIn: 300, sha256: NodeSha256 });
     return damaged(plan.damage, wire);
   }
-  const wire = await signedPost(url, formBody(plan.params), { key: forged, service, signingDate });
+  const wire = await signedPost(url, formBody(plan.params), { key: forged, service, signingDate, sha256: NodeSha256 });
   return damaged(plan.damage, wire);
 }
 
