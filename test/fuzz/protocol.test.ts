@@ -13,7 +13,7 @@ import { fuzzParams } from './settings.js';
 import { services } from '../protocol/helpers.js';
 
 /** Run `fn`; it may return or throw an AwsError with a 4xx status, nothing else, within `maxMs`. */
-function onlyClientErrors(fn: () => unknown, maxMs = 1_000): AwsError | undefined {
+function onlyClientErrors(fn: () => unknown, maxMs = 2_000): AwsError | undefined {
   const start = performance.now();
   let caught: unknown;
   try {

@@ -25,7 +25,7 @@ import { fuzzParams } from './settings.js';
 
 const SIGV4_CODES = ['IncompleteSignature', 'SignatureDoesNotMatch', 'RequestExpired', 'MissingAuthenticationToken', 'InvalidClientTokenId'];
 
-function onlySigV4Errors(fn: () => unknown, maxMs = 1_000): AwsError | undefined {
+function onlySigV4Errors(fn: () => unknown, maxMs = 2_000): AwsError | undefined {
   const start = performance.now();
   let caught: unknown;
   try {
@@ -150,7 +150,7 @@ describe('SigV4 parsing under hostile input', () => {
           () => 'verified',
           (err: unknown) => err,
         );
-        expect(performance.now() - start).toBeLessThan(1_000);
+        expect(performance.now() - start).toBeLessThan(2_000);
         expect(outcome).toBeInstanceOf(AwsError);
         expect(SIGV4_CODES).toContain((outcome as AwsError).code);
       }),
