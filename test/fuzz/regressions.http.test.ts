@@ -1,10 +1,23 @@
 /**
  * Failures `npm run fuzz` found, each kept as the named test of its fix (both backends).
  */
-import { CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, ListPolicyTagsCommand, ListRoleTagsCommand, ListUserTagsCommand, TagPolicyCommand, TagRoleCommand, TagUserCommand } from '@aws-sdk/client-iam';
+import {
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  ListPolicyTagsCommand,
+  ListRoleTagsCommand,
+  ListUserTagsCommand,
+  SimulateCustomPolicyCommand,
+  TagPolicyCommand,
+  TagRoleCommand,
+  TagUserCommand,
+} from '@aws-sdk/client-iam';
+import { DEFAULT_MAX_CHARS } from '../../src/policy/cache.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
 import { TINY_POLICY } from '../negative/minimal-params.js';
+import { largePolicy } from './large-policy.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
@@ -47,5 +60,18 @@ describe('regressions found by npm run fuzz', () => {
       expect(values).toContain(list?.[0]?.Value);
     }
     expect(svc.logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+  });
+
+  // Each 128 KiB document compiles to about 2.5 MiB, and the cache kept 10,000 of them.
+  test('SimulateCustomPolicy with many large distinct documents leaves the policy cache within its size bound', async () => {
+    const iam = svc.iam();
+    const docs = Array.from({ length: 36 }, (_, i) => largePolicy(1_000 + i, 120_000));
+    expect(docs.reduce((n, d) => n + d.length, 0)).toBeGreaterThan(DEFAULT_MAX_CHARS);
+    for (const [i, doc] of docs.entries()) {
+      const request = { PolicyInputList: [doc], ActionNames: ['iam:Get0Thing'], ResourceArns: [`arn:aws:s3:::b${1_000 + i}/0/x`] };
+      const { EvaluationResults } = await iam.send(new SimulateCustomPolicyCommand(request));
+      expect(EvaluationResults?.[0]?.EvalDecision).toBe('allowed');
+    }
+    expect(svc.service.deps.policyCache.chars).toBeLessThanOrEqual(DEFAULT_MAX_CHARS);
   });
 });
