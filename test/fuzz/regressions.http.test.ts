@@ -13,7 +13,9 @@ import {
   TagRoleCommand,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
+import { sql } from 'drizzle-orm';
 import { DEFAULT_MAX_CHARS } from '../../src/policy/cache.js';
+import { rowsOf, type Store } from '../../src/store/db.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startService, type TestService } from '../helpers/service.js';
 import { TINY_POLICY } from '../negative/minimal-params.js';
@@ -73,5 +75,54 @@ describe('regressions found by npm run fuzz', () => {
       expect(EvaluationResults?.[0]?.EvalDecision).toBe('allowed');
     }
     expect(svc.service.deps.policyCache.chars).toBeLessThanOrEqual(DEFAULT_MAX_CHARS);
+  });
+
+  // PostgreSQL answered 500 (deadlock detected, 40P01) to AttachRolePolicy, PutRolePermissionsBoundary,
+  // SetDefaultPolicyVersion and DeletePolicy racing on one role and policy: AttachRolePolicy locks
+  // the policy, then the role; PutRolePermissionsBoundary updates the role, whose foreign key then
+  // locks the policy. The same two lock orders, forced to meet:
+  test('two write transactions that deadlock both complete: PostgreSQL aborts one, the service runs it again', async (ctx) => {
+    if (svc.store.backend !== 'postgres') ctx.skip(); // PGlite runs one transaction at a time: nothing to deadlock
+    const iam = svc.iam();
+    await iam.send(new CreateRoleCommand({ RoleName: 'lock-race', AssumeRolePolicyDocument: TRUST }));
+    await iam.send(new CreatePolicyCommand({ PolicyName: 'lock-race', PolicyDocument: TINY_POLICY }));
+    const [role] = rowsOf<{ id: string }>(await svc.store.db.execute(sql`select id from roles where name = 'lock-race'`));
+    const [policy] = rowsOf<{ id: string }>(await svc.store.db.execute(sql`select id from managed_policies where name = 'lock-race'`));
+    const lockRole = sql`select id from roles where id = ${role?.id} for update`;
+    const lockPolicy = sql`select id from managed_policies where id = ${policy?.id} for update`;
+
+    const race = (store: Store) => {
+      const runs = { a: 0, b: 0 };
+      let arrived = 0;
+      let release: () => void = () => {};
+      const bothHere = new Promise<void>((resolve) => (release = resolve));
+      // The first run of each holds its first lock until the other holds its own.
+      const meet = async () => {
+        if (++arrived === 2) release();
+        await bothHere;
+      };
+      const a = store.tx(async (t) => {
+        runs.a++;
+        await t.execute(lockRole);
+        if (runs.a === 1) await meet();
+        await t.execute(lockPolicy);
+      });
+      const b = store.tx(async (t) => {
+        runs.b++;
+        await t.execute(lockPolicy);
+        if (runs.b === 1) await meet();
+        await t.execute(lockRole);
+      });
+      return { done: Promise.all([a, b]), runs };
+    };
+
+    // The store alone: PostgreSQL breaks the deadlock by aborting one of the two.
+    const bare = race(svc.store);
+    await expect(bare.done).rejects.toMatchObject({ cause: { code: '40P01' } });
+    await Promise.allSettled([bare.done]);
+    // The store the service writes through: the aborted one runs again, and both complete.
+    const retried = race(svc.service.deps.store);
+    await retried.done;
+    expect(retried.runs.a + retried.runs.b).toBe(3);
   });
 });

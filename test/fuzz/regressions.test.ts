@@ -3,7 +3,9 @@
  * test of its fix.
  */
 import { describe, expect, test } from 'vitest';
+import { AwsError } from '../../src/errors.js';
 import { DEFAULT_MAX_CHARS } from '../../src/policy/cache.js';
+import { CONFLICT_ATTEMPTS, retryConflicts } from '../../src/store/conflicts.js';
 import { MAX_TEXT_LENGTH, PolicyCache } from '../../src/policy/index.js';
 import { largePolicy } from './large-policy.js';
 
@@ -23,5 +25,39 @@ describe('regressions found by npm run fuzz', () => {
     const small = new PolicyCache(100);
     for (let i = 0; i < 150; i++) small.get(largePolicy(i, 300), { kind: 'identity' });
     expect(small.size).toBe(100);
+  });
+
+  // PostgreSQL's deadlocks (40P01) became 500s; regressions.http.test.ts forces a real one.
+  test('a transaction PostgreSQL aborts for a deadlock or serialization failure runs again; after a few tries it is ConcurrentModification (409)', async () => {
+    const aborted = (code: string) => Object.assign(new Error('query failed'), { cause: Object.assign(new Error('postgres'), { code }) });
+    let runs = 0;
+    await expect(
+      retryConflicts(async () => {
+        runs++;
+        if (runs === 1) throw aborted('40P01');
+        if (runs === 2) throw aborted('40001');
+        return 'done';
+      }),
+    ).resolves.toBe('done');
+    expect(runs).toBe(3);
+
+    runs = 0;
+    const always = retryConflicts(async () => {
+      runs++;
+      throw aborted('40P01');
+    });
+    await expect(always).rejects.toBeInstanceOf(AwsError);
+    await expect(always).rejects.toMatchObject({ code: 'ConcurrentModification', status: 409 });
+    expect(runs).toBe(CONFLICT_ATTEMPTS);
+
+    // Anything else is not retried: a unique violation, or our own error.
+    runs = 0;
+    await expect(
+      retryConflicts(async () => {
+        runs++;
+        throw aborted('23505');
+      }),
+    ).rejects.toThrow('query failed');
+    expect(runs).toBe(1);
   });
 });
