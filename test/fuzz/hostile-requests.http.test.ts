@@ -91,13 +91,16 @@ describe('hostile requests through the service', () => {
       }),
       fuzzParams(300, { shrink: false }),
     );
-    // The run reached both outcomes (some requests went through, most were refused), and the
-    // snapshot sees a change when there is one (so its sameness after refusals means something).
-    expect(changes).toBeGreaterThan(0);
+    // A run of the default size reaches both outcomes (some requests go through, most are
+    // refused), and the snapshot sees a change when there is one, so its sameness after a refusal
+    // means something. (A few runs, with LATCHKEY_FUZZ_RUNS, may not.)
     const ok = [...statuses].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
     const refused = [...statuses].filter(([s]) => s >= 400).reduce((n, [, c]) => n + c, 0);
-    expect(ok).toBeGreaterThan(0);
-    expect(refused).toBeGreaterThan(ok);
+    if (ok + refused >= 200) {
+      expect(changes).toBeGreaterThan(0);
+      expect(ok).toBeGreaterThan(0);
+      expect(refused).toBeGreaterThan(ok);
+    }
     expect(svc.logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
   });
 });
