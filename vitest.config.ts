@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * create databases (.ci/run sets it). One migrated template per run and backend
  * (test/helpers/global-setup.ts); each test file starts from a copy of it.
  */
-const DATABASE_SUITES = ['test/integration/**/*.test.ts', 'test/store/**/*.test.ts', 'test/negative/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/logs/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/keys/**/*.test.ts'];
+const DATABASE_SUITES = ['test/integration/**/*.test.ts', 'test/fuzz/**/*.http.test.ts', 'test/store/**/*.test.ts', 'test/negative/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/logs/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/keys/**/*.test.ts'];
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
 const shared = {

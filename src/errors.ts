@@ -13,6 +13,7 @@ interface ErrorSpec {
 
 export const ERRORS = {
   AccessDenied: { status: 403, type: 'Sender', message: 'Access denied.' },
+  ConcurrentModification: { status: 409, type: 'Sender', message: 'The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.' },
   DeleteConflict: { status: 409, type: 'Sender', message: 'Cannot delete an entity that has dependents.' },
   EntityAlreadyExists: { status: 409, type: 'Sender', message: 'The entity already exists.' },
   ExpiredToken: { status: 400, type: 'Sender', message: 'The security token included in the request is expired' },

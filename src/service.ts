@@ -17,6 +17,7 @@ import { STS_VERSION, stsOperations } from './sts/index.js';
 import type { OperationDef } from './operation.js';
 import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
+import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/credentials.js';
 import { AuditAppender } from './store/audit.js';
 import type { Store } from './store/db.js';
@@ -56,7 +57,8 @@ export function createService(options: ServiceOptions): Service {
   const lastUsed = new Map<string, number>();
   const done = new Map<string, number>();
   const deps: QueryDeps = {
-    store: options.store,
+    // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
+    store: retryingConflicts(options.store),
     keyring: options.keyring,
     failureMessages: options.failureMessages ?? 'plain',
     services: loadServices(),

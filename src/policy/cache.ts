@@ -3,20 +3,42 @@ import { compilePolicy, type CompiledPolicy } from './compile.js';
 import { parsePolicy, type ParseOptions } from './parse.js';
 
 /**
+ * How much policy text the cache holds at most, in characters. A compiled policy takes about
+ * 20 bytes per character of its text (a 128 KiB document SimulateCustomPolicy accepts compiles
+ * to about 2.5 MiB), so a bound on the count alone let any caller allowed to simulate fill
+ * 10,000 entries with gigabytes (found by `npm run fuzz`); this keeps the cache near 80 MiB at
+ * worst, and ten thousand policies of typical size (a few hundred characters) still fit.
+ */
+export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
+
+interface Entry {
+  readonly policy: CompiledPolicy;
+  readonly chars: number;
+}
+
+/**
  * Compiled policies keyed by a SHA-256 of their kind, quota and text: the same document attached
- * to many principals is parsed and compiled once. Bounded, least recently used first out.
- * One instance per app (no module state); a failed parse is not cached.
+ * to many principals is parsed and compiled once. Bounded by count and by total text size, least
+ * recently used first out. One instance per app (no module state); a failed parse is not cached.
  */
 export class PolicyCache {
   readonly #max: number;
-  readonly #entries = new Map<string, CompiledPolicy>();
+  readonly #maxChars: number;
+  readonly #entries = new Map<string, Entry>();
+  #chars = 0;
 
-  constructor(maxEntries = 10_000) {
+  constructor(maxEntries = 10_000, maxChars = DEFAULT_MAX_CHARS) {
     this.#max = maxEntries;
+    this.#maxChars = maxChars;
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Characters of policy text behind the cached entries. */
+  get chars(): number {
+    return this.#chars;
   }
 
   /** Parse (throwing PolicyError) and compile `text`, or return the cached result. */
@@ -29,13 +51,16 @@ export class PolicyCache {
     if (hit) {
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return hit;
+      return hit.policy;
     }
     const compiled = compilePolicy(parsePolicy(text, options));
-    this.#entries.set(key, compiled);
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+    this.#entries.set(key, { policy: compiled, chars: text.length });
+    this.#chars += text.length;
+    while (this.#entries.size > this.#max || (this.#chars > this.#maxChars && this.#entries.size > 1)) {
+      const oldest = this.#entries.entries().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value[0]);
+      this.#chars -= oldest.value[1].chars;
     }
     return compiled;
   }

@@ -23,6 +23,8 @@ export interface SignOptions {
   readonly service?: string;
   readonly region?: string;
   readonly signingDate?: Date;
+  /** The signer's hash (the pure-JS SHA-256 unless given; the fuzz runner passes node:crypto's). */
+  readonly sha256?: ConstructorParameters<typeof SignatureV4>[0]['sha256'];
 }
 
 export interface WireRequest {
@@ -63,7 +65,7 @@ function signer(options: SignOptions): SignatureV4 {
     credentials: options.key,
     region: options.region ?? 'us-east-1',
     service: options.service ?? 'iam',
-    sha256: Sha256,
+    sha256: options.sha256 ?? Sha256,
     applyChecksum: false,
   });
 }
