@@ -4,6 +4,8 @@
  * LATCHKEY_FUZZ_SEED picks another seed, LATCHKEY_FUZZ_RUNS sets the number of runs.
  */
 import type { Parameters } from 'fast-check';
+import { expect } from 'vitest';
+import { AwsError } from '../../src/errors.js';
 
 const DEFAULT_SEED = 20_261_204;
 
@@ -24,4 +26,22 @@ const RUNS = envNumber('LATCHKEY_FUZZ_RUNS');
  */
 export function fuzzParams<T>(runs: number, options: { readonly shrink?: boolean } = {}): Parameters<T> {
   return { seed: SEED, numRuns: RUNS ?? runs, endOnFailure: options.shrink === false };
+}
+
+/**
+ * Run `fn` within `maxMs`: it returns (undefined) or throws an AwsError (returned for the caller's
+ * own checks); anything else it throws fails the property.
+ */
+export function thrownAwsError(fn: () => unknown, maxMs = 2_000): AwsError | undefined {
+  const start = performance.now();
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(performance.now() - start).toBeLessThan(maxMs);
+  if (caught === undefined) return undefined;
+  if (!(caught instanceof AwsError)) throw caught;
+  return caught;
 }

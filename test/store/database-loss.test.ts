@@ -17,6 +17,7 @@ import { openStore, rowsOf, type Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { backend, openTestStore, type TestStore } from '../helpers/store.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { outcome } from '../helpers/outcome.js';
 
 const pgOnly = (name: string) => (backend === 'pglite' ? `${name} (skipped: PGlite runs in-process and cannot be cut off; set LATCHKEY_TEST_DATABASE_URL)` : name);
 
@@ -36,16 +37,6 @@ function iam(who: NewAccount): IAMClient {
   return c;
 }
 
-/** 'ok', or the error name and HTTP status the SDK reports. */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return `${(err as Error).name} ${status ?? '?'}`;
-  }
-}
 
 async function readyz(): Promise<number> {
   return (await fetch(`${server.url}/readyz`)).status;

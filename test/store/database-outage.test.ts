@@ -21,6 +21,7 @@ import { openStore, rowsOf, STALE_MS, type Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { backend, openTestStore, type TestStore } from '../helpers/store.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { outcome } from '../helpers/outcome.js';
 
 const pgOnly = (name: string) => (backend === 'pglite' ? `${name} (skipped: PGlite runs in-process and cannot be cut off; set LATCHKEY_TEST_POSTGRES_URL)` : name);
 
@@ -85,16 +86,6 @@ function sts(): STSClient {
   return c;
 }
 
-/** 'ok', or the error name and HTTP status the SDK reports. */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return `${(err as Error).name} ${status ?? '?'}`;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logged = (msg: string) => logs.filter((l) => (JSON.parse(l) as { msg?: string }).msg === msg).length;
