@@ -8,3 +8,14 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
     return `${(err as Error).name} ${status ?? '?'}`;
   }
 }
+
+/** The SDK's error name, message and HTTP status of a call that must fail (a success fails the test). */
+export async function failure(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+  const err = (await call.then(
+    () => {
+      throw new Error('the call succeeded');
+    },
+    (e: unknown) => e,
+  )) as Error & { $metadata?: { httpStatusCode?: number } };
+  return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
+}

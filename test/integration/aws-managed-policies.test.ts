@@ -42,6 +42,7 @@ import { MAX_TEXT_LENGTH, PolicyCache } from '../../src/policy/index.js';
 import { awsManagedArn, loadAwsManagedPolicies, syncAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
 import { managedPolicies, policyVersions } from '../../src/store/schema.js';
 import { allow, type Credentials, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { failure as errorOf } from '../helpers/outcome.js';
 
 const AWS = 'arn:aws:iam::aws:policy';
 const ADMIN = `${AWS}/AdministratorAccess`;
@@ -78,15 +79,6 @@ async function userWith(name: string, ...arns: string[]): Promise<Credentials> {
   return { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
 }
 
-async function errorOf(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const err = (await call.then(
-    () => {
-      throw new Error('the call succeeded');
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-}
 
 describe('the shipped data', () => {
   test('holds the policies scripts attach, with AWS ids, paths and version ids', () => {

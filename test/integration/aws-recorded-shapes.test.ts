@@ -31,6 +31,7 @@ import {
 import { AssumeRoleCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
+import { failure } from '../helpers/outcome.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -40,16 +41,6 @@ useService((s) => ({ svc, iam, acct } = s));
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const LIST_FUNCTIONS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['lambda:ListFunctions'], Resource: ['*'] }] });
 
-/** The SDK's error name, message and HTTP status of a failed call. */
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const err = (await call.then(
-    () => {
-      throw new Error('the call succeeded');
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-}
 
 /** A user allowed sts:AssumeRole (root may not assume roles), made once. */
 let assumer: Credentials | undefined;
