@@ -6,6 +6,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
+import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
 import type { ProxyRange } from './config.js';
 import { createApp } from './http/app.js';
@@ -19,6 +20,7 @@ import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import { touchAccessKey } from './store/credentials.js';
 import { AuditAppender } from './store/audit.js';
+import type { AwsManagedPolicy } from './store/aws-managed-policies.js';
 import type { Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 
@@ -34,6 +36,14 @@ export interface ServiceOptions {
   readonly failureMessages?: FailureMessages | undefined;
   /** REQUEST_DEADLINE_MS (QueryDeps.requestDeadlineMs); undefined: no deadline. */
   readonly requestDeadlineMs?: number | undefined;
+  /**
+   * The AWS managed policies this release ships (loadAwsManagedPolicies(), read once by the
+   * caller): a session policy that names one is carried in the token as its ARN and resolved
+   * from memory. Absent: none is known, so their documents are sealed into tokens as a customer
+   * managed policy's are (and a large one is PackedPolicyTooLarge), and a token naming one is
+   * denied.
+   */
+  readonly awsManagedPolicies?: readonly AwsManagedPolicy[] | undefined;
 }
 
 export interface Service {
@@ -55,13 +65,15 @@ export function createService(options: ServiceOptions): Service {
   for (const op of stsOperations) operations.set(`${STS_VERSION}:${op.name}`, op);
   const lastUsed = new Map<string, number>();
   const done = new Map<string, number>();
+  const policyCache = new PolicyCache();
   const deps: QueryDeps = {
     store: options.store,
     keyring: options.keyring,
     failureMessages: options.failureMessages ?? 'plain',
     services: loadServices(),
     operations,
-    policyCache: new PolicyCache(),
+    policyCache,
+    awsManagedPolicies: new AwsManagedSessionPolicies(options.awsManagedPolicies ?? [], policyCache),
     caches,
     audit: new AuditAppender(options.store.db),
     allowedRegions: options.allowedRegions,
