@@ -8,14 +8,21 @@
  * - The inline policy is validated by the engine as a session policy (MalformedPolicyDocument).
  * - PolicyArns name customer managed policies of the account whose session is made (the role's
  *   account for AssumeRole, the caller's for GetFederationToken: "Customer managed policies must
- *   be in the same AWS account as the IAM role"); their default version's document is what the
- *   session carries. A policy that does not exist there is refused with IAM's wording, as
- *   InvalidParameterValue **(choice: AWS does not document the code)**.
+ *   be in the same AWS account as the IAM role") or AWS managed policies. A policy that does not
+ *   exist there is refused with IAM's wording, as InvalidParameterValue **(choice: AWS does not
+ *   document the code)**.
+ * - What the token carries for each (resolvePolicyArns): an AWS managed policy this node ships is
+ *   named by its ARN, resolved at evaluation from the policies held in memory
+ *   (src/auth/aws-managed-session-policies.ts), as AWS packs ARNs and not documents: so
+ *   ReadOnlyAccess (~74,000 characters) fits, and it applies as the node's current version of it.
+ *   A customer managed policy's default version is sealed as text, and so is an AWS managed one
+ *   this node does not ship (another release put it in the database).
  * - PackedPolicySize. AWS compresses the policies and tags "into a packed binary format that has a
  *   separate limit" and does not say how. Here the packed form is the raw-deflated JSON of the
  *   session policies' texts and the tags, against PACKED_LIMIT_BYTES; a small policy comes out
  *   near AWS's figures (a few percent), and a 2,048-character policy of incompressible text can
- *   pass 100 % as it can on AWS. Our session tokens carry the policies and tags uncompressed, so
+ *   pass 100 % as it can on AWS. An AWS managed policy counts as its ARN, the form the token
+ *   holds, as AWS counts it. Our session tokens carry the policies and tags uncompressed, so
  *   their plain JSON (with the transitive keys) must also fit TOKEN_BUDGET_BYTES, which keeps every
  *   token well under what a node opens (16 KiB) and what an HTTP header may hold. The size
  *   reported is the larger of the two percentages; over 100 % fails with PackedPolicyTooLarge and
