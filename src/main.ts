@@ -17,6 +17,7 @@ import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
 import { bufferedWriter, createLogger, type Logger } from './log.js';
 import { createService } from './service.js';
+import { loadAwsManagedPolicies } from './store/aws-managed-policies.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 import { describeError } from './boot/describe-error.js';
@@ -161,6 +162,8 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     store,
     keyring,
     logger,
+    // Read once here, the data the migrate synced: session tokens name these by ARN.
+    awsManagedPolicies: await loadAwsManagedPolicies(),
     allowedRegions: config.allowedRegions,
     trustedProxies: config.trustedProxies,
     failureMessages: config.authorizationFailureMessages,

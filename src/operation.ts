@@ -5,6 +5,7 @@
  * in one transaction and tells every node what changed.
  */
 import type { Caller } from './auth/caller.js';
+import type { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
 import type { CompiledPrincipal } from './auth/authorize.js';
 import type { ContextValueInput, Decision, PolicyCache, RequestContext } from './policy/index.js';
 import type { Db } from './store/db.js';
@@ -31,6 +32,8 @@ export interface OperationContext {
   readonly requestId: string;
   readonly keyring: Keyring;
   readonly policyCache: PolicyCache;
+  /** The AWS managed policies a session may name by ARN instead of carrying their text. */
+  readonly awsManagedPolicies: AwsManagedSessionPolicies;
   /** Authorize a further action the call needs (e.g. a second resource), throwing AccessDenied. */
   readonly authorize: (action: string, resource: string, context?: ContextValues) => Promise<void>;
   /** The caller's compiled policies (identity, boundary, session) and principal tags. */

@@ -6,6 +6,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
+import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
 import type { ProxyRange } from './config.js';
 import { createApp } from './http/app.js';
@@ -20,6 +21,7 @@ import { loadServices } from './protocol/index.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/credentials.js';
 import { AuditAppender } from './store/audit.js';
+import type { AwsManagedPolicy } from './store/aws-managed-policies.js';
 import type { Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 
@@ -35,6 +37,14 @@ export interface ServiceOptions {
   readonly failureMessages?: FailureMessages | undefined;
   /** REQUEST_DEADLINE_MS (QueryDeps.requestDeadlineMs); undefined: no deadline. */
   readonly requestDeadlineMs?: number | undefined;
+  /**
+   * The AWS managed policies this release ships (loadAwsManagedPolicies(), read once by the
+   * caller): a session policy that names one is carried in the token as its ARN and resolved
+   * from memory. Absent: none is known, so their documents are sealed into tokens as a customer
+   * managed policy's are (and a large one is PackedPolicyTooLarge), and a token naming one is
+   * denied.
+   */
+  readonly awsManagedPolicies?: readonly AwsManagedPolicy[] | undefined;
 }
 
 export interface Service {
@@ -56,6 +66,7 @@ export function createService(options: ServiceOptions): Service {
   for (const op of stsOperations) operations.set(`${STS_VERSION}:${op.name}`, op);
   const lastUsed = new Map<string, number>();
   const done = new Map<string, number>();
+  const policyCache = new PolicyCache();
   const deps: QueryDeps = {
     // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
     store: retryingConflicts(options.store),
@@ -63,7 +74,8 @@ export function createService(options: ServiceOptions): Service {
     failureMessages: options.failureMessages ?? 'plain',
     services: loadServices(),
     operations,
-    policyCache: new PolicyCache(),
+    policyCache,
+    awsManagedPolicies: new AwsManagedSessionPolicies(options.awsManagedPolicies ?? [], policyCache),
     caches,
     audit: new AuditAppender(options.store.db),
     allowedRegions: options.allowedRegions,

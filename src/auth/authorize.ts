@@ -10,7 +10,9 @@ import type { Db } from '../store/db.js';
 import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
 import { describeAuthorization, encodeAuthorizationMessage } from './authorization-message.js';
 import type { Keyring } from '../tokens/keyring.js';
+import { isPolicyReference } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';
+import type { AwsManagedSessionPolicies } from './aws-managed-session-policies.js';
 import type { Caller } from './caller.js';
 
 export interface CompiledPrincipal {
@@ -23,6 +25,11 @@ export interface PrincipalDeps {
   readonly db: Db;
   readonly policyCache: PolicyCache;
   readonly principals: AccountCache<CompiledPrincipal>;
+  /**
+   * The AWS managed policies a session token may name by ARN (src/service.ts builds it once).
+   * Absent: every such reference is unresolvable, and the session is denied.
+   */
+  readonly awsManagedPolicies?: AwsManagedSessionPolicies | undefined;
 }
 
 /**
@@ -87,14 +94,30 @@ async function storedPrincipal(deps: PrincipalDeps, kind: 'user' | 'role', id: s
 
 /** A session's own policies, compiled once per session (kept with the account's cache entries). */
 function sessionPolicies(deps: PrincipalDeps, caller: Caller): AttachedPolicy[] {
-  const claims = caller.session;
-  if (!claims?.pol || claims.pol.length === 0) return [];
-  return claims.pol.map((text, i) => {
+  const pol = caller.session?.pol;
+  if (!pol || pol.length === 0) return [];
+  return compileSessionPolicies(deps.policyCache, deps.awsManagedPolicies, pol);
+}
+
+/**
+ * The session policies a token carries (SessionClaims.pol), compiled: a text as it is, a
+ * reference from the AWS managed policies held in memory. A reference this node cannot resolve
+ * (a token issued by a node of a newer release, whose data has a policy this one lacks) denies
+ * everything: were it skipped, a role session would have fewer session policies, that is more
+ * permissions, and with none at all, every permission of its role.
+ */
+export function compileSessionPolicies(cache: PolicyCache, awsManaged: AwsManagedSessionPolicies | undefined, pol: readonly string[]): AttachedPolicy[] {
+  return pol.map((entry, i) => {
+    const id = `session-policy-${i + 1}`;
+    if (isPolicyReference(entry)) {
+      const policy = awsManaged?.sessionPolicy(entry);
+      return policy ? { id, policy } : { id: 'unresolvable-session-policy', policy: cache.get(DENY_ALL, { kind: 'session' }) };
+    }
     try {
-      return { id: `session-policy-${i + 1}`, policy: deps.policyCache.get(text, { kind: 'session', maxLength: MAX_TEXT_LENGTH }) };
+      return { id, policy: cache.get(entry, { kind: 'session', maxLength: MAX_TEXT_LENGTH }) };
     } catch {
       // Validated when the session was issued; one that no longer parses allows nothing.
-      return denyAll(deps.policyCache);
+      return denyAll(cache);
     }
   });
 }

@@ -9,6 +9,7 @@
  * rendered, so neither happens unaudited; AccessDenied answers write theirs after the fact.
  */
 import { AccountCache } from '../auth/account-cache.js';
+import type { AwsManagedSessionPolicies } from '../auth/aws-managed-session-policies.js';
 import { authenticate, type AuthenticateDeps, type Authenticated, type KnownKey, type SessionChecks } from '../auth/authenticate.js';
 import type { TokenOpener } from '../auth/hot-caches.js';
 import type { TrustedProxies } from './forwarded.js';
@@ -54,6 +55,8 @@ export interface QueryDeps {
   /** Handlers by `Version:Action`, e.g. `2010-05-08:CreateUser`. */
   readonly operations: ReadonlyMap<string, OperationDef>;
   readonly policyCache: PolicyCache;
+  /** The AWS managed policies this node ships, compiled on first use (session policy references). */
+  readonly awsManagedPolicies: AwsManagedSessionPolicies;
   readonly caches: Caches;
   /** Where audit events outside any transaction go (issuances, denials), batched per commit. */
   readonly audit: AuditAppender;
@@ -215,7 +218,7 @@ class QueryCall implements Deadline {
 
   authzDeps(db: Db): AuthorizeDeps {
     const { deps } = this;
-    return { db, policyCache: deps.policyCache, principals: deps.caches.principals, keyring: deps.keyring, failureMessages: deps.failureMessages };
+    return { db, policyCache: deps.policyCache, awsManagedPolicies: deps.awsManagedPolicies, principals: deps.caches.principals, keyring: deps.keyring, failureMessages: deps.failureMessages };
   }
 
   /**
@@ -385,6 +388,7 @@ class HandlerContext implements OperationContext {
   readonly requestId: string;
   readonly keyring: Keyring;
   readonly policyCache: PolicyCache;
+  readonly awsManagedPolicies: AwsManagedSessionPolicies;
   readonly sourceIp: string;
 
   constructor(
@@ -398,6 +402,7 @@ class HandlerContext implements OperationContext {
     this.requestId = call.requestId;
     this.keyring = call.deps.keyring;
     this.policyCache = call.deps.policyCache;
+    this.awsManagedPolicies = call.deps.awsManagedPolicies;
     this.sourceIp = call.raw.sourceIp;
   }
 

@@ -174,7 +174,7 @@ export const assumeRole = defineOperation({
     const duration = durationFor(input, role, caller.session !== undefined);
 
     // 6. session policies, packed size, credentials
-    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, role.accountId, policyArns);
+    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.awsManagedPolicies, role.accountId, policyArns);
     const policies = input.policy !== undefined ? [input.policy, ...managed] : managed;
     const packedPolicySize = checkPackedPolicySize({ policies, tags: sessionTags.tags, transitive: sessionTags.transitive });
     const arn = `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${input.roleSessionName}`;

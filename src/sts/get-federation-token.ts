@@ -52,7 +52,7 @@ export const getFederationToken = defineOperation({
     const tags = checkRequestTags(input.tags);
     if (tags.length > 0) await ctx.authorize('sts:TagSession', arn, sessionTagContext({ tags, transitive: [] }));
     const policyArns = checkSessionPolicyInput(ctx.policyCache, input);
-    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.accountId, policyArns);
+    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.awsManagedPolicies, ctx.accountId, policyArns);
     const policies = input.policy !== undefined ? [input.policy, ...managed] : managed;
     const packedPolicySize = checkPackedPolicySize({ policies, tags, transitive: [] });
 

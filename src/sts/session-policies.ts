@@ -8,14 +8,21 @@
  * - The inline policy is validated by the engine as a session policy (MalformedPolicyDocument).
  * - PolicyArns name customer managed policies of the account whose session is made (the role's
  *   account for AssumeRole, the caller's for GetFederationToken: "Customer managed policies must
- *   be in the same AWS account as the IAM role"); their default version's document is what the
- *   session carries. A policy that does not exist there is refused with IAM's wording, as
- *   InvalidParameterValue **(choice: AWS does not document the code)**.
+ *   be in the same AWS account as the IAM role") or AWS managed policies. A policy that does not
+ *   exist there is refused with IAM's wording, as InvalidParameterValue **(choice: AWS does not
+ *   document the code)**.
+ * - What the token carries for each (resolvePolicyArns): an AWS managed policy this node ships is
+ *   named by its ARN, resolved at evaluation from the policies held in memory
+ *   (src/auth/aws-managed-session-policies.ts), as AWS packs ARNs and not documents: so
+ *   ReadOnlyAccess (~74,000 characters) fits, and it applies as the node's current version of it.
+ *   A customer managed policy's default version is sealed as text, and so is an AWS managed one
+ *   this node does not ship (another release put it in the database).
  * - PackedPolicySize. AWS compresses the policies and tags "into a packed binary format that has a
  *   separate limit" and does not say how. Here the packed form is the raw-deflated JSON of the
  *   session policies' texts and the tags, against PACKED_LIMIT_BYTES; a small policy comes out
  *   near AWS's figures (a few percent), and a 2,048-character policy of incompressible text can
- *   pass 100 % as it can on AWS. Our session tokens carry the policies and tags uncompressed, so
+ *   pass 100 % as it can on AWS. An AWS managed policy counts as its ARN, the form the token
+ *   holds, as AWS counts it. Our session tokens carry the policies and tags uncompressed, so
  *   their plain JSON (with the transitive keys) must also fit TOKEN_BUDGET_BYTES, which keeps every
  *   token well under what a node opens (16 KiB) and what an HTTP header may hold. The size
  *   reported is the larger of the two percentages; over 100 % fails with PackedPolicyTooLarge and
@@ -25,6 +32,7 @@ import { deflateRawSync } from 'node:zlib';
 import { AwsError } from '../errors.js';
 import { DOCUMENT_LIMITS, validateDocument } from '../iam/documents.js';
 import { MAX_TEXT_LENGTH, type PolicyCache } from '../policy/index.js';
+import type { AwsManagedSessionPolicies } from '../auth/aws-managed-session-policies.js';
 import type { Db } from '../store/db.js';
 import { managedPolicyDocuments } from '../store/sts-lookups.js';
 import type { SessionTag } from '../tokens/session-token.js';
@@ -82,15 +90,35 @@ export function checkSessionPolicyInput(cache: PolicyCache, input: SessionPolicy
 }
 
 /**
- * The documents of the managed policies `arns` names, in order, from `accountId` only. Each is
- * validated again as a session policy (it was validated as an identity policy when stored).
+ * What the session carries for each of the managed policies `arns` names, in order, from
+ * `accountId` only (or AWS's own):
+ * - an AWS managed policy this node holds in memory: its ARN, a reference resolved at evaluation
+ *   (src/auth/aws-managed-session-policies.ts). It is counted in the packed size as its ARN, as
+ *   AWS packs it, so ReadOnlyAccess (~74,000 characters) is a session policy as on AWS.
+ * - a customer managed policy: its default version's document, sealed into the token as text and
+ *   validated again as a session policy (it was validated as an identity policy when stored). A
+ *   customer policy can change or be deleted during the session; following it would need a
+ *   database read per request (or a cache kept in step with every node's writes) on the
+ *   authorization path, so the session keeps the document it was issued with **(choice: AWS does
+ *   not document which version a session evaluates after a change)**.
+ * - an AWS managed policy this node does not ship (a node of a newer release put it in the
+ *   database): its document, sealed as text like a customer policy's, so that every node can
+ *   evaluate the session; a large one is then too large, as before references.
  */
-export async function resolvePolicyArns(db: Db, cache: PolicyCache, accountId: string, arns: readonly string[]): Promise<string[]> {
+export async function resolvePolicyArns(
+  db: Db,
+  cache: PolicyCache,
+  awsManaged: AwsManagedSessionPolicies,
+  accountId: string,
+  arns: readonly string[],
+): Promise<string[]> {
   if (arns.length === 0) return [];
-  const rows = await managedPolicyDocuments(db, arns);
+  const unknown = arns.filter((arn) => awsManaged.sessionPolicy(arn) === undefined);
+  const rows = await managedPolicyDocuments(db, unknown);
   return arns.map((arn) => {
+    if (awsManaged.sessionPolicy(arn) !== undefined) return arn;
     // AWS managed policies may be session policies too ("You can use AWS managed policies or
-    // customer managed policies in the same account as the role"); their size is AWS's business.
+    // customer managed policies in the same account as the role").
     const row = rows.find((r) => r.arn === arn && (r.accountId === accountId || r.accountId === null));
     if (!row) throw new AwsError('InvalidParameterValue', `Policy ${arn} does not exist or is not attachable.`);
     validateDocument(cache, row.document, 'session', row.accountId === null ? MAX_TEXT_LENGTH : DOCUMENT_LIMITS.managed);
@@ -99,6 +127,7 @@ export async function resolvePolicyArns(db: Db, cache: PolicyCache, accountId: s
 }
 
 export interface PackedSession {
+  /** As the token holds them: texts, and ARNs of AWS managed policies (resolvePolicyArns). */
   readonly policies: readonly string[];
   readonly tags: readonly SessionTag[];
   readonly transitive: readonly string[];

@@ -40,7 +40,14 @@ export interface SessionClaims {
   readonly role?: { readonly id: string; readonly name: string; readonly path: string } | undefined;
   /** RoleSessionName, or the federated user's Name. */
   readonly name?: string | undefined;
-  /** Session policies (inline and the documents of PolicyArns at issue time), as text. */
+  /**
+   * Session policies: the inline policy and the PolicyArns, in order. Each entry is either a
+   * policy's text (the inline policy; a customer managed policy's default version at issue time)
+   * or a reference to an AWS managed policy, its ARN (src/auth/aws-managed-session-policies.ts;
+   * see isPolicyReference). Tokens issued before references existed hold text only and read the
+   * same. A node that predates references fails to parse an ARN as a document and denies the
+   * session everything (an unparsable session policy allows nothing there): it fails closed.
+   */
   readonly pol?: readonly string[] | undefined;
   /** Session tags; `tt` the keys that are transitive (they pass to chained role sessions). */
   readonly tags?: readonly SessionTag[] | undefined;
@@ -64,6 +71,14 @@ export interface SessionClaims {
    * refused after the key is reactivated.
    */
   readonly srcOff?: number | undefined;
+}
+
+/**
+ * Whether an entry of `pol` names a policy instead of holding its text. A policy document is a
+ * JSON object, so its text begins with `{` or white space, never with `arn:`.
+ */
+export function isPolicyReference(entry: string): boolean {
+  return entry.startsWith('arn:');
 }
 
 export function sealSessionToken(keyring: Keyring, claims: SessionClaims): string {

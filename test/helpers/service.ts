@@ -11,6 +11,7 @@ import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
+import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
 import type { Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { openTestStore, type TestStore } from './store.js';
@@ -61,6 +62,13 @@ export interface StartOptions {
   readonly requestDeadlineMs?: number;
 }
 
+/** The shipped data, read once per test file (main.ts reads it once per process). */
+let shipped: Promise<AwsManagedPolicy[]> | undefined;
+function shippedAwsManagedPolicies(): Promise<AwsManagedPolicy[]> {
+  shipped ??= loadAwsManagedPolicies();
+  return shipped;
+}
+
 export async function startService(options: StartOptions = {}): Promise<TestService> {
   const testStore = await openTestStore();
   const { store } = testStore;
@@ -68,10 +76,12 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => void logs.push(line));
   const state = { clockOffset: 0 };
+  const awsManagedPolicies = await shippedAwsManagedPolicies();
   const service = createService({
     store,
     keyring,
     logger,
+    awsManagedPolicies,
     clock: () => Date.now() + state.clockOffset,
     trustedProxies: options.trustedProxies,
     failureMessages: options.failureMessages,
@@ -121,7 +131,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     sts,
     newAccount: () => createAccount(store, keyring, new Date()),
     async node(nodeOptions) {
-      const other = createService({ store, keyring, logger, failureMessages: nodeOptions.failureMessages });
+      const other = createService({ store, keyring, logger, awsManagedPolicies, failureMessages: nodeOptions.failureMessages });
       const otherServer = await listen(other, 0, '127.0.0.1');
       nodes.push({ service: other, server: otherServer });
       return clientsFor(otherServer.url);
