@@ -4,7 +4,7 @@
  * does. The session's `jti` is kept so an operator can revoke it from the trail
  * (`sessions revoke --jti`); the secret access key and the token never are.
  */
-import { entityArn } from '../iam/arns.js';
+import { entityArn } from '../arn.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
 

@@ -4,7 +4,7 @@
  * cache is dropped when the account changes), so the hot path does no database read.
  */
 import { AwsError } from '../errors.js';
-import { rootArn, entityArn } from '../iam/arns.js';
+import { rootArn, entityArn } from '../arn.js';
 import { deriveSigningKey, identityOf, parseSignedRequest, verifySignature, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
 import type { Db } from '../store/db.js';
 import { findAccessKeyOwner, type AccessKeyOwner } from '../store/credentials.js';

@@ -4,6 +4,7 @@
  * boundary's allow (the engine's evaluation order). The user's compiled policies are cached per
  * account, so a decision needs no database read once warm.
  */
+import { arnAccountField } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { createRequestContext, evaluate, MAX_TEXT_LENGTH, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
@@ -310,7 +311,7 @@ export function deniedReason(message: string): string {
 export async function authorize(deps: AuthorizeDeps, caller: Caller, req: AuthorizationRequest): Promise<void> {
   // Root may do anything to its own account's resources (its identity side always allows).
   if (caller.kind === 'root') {
-    const account = resourceAccount(req.resource);
+    const account = arnAccountField(req.resource);
     // `aws` owns AWS managed policies: naming one is not a cross-account call (it is simply not found here).
     if (account === undefined || account === caller.accountId || account === 'aws') return;
     // Another account's resource needs that account's resource-based policy, and IAM has none here.
@@ -322,9 +323,4 @@ export async function authorize(deps: AuthorizeDeps, caller: Caller, req: Author
   const context = callerContext(caller, principal.tags, req);
   const decision = evaluateFor(principal, caller, req, context);
   if (decision.decision !== 'Allow') throw accessDenied(deps, caller, req, decision, context);
-}
-
-/** The account field of an ARN (`arn:aws:iam::ACCOUNT:…`), or undefined. */
-export function resourceAccount(arn: string): string | undefined {
-  return arn.split(':', 5)[4] || undefined;
 }

@@ -18,7 +18,8 @@
  * asked for, and kept here, so a session's 74 KB document is not hashed again per session.
  */
 import { MAX_TEXT_LENGTH, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
-import { awsManagedArn, type AwsManagedPolicy } from '../store/aws-managed-policies.js';
+import { awsManagedPolicyArn } from '../arn.js';
+import type { AwsManagedPolicy } from '../store/aws-managed-policies.js';
 
 export class AwsManagedSessionPolicies {
   readonly #cache: PolicyCache;
@@ -28,7 +29,7 @@ export class AwsManagedSessionPolicies {
 
   constructor(policies: readonly AwsManagedPolicy[], cache: PolicyCache) {
     this.#cache = cache;
-    this.#documents = new Map(policies.map((p) => [awsManagedArn(p), p.document]));
+    this.#documents = new Map(policies.map((p) => [awsManagedPolicyArn(p), p.document]));
   }
 
   get size(): number {

@@ -21,11 +21,11 @@ import { insertAccessKeyIfFree } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/count.js';
 import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
-import { rootArn } from './arns.js';
+import { rootArn, userArn } from '../arn.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pageResult } from './pagination.js';
-import { callerAsUser, requireUser, userArn, userOrCallerResource, userTagContext } from './users.js';
+import { callerAsUser, requireUser, userOrCallerResource, userTagContext } from './users.js';
 
 /** IAM's quota of access keys per user (and for the root user). */
 export const MAX_ACCESS_KEYS = 2;

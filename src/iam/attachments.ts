@@ -17,7 +17,7 @@ import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/at
 import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
 import { findPolicy, listSortKey } from '../store/managed-policies.js';
 import { findUser } from '../store/users.js';
-import { entityArn } from './arns.js';
+import { entityArn } from '../arn.js';
 import { existingBoundaryContext } from './boundaries.js';
 import { checkPolicyArn, policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';

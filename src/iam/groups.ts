@@ -22,7 +22,7 @@ import {
   type MemberPosition,
 } from '../store/groups.js';
 import { ownedPolicies } from '../store/owned-policies.js';
-import { entityArn } from './arns.js';
+import { groupArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
@@ -31,10 +31,6 @@ import { requireUser, userListItem, userResource, userTagContext } from './users
 /** IAM's default quotas: groups per account, and groups a user may belong to. */
 export const MAX_GROUPS = 300;
 export const MAX_GROUPS_PER_USER = 10;
-
-export function groupArn(accountId: string, group: { path: string; name: string }): string {
-  return entityArn(accountId, 'group', group.path, group.name);
-}
 
 /** The ARN AWS authorizes a call on group `name` against: the real path if the group exists. */
 export async function groupResource(ctx: ResourceContext, name: string): Promise<string> {

@@ -20,14 +20,12 @@ import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPoli
 import { findRole } from '../store/roles.js';
 import { listTags } from '../store/tags.js';
 import { findUser } from '../store/users.js';
-import { entityArn } from './arns.js';
+import { entityArn, groupArn, roleArn, userArn } from '../arn.js';
 import { boundaryContextValue } from './boundaries.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { pageResult } from './pagination.js';
 import { resourceTagValues } from './resource-tags.js';
-import { roleArn } from './roles.js';
 import { pageInMemory } from './memory-page.js';
-import { userArn } from './users.js';
 
 /** The owner of inline policies, as these operations need it. */
 interface Owner {
@@ -58,7 +56,7 @@ async function findUserOwner(ctx: ResourceContext, name: string): Promise<Owner 
 
 async function findGroupOwner(ctx: ResourceContext, name: string): Promise<Owner | undefined> {
   const group = await findGroupByName(ctx.db, ctx.accountId, name);
-  return group && { id: group.id, name: group.name, arn: entityArn(ctx.accountId, 'group', group.path, group.name), boundaryArn: null, tagged: false };
+  return group && { id: group.id, name: group.name, arn: groupArn(ctx.accountId, group), boundaryArn: null, tagged: false };
 }
 
 async function findRoleOwner(ctx: ResourceContext, name: string): Promise<Owner | undefined> {

@@ -22,7 +22,7 @@ import {
   type PolicyUsage,
 } from '../store/managed-policies.js';
 import { countTags, deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
-import { entityArn, parsePolicyArn } from './arns.js';
+import { hasArnShape, parsePolicyArn, policyArn } from '../arn.js';
 import { DOCUMENT_LIMITS, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
@@ -33,10 +33,6 @@ import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 /** IAM's default quota of customer managed policies per account. */
 export const MAX_POLICIES = 1500;
 
-export function policyArn(accountId: string, policy: { path: string; name: string }): string {
-  return entityArn(accountId, 'policy', policy.path, policy.name);
-}
-
 /** The ARN AWS authorizes a call on a managed policy against: the policy ARN, as the caller gave it. */
 export function policyResource(arn: string): string {
   return arn;
@@ -46,9 +42,6 @@ export function noSuchPolicy(arn: string): AwsError {
   return new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
 }
 
-/** Six colon-separated parts, the last one not empty: what AWS can parse as an ARN at all. */
-const ARN_SHAPE = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:./;
-
 /**
  * A PolicyArn must be a policy ARN. Something that is no ARN at all (a bare policy name, say) is
  * ValidationError "Invalid ARN:  Could not be parsed!" (two spaces, as recorded against AWS for
@@ -56,7 +49,7 @@ const ARN_SHAPE = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:./;
  * a policy is InvalidInput "ARN x is not valid.".
  */
 export function checkPolicyArn(arn: string): void {
-  if (!ARN_SHAPE.test(arn)) throw new AwsError('ValidationError', 'Invalid ARN:  Could not be parsed!');
+  if (!hasArnShape(arn)) throw new AwsError('ValidationError', 'Invalid ARN:  Could not be parsed!');
   if (!parsePolicyArn(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`);
 }
 

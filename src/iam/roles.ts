@@ -11,7 +11,7 @@ import { countRows, lockQuota } from '../store/count.js';
 import { countInlinePolicies } from '../store/inline-policies.js';
 import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
-import { entityArn } from './arns.js';
+import { roleArn } from '../arn.js';
 import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
@@ -26,10 +26,6 @@ import { shownTrustPolicies, shownTrustPolicy, storedTrustPolicy } from './trust
 export const MAX_ROLES = 1000;
 /** MaxSessionDuration when CreateRole does not give one (one hour); the model bounds it to 1 to 12 hours. */
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
-
-export function roleArn(accountId: string, role: { path: string; name: string }): string {
-  return entityArn(accountId, 'role', role.path, role.name);
-}
 
 /** The ARN AWS authorizes a call on role `name` against: the real path if the role exists. */
 export async function roleResource(ctx: ResourceContext, name: string): Promise<string> {

@@ -4,6 +4,7 @@
  * and explain each result as SimulatePrincipalPolicy / SimulateCustomPolicy do. Pure apart from
  * reading its arguments; the operations in simulate.ts gather them.
  */
+import { arnAccountId } from '../arn.js';
 import { AwsError } from '../errors.js';
 import {
   evaluate,
@@ -83,12 +84,6 @@ class Sources {
   }
 }
 
-/** The account field of an ARN, when it names one. */
-function arnAccount(arn: string): string | undefined {
-  const account = arn.split(':', 5)[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
 /** The pair at position `k` of ActionNames × ResourceArns (every resource for the first action, then the next). */
 function pairAt(sim: Simulation, k: number): { action: string; resource: string } {
   const r = sim.resources.length;
@@ -116,7 +111,7 @@ export function runSimulation(sim: Simulation, page: PageRequest) {
   for (let k = start; k < end; k++) {
     const { action, resource } = pairAt(sim, k);
     // ResourceOwner wins; otherwise the resource ARN's own account; otherwise the caller's.
-    const owner = sim.resourceOwner ?? arnAccount(resource) ?? sim.callerAccount;
+    const owner = sim.resourceOwner ?? arnAccountId(resource) ?? sim.callerAccount;
     const set: PolicySet = {
       identity,
       boundary,

@@ -4,6 +4,7 @@
  * context-key listings beside them (context-keys.ts). Each operation gathers its inputs in named
  * steps; simulate-run.ts evaluates and explains.
  */
+import { accountOwner, userArnAccount } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationContext, type OperationDef } from '../operation.js';
 import { createRequestContext, type CompiledPolicy, type RequestPrincipal } from '../policy/index.js';
@@ -30,8 +31,6 @@ interface SimulateInput {
 }
 
 const ACTION = /^[A-Za-z0-9-]+:[^\s:]+$/;
-const USER_ARN = /^arn:aws:iam::(\d{12}):user\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]+$/;
-const OWNER = /^(?:arn:aws:iam::(\d{12}):root|(\d{12}))$/;
 
 /** Each action must name its service (`iam:CreateUser`); SimulateCustomPolicy takes no wildcards. */
 function checkActions(actions: readonly string[], wildcards: boolean): void {
@@ -43,17 +42,17 @@ function checkActions(actions: readonly string[], wildcards: boolean): void {
 
 /** CallerArn: "You can specify only the ARN of an IAM user." Returns its account. */
 function callerAccountOf(arn: string): string {
-  const m = USER_ARN.exec(arn);
-  if (!m) throw new AwsError('InvalidInput', `Invalid CallerArn ${arn}: only the ARN of an IAM user can be the simulated caller.`);
-  return m[1] as string;
+  const account = userArnAccount(arn);
+  if (account === undefined) throw new AwsError('InvalidInput', `Invalid CallerArn ${arn}: only the ARN of an IAM user can be the simulated caller.`);
+  return account;
 }
 
 /** ResourceOwner: an account id, or the account's ARN `arn:aws:iam::ID:root`. */
 function ownerOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const m = OWNER.exec(value);
-  if (!m) throw new AwsError('InvalidInput', `Invalid ResourceOwner ${value}: it must be an account ID or arn:aws:iam::ACCOUNT-ID:root.`);
-  return (m[1] ?? m[2]) as string;
+  const account = accountOwner(value);
+  if (account === undefined) throw new AwsError('InvalidInput', `Invalid ResourceOwner ${value}: it must be an account ID or arn:aws:iam::ACCOUNT-ID:root.`);
+  return account;
 }
 
 function inputPolicies(ctx: OperationContext, texts: readonly string[] | undefined): SourcePolicy[] {

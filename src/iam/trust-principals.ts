@@ -15,8 +15,8 @@
 import { AwsError } from '../errors.js';
 import { awsPrincipalValues, mapAwsPrincipals, type CompiledPolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { entityPrincipal, existingPrincipals, principalRefKey, principalsById, type EntityPrincipalRef } from '../store/principal-check.js';
-import { entityArn } from './arns.js';
+import { entityArn, entityPrincipal, type EntityPrincipalRef } from '../arn.js';
+import { existingPrincipals, principalRefKey, principalsById } from '../store/principal-check.js';
 
 function invalidPrincipal(arn: string): AwsError {
   return new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":${JSON.stringify(arn)}`);

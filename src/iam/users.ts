@@ -12,7 +12,7 @@ import { countGroupsOfUser } from '../store/groups.js';
 import { ownedPolicies } from '../store/owned-policies.js';
 import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
-import { entityArn, rootArn } from './arns.js';
+import { rootArn, userArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
@@ -23,10 +23,6 @@ import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
 
 /** IAM's default quota of users per account. */
 export const MAX_USERS = 5000;
-
-export function userArn(accountId: string, user: { path: string; name: string }): string {
-  return entityArn(accountId, 'user', user.path, user.name);
-}
 
 /** The ARN AWS authorizes a call on user `name` against: the real path if the user exists. */
 export async function userResource(ctx: ResourceContext, name: string | undefined): Promise<string> {

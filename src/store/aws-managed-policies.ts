@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNull, ne } from 'drizzle-orm';
+import { awsManagedPolicyArn } from '../arn.js';
 import type { Db } from './db.js';
 import { managedPolicies, policyVersions } from './schema.js';
 
@@ -31,10 +32,6 @@ export interface AwsManagedPolicy {
   readonly updateDate: Date;
   /** The default version's document, as compact JSON. */
   readonly document: string;
-}
-
-export function awsManagedArn(p: { readonly path: string; readonly name: string }): string {
-  return `arn:aws:iam::aws:policy${p.path}${p.name}`;
 }
 
 function fail(what: string): never {
@@ -110,7 +107,7 @@ export async function syncAwsManagedPolicies(db: Db, policies: readonly AwsManag
             name: p.name,
             nameLower: p.name.toLowerCase(),
             path: p.path,
-            arn: awsManagedArn(p),
+            arn: awsManagedPolicyArn(p),
             description: null,
             defaultVersionId: p.versionId,
             nextVersion,

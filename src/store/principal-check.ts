@@ -5,28 +5,9 @@
  * ARN of the principal that still has the id).
  */
 import { and, inArray } from 'drizzle-orm';
+import type { EntityPrincipalRef } from '../arn.js';
 import type { Db } from './db.js';
 import { roles, users } from './schema.js';
-
-/** A user or role as a principal ARN names it: its account, path and name, exactly. */
-export interface EntityPrincipalRef {
-  readonly type: 'user' | 'role';
-  readonly accountId: string;
-  readonly path: string;
-  readonly name: string;
-}
-
-/** `arn:PARTITION:iam::ACCOUNT:user/PATH/NAME` (or role/…) → its parts; undefined for any other principal. */
-const ENTITY_PRINCIPAL = /^arn:([^:]+):iam::(\d{12}):(user|role)(\/.*)$/;
-
-/** The user or role an AWS principal ARN names, with the ARN's partition; undefined for any other principal. */
-export function entityPrincipal(arn: string): (EntityPrincipalRef & { partition: string }) | undefined {
-  const m = ENTITY_PRINCIPAL.exec(arn);
-  if (!m) return undefined;
-  const [, partition = '', accountId = '', type, rest = ''] = m;
-  const cut = rest.lastIndexOf('/');
-  return { partition, accountId, type: type === 'user' ? 'user' : 'role', path: rest.slice(0, cut + 1), name: rest.slice(cut + 1) };
-}
 
 /** One key per (type, account, path, name), compared exactly as the ARN is written. */
 export function principalRefKey(ref: EntityPrincipalRef): string {

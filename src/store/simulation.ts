@@ -5,6 +5,7 @@
  * authorization with ids instead of labels, and knows no groups as principals.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import { isAwsManagedPolicyArn } from '../arn.js';
 import type { Db } from './db.js';
 import { boundaryOf } from './principal-policies.js';
 import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
@@ -81,7 +82,7 @@ async function attachedOf(db: Db, ownerIds: readonly string[]): Promise<StoredPo
 
 function managedSource(arn: string): StoredPolicySource {
   // Customer managed: `IAM Policy`, as AWS answers it (see SourcePolicyType in iam/simulate-run.ts).
-  return arn.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : 'IAM Policy';
+  return isAwsManagedPolicyArn(arn) ? 'aws-managed' : 'IAM Policy';
 }
 
 /**

@@ -16,7 +16,8 @@
 import { and, eq } from 'drizzle-orm';
 import { mapAwsPrincipals, awsPrincipalValues } from '../policy/index.js';
 import type { Db } from './db.js';
-import { entityPrincipal, existingPrincipals, principalRefKey, type EntityPrincipalRef } from './principal-check.js';
+import { entityPrincipal, type EntityPrincipalRef } from '../arn.js';
+import { existingPrincipals, principalRefKey } from './principal-check.js';
 import { roles } from './schema.js';
 
 /** What a user or role deleted before the conversion is named by: an id no principal has. */

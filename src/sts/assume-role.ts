@@ -28,7 +28,7 @@
  */
 import type { CompiledPrincipal } from '../auth/authorize.js';
 import { AwsError } from '../errors.js';
-import { entityArn } from '../iam/arns.js';
+import { assumedRoleArn, isArn, parseRoleArn, roleArn as roleArnOf } from '../arn.js';
 import { DOCUMENT_LIMITS } from '../iam/documents.js';
 import { defineOperation, type ContextValues, type OperationContext, type OperationDef } from '../operation.js';
 import { evaluate, type CompiledPolicy, type PolicySet } from '../policy/index.js';
@@ -58,24 +58,6 @@ export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
 export const CHAINED_MAX_SECONDS = 3600;
 
 const ACTION = 'sts:AssumeRole';
-
-/**
- * AWS's own check of an ARN's form ("X is invalid", as recorded from AWS in LocalStack's STS
- * parity snapshots): six colon-separated parts with a partition, a service and a resource.
- */
-function isArn(text: string): boolean {
-  const parts = text.split(':');
-  return parts.length >= 6 && parts[0] === 'arn' && parts[1] !== '' && parts[2] !== '' && parts.slice(5).join(':') !== '';
-}
-
-/** `arn:aws:iam::ACCOUNT:role/PATH/NAME` → its parts; undefined for anything else (which names no role). */
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/|\/[\x21-\x7e]*\/)([\w+=,.@-]+)$/;
-
-function roleArnParts(arn: string): { accountId: string; path: string; name: string } | undefined {
-  const m = ROLE_ARN.exec(arn);
-  if (!m) return undefined;
-  return { accountId: m[1] as string, path: m[2] as string, name: m[3] as string };
-}
 
 /** A stored trust policy that no longer compiles (a stricter engine) trusts nobody. */
 function compileTrust(ctx: OperationContext, role: AssumableRole): CompiledPolicy | undefined {
@@ -149,13 +131,13 @@ export const assumeRole = defineOperation({
     const sourceIdentity = sourceIdentityFor(input, caller.session?.sid);
 
     // 3. the role
-    const ref = roleArnParts(input.roleArn);
+    const ref = parseRoleArn(input.roleArn);
     const role = ref ? await ctx.findRole(ref) : undefined;
     const trust = role ? compileTrust(ctx, role) : undefined;
     // A missing role (or one whose trust policy no longer compiles) is refused exactly like a
     // trust policy that does not allow the caller: nothing tells the two apart.
     if (!role || !trust) throw ctx.denied(ACTION, input.roleArn, { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' });
-    const roleArn = entityArn(role.accountId, 'role', role.path, role.name);
+    const roleArn = roleArnOf(role.accountId, role);
 
     // 4. authorization
     const actions = [ACTION];
@@ -177,7 +159,7 @@ export const assumeRole = defineOperation({
     const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.awsManagedPolicies, role.accountId, policyArns);
     const policies = input.policy !== undefined ? [input.policy, ...managed] : managed;
     const packedPolicySize = checkPackedPolicySize({ policies, tags: sessionTags.tags, transitive: sessionTags.transitive });
-    const arn = `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${input.roleSessionName}`;
+    const arn = assumedRoleArn(role.accountId, role.name, input.roleSessionName);
     const uid = `${role.id}:${input.roleSessionName}`;
     const { credentials } = issueCredentials(ctx.keyring, ctx.now, duration, {
       kind: 'role',

@@ -17,6 +17,7 @@
  *   allowing nothing). Tags cannot be transitive (there is no chain to pass them to).
  * - PackedPolicySize is always returned, 0 when nothing is packed (as AWS answers).
  */
+import { federatedUserArn } from '../arn.js';
 import { defineOperation, type OperationDef } from '../operation.js';
 import type { SessionTag } from '../tokens/session-token.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
@@ -33,10 +34,6 @@ interface Input {
 
 export const DEFAULT_FEDERATION_SECONDS = 43_200;
 export const ROOT_MAX_FEDERATION_SECONDS = 3_600;
-
-export function federatedUserArn(accountId: string, name: string): string {
-  return `arn:aws:sts::${accountId}:federated-user/${name}`;
-}
 
 export const getFederationToken = defineOperation({
   name: 'GetFederationToken',

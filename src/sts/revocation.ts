@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { auditRow, type AuditRequest } from '../audit/events.js';
 import { AwsError } from '../errors.js';
 import { DOCUMENT_LIMITS } from '../iam/documents.js';
-import { roleArn } from '../iam/roles.js';
+import { roleArn } from '../arn.js';
 import { nonWhitespaceLength } from '../policy/index.js';
 import { findIssuanceByJti, insertAuditEvents } from '../store/audit.js';
 import type { Store } from '../store/db.js';
