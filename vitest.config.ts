@@ -1,13 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Pure suites (engine, SigV4, protocol, config, keys) run once. Suites that use a database run
- * on PGlite, and again on PostgreSQL when LATCHKEY_TEST_POSTGRES_URL names a server where we may
- * create databases (.ci/run sets it). One migrated template per run and backend
- * (test/helpers/global-setup.ts); each test file starts from a copy of it.
+ * Pure suites (engine, SigV4, protocol, config, keys) run once, in the `unit` project. Suites that
+ * use a database run on PGlite (`pglite`), and again on PostgreSQL (`postgres`) when
+ * LATCHKEY_TEST_POSTGRES_URL names a server where we may create databases (.ci/run sets it). One
+ * migrated template per run and backend (test/helpers/global-setup.ts); each test file starts
+ * from a copy of it.
+ *
+ * Suites that spawn processes (the server as `npm start` runs it, the CLI's smoke test, the AWS
+ * CLI and boto3 journeys) are slow on a small machine: they live in `processes` (and the journeys
+ * again in `processes-postgres`), which `npm test` runs and `npm run test:fast` (unit + pglite)
+ * leaves out.
  */
 const DATABASE_SUITES = ['test/integration/**/*.test.ts', 'test/fuzz/**/*.http.test.ts', 'test/store/**/*.test.ts', 'test/negative/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/logs/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/keys/**/*.test.ts'];
+/** Spawn processes and use a database: run on both backends. */
+const PROCESS_DATABASE_SUITES = ['test/e2e/**/*.test.ts'];
+/** Spawn processes and need no database (or make their own, as `npm start` does): run once. */
+const PROCESS_ONLY_SUITES = ['test/main/bind.test.ts', 'test/main/main.test.ts', 'test/main/stop.test.ts', 'test/cli/spawn.test.ts', 'test/store/patch-postgres.test.ts'];
+const PROCESS_SUITES = [...PROCESS_DATABASE_SUITES, ...PROCESS_ONLY_SUITES];
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
+
+/**
+ * The AWS SDK prints a NodeVersionSupportWarning (newer SDKs will need Node 22) once per process,
+ * so once per test file; this is the SDK's own switch for exactly that warning
+ * (@aws-sdk/core, emitWarningIfUnsupportedVersion). Other warnings still print.
+ */
+const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 const shared = {
   // The CI machine has 2 cores; let vitest size its pool from them.
@@ -15,34 +33,27 @@ const shared = {
   hookTimeout: 60_000,
 };
 
+/** A project on one backend: an empty URL means PGlite, whatever the environment says. */
+const onBackend = (name: string, include: string[], exclude: string[], databaseUrl: string) => ({
+  test: {
+    ...shared,
+    name,
+    include,
+    exclude,
+    globalSetup: ['test/helpers/global-setup.ts'],
+    env: { ...QUIET_SDK, LATCHKEY_TEST_DATABASE_URL: databaseUrl },
+  },
+});
+
 export default defineConfig({
   test: {
     ...shared,
     projects: [
-      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: DATABASE_SUITES } },
-      {
-        test: {
-          ...shared,
-          name: 'pglite',
-          include: DATABASE_SUITES,
-          globalSetup: ['test/helpers/global-setup.ts'],
-          // An explicit empty URL: this project never uses PostgreSQL, whatever the environment says.
-          env: { LATCHKEY_TEST_DATABASE_URL: '' },
-        },
-      },
-      ...(postgresUrl
-        ? [
-            {
-              test: {
-                ...shared,
-                name: 'postgres',
-                include: DATABASE_SUITES,
-                globalSetup: ['test/helpers/global-setup.ts'],
-                env: { LATCHKEY_TEST_DATABASE_URL: postgresUrl },
-              },
-            },
-          ]
-        : []),
+      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: [...DATABASE_SUITES, ...PROCESS_SUITES], env: QUIET_SDK } },
+      onBackend('pglite', DATABASE_SUITES, PROCESS_SUITES, ''),
+      ...(postgresUrl ? [onBackend('postgres', DATABASE_SUITES, PROCESS_SUITES, postgresUrl)] : []),
+      onBackend('processes', PROCESS_SUITES, [], ''),
+      ...(postgresUrl ? [onBackend('processes-postgres', PROCESS_DATABASE_SUITES, [], postgresUrl)] : []),
     ],
   },
 });

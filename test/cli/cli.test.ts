@@ -1,8 +1,8 @@
 /**
- * The operator's CLI, run as operators run it (a process per command) against a temporary
- * DATA_DIR and KEYS_DIR, or, on the PostgreSQL project, a fresh empty database. Each spawn costs
- * about a second and each open of the embedded database a few more, so the journey shares one
- * database and runs in order.
+ * The operator's CLI, every command run in-process through runCli (src/cli/run.ts) with only the
+ * given environment, against a temporary DATA_DIR and KEYS_DIR, or, on the PostgreSQL project, a
+ * fresh empty database. The journey shares one database and runs in order. That src/cli.ts wires
+ * runCli to a real process (argv, environment, exit status) is checked by spawn.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
+import { runCli } from '../../src/cli/run.js';
 import { migrationFiles } from '../../src/store/migrations.js';
 import { findAccessKeyOwner } from '../../src/store/credentials.js';
 import { openStore } from '../../src/store/db.js';
@@ -23,7 +23,6 @@ import { readKeys } from '../../src/tokens/keys-dir.js';
 import { adminUrl } from '../helpers/pg-names.js';
 import { backend } from '../helpers/store.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SLOW = 90_000;
 
 interface Ran {
@@ -32,21 +31,12 @@ interface Ran {
   readonly stderr: string;
 }
 
-/** `node --import tsx src/cli.ts …` with only the environment given (never the test runner's). */
-function cli(args: readonly string[], env: Record<string, string>): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** `latchkey …` in-process, with only the environment given (never the test runner's). */
+async function cli(args: readonly string[], env: Record<string, string>): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { env, out: (t) => void (stdout += t), err: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
 }
 
 let tmp: string;

@@ -12,8 +12,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startService, type TestService } from '../helpers/service.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type TestService, useService } from '../helpers/service.js';
 import { createSandbox, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -28,14 +28,12 @@ const noCli = missing('aws', ['--version'], 'the AWS CLI') ?? missing('python3',
 const noBoto3 = missing('python3', ['-c', 'import boto3'], 'Python 3 with boto3');
 for (const reason of [noCli, noBoto3]) if (reason) console.warn(`skipped: ${reason}`);
 
-let svc: TestService;
-beforeAll(async () => {
-  svc = await startService();
-});
-afterAll(async () => {
-  await svc?.close();
+// Registered before useService, so it runs after the service has closed.
+afterAll(() => {
   box.remove();
 });
+let svc: TestService;
+useService((s) => ({ svc } = s));
 
 function journeyEnv(prefix: string): Record<string, string> {
   return environment({

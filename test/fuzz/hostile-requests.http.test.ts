@@ -19,10 +19,10 @@ import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { Agent } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { loadServices } from '../../src/protocol/index.js';
 import { rowsOf } from '../../src/store/db.js';
-import { allow, startService, type TestService } from '../helpers/service.js';
+import { allow, type TestService, useService } from '../helpers/service.js';
 import { TINY_POLICY } from '../negative/minimal-params.js';
 import { createAgent, send } from '../negative/wire.js';
 import { replyProblem, requestPlan, toWire, UNKNOWN_KEY, type Keys } from './requests.js';
@@ -35,8 +35,8 @@ let svc: TestService;
 let agent: Agent;
 let keys: Keys;
 
-beforeAll(async () => {
-  svc = await startService();
+useService(async (s) => {
+  svc = s.svc;
   agent = createAgent(4);
   const admin = await svc.userWithPolicy('fuzz-admin', allow('*'));
   const denied = await svc.userWithPolicy('fuzz-denied');
@@ -50,10 +50,9 @@ beforeAll(async () => {
   await iam.send(new CreateRoleCommand({ RoleName: 'negative', AssumeRolePolicyDocument: TRUST }));
   await iam.send(new CreatePolicyCommand({ PolicyName: 'negative-policy', PolicyDocument: TINY_POLICY }));
 });
-
-afterAll(async () => {
+// Registered after useService, so it runs before the service closes.
+afterAll(() => {
   agent?.destroy();
-  await svc?.close();
 });
 
 /**

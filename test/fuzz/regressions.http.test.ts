@@ -16,20 +16,15 @@ import {
 import { sql } from 'drizzle-orm';
 import { DEFAULT_MAX_CHARS } from '../../src/policy/cache.js';
 import { rowsOf, type Store } from '../../src/store/db.js';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startService, type TestService } from '../helpers/service.js';
+import { describe, expect, test } from 'vitest';
+import { type TestService, useService } from '../helpers/service.js';
 import { TINY_POLICY } from '../negative/minimal-params.js';
 import { largePolicy } from './large-policy.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 let svc: TestService;
-beforeAll(async () => {
-  svc = await startService();
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc } = s));
 
 describe('regressions found by npm run fuzz', () => {
   // PostgreSQL answered 500 (unique violation 23505 on tags): two transactions both deleted the

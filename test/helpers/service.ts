@@ -165,14 +165,15 @@ export function allow(action: string | string[], resource: string | string[] = '
 }
 
 /**
- * One service for a whole test file: started before its first test and closed after its last.
- * `ready` receives the service, its root IAM client and its account id.
+ * One service for a whole test file (or describe block): started before its first test and closed
+ * after its last, even when `ready` throws. `ready` receives the service, its root IAM client and
+ * its account id, and may go on to create what the tests share (awaited in the same hook).
  */
-export function useService(ready: (s: { svc: TestService; iam: IAMClient; acct: string }) => void): void {
+export function useService(ready: (s: { svc: TestService; iam: IAMClient; acct: string }) => unknown, options: StartOptions = {}): void {
   let svc: TestService | undefined;
   beforeAll(async () => {
-    svc = await startService();
-    ready({ svc, iam: svc.iam(), acct: svc.account.accountId });
+    svc = await startService(options);
+    await ready({ svc, iam: svc.iam(), acct: svc.account.accountId });
   });
   afterAll(async () => {
     await svc?.close();

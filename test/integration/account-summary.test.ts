@@ -10,21 +10,18 @@ import {
   GetAccountSummaryCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
-import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let account: NewAccount;
 let root: IAMClient;
-beforeAll(async () => {
-  svc = await startService();
+useService(async (s) => {
+  svc = s.svc;
   // A fresh account of our own, so the counts are exactly what this file creates.
   account = await svc.newAccount();
   root = svc.iam(rootCredentials(account));
-});
-afterAll(async () => {
-  await svc?.close();
 });
 
 /** AWS's default quotas (IAM and AWS STS quotas, IAM User Guide). */

@@ -36,13 +36,13 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { MAX_TEXT_LENGTH, PolicyCache } from '../../src/policy/index.js';
 import { awsManagedPolicyArn as awsManagedArn } from '../../src/arn.js';
 import { loadAwsManagedPolicies, syncAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
 import { managedPolicies, policyVersions } from '../../src/store/schema.js';
-import { allow, type Credentials, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
 import { failure as errorOf } from '../helpers/outcome.js';
 
 const AWS = 'arn:aws:iam::aws:policy';
@@ -58,17 +58,14 @@ let iam: IAMClient;
 let otherIam: IAMClient;
 let shipped: AwsManagedPolicy[];
 
-beforeAll(async () => {
-  svc = await startService();
+useService(async (s) => {
+  svc = s.svc;
   // Accounts of our own, so the counts are exactly what this file does.
   account = await svc.newAccount();
   other = await svc.newAccount();
   iam = svc.iam(rootCredentials(account));
   otherIam = svc.iam(rootCredentials(other));
   shipped = await loadAwsManagedPolicies();
-});
-afterAll(async () => {
-  await svc?.close();
 });
 
 /** An IAM user of `account` with `arns` attached and an access key. */

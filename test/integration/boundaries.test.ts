@@ -16,9 +16,9 @@ import {
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { existingBoundaryContext } from '../../src/iam/boundaries.js';
-import { allow, rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { allow, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -39,15 +39,10 @@ async function createPolicy(client: IAMClient, name: string, document: object): 
   return Policy.Arn;
 }
 
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
+useService(async (s) => {
+  ({ svc, iam, acct } = s);
   readOnly = await createPolicy(iam, 'ReadOnlyBoundary', allow(['iam:Get*', 'iam:List*']));
   other = await createPolicy(iam, 'OtherPolicy', allow('s3:*'));
-});
-afterAll(async () => {
-  await svc?.close();
 });
 
 describe('user permissions boundaries', () => {

@@ -16,8 +16,8 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, startService, type TestService } from '../helpers/service.js';
+import { describe, expect, test } from 'vitest';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -53,10 +53,8 @@ let saanviArn: string;
 let nobody: Credentials;
 let nobodyArn: string;
 
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
+useService(async (s) => {
+  ({ svc, iam, acct } = s);
 
   saanviArn = await createUser('saanvi');
   await putInline('user', 'saanvi', 'Home', HOME);
@@ -70,9 +68,6 @@ beforeAll(async () => {
 
   nobodyArn = await createUser('nobody');
   nobody = await keyFor('nobody');
-});
-afterAll(async () => {
-  await svc?.close();
 });
 
 describe('GetContextKeysForCustomPolicy', () => {

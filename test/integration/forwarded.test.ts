@@ -3,9 +3,9 @@
  * source IP are the client's, from X-Forwarded-For/-Proto; from anyone else those headers change
  * nothing.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
-import { startService, type StartOptions, type TestService } from '../helpers/service.js';
+import { type StartOptions, type TestService, useService } from '../helpers/service.js';
 import { send, signedPost, type Key } from '../negative/wire.js';
 
 const LIST_USERS = 'Action=ListUsers&Version=2010-05-08';
@@ -29,14 +29,11 @@ async function listUsers(svc: TestService, key: Key, extra: Record<string, strin
 /** A service for this describe block, with one user allowed only from the office and one only over TLS. */
 function serviceWithUsers(options: StartOptions): { svc: TestService; office: Key; tls: Key } {
   const ctx = {} as { svc: TestService; office: Key; tls: Key };
-  beforeAll(async () => {
-    ctx.svc = await startService(options);
-    ctx.office = await ctx.svc.userWithPolicy('office-only', fromOffice);
-    ctx.tls = await ctx.svc.userWithPolicy('tls-only', overTls);
-  });
-  afterAll(async () => {
-    await ctx.svc?.close();
-  });
+  useService(async ({ svc }) => {
+    ctx.svc = svc;
+    ctx.office = await svc.userWithPolicy('office-only', fromOffice);
+    ctx.tls = await svc.userWithPolicy('tls-only', overTls);
+  }, options);
   return ctx;
 }
 

@@ -24,8 +24,8 @@ import {
   type SimulatePrincipalPolicyCommandInput,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { allow, type Credentials, startService, type TestService } from '../helpers/service.js';
+import { describe, expect, test } from 'vitest';
+import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -83,10 +83,8 @@ let simulator: Credentials;
 let nobody: Credentials;
 let nobodyArn: string;
 
-beforeAll(async () => {
-  svc = await startService();
-  iam = svc.iam();
-  acct = svc.account.accountId;
+useService(async (s) => {
+  ({ svc, iam, acct } = s);
 
   aliceArn = await createUser('alice', '/eng/');
   await putInline('user', 'alice', 'AliceInline', ALICE_DOC);
@@ -119,9 +117,6 @@ beforeAll(async () => {
   simulator = await keyFor('simulator');
   nobodyArn = await createUser('nobody');
   nobody = await keyFor('nobody');
-});
-afterAll(async () => {
-  await svc?.close();
 });
 
 const principal = (input: SimulatePrincipalPolicyCommandInput, client = iam) => client.send(new SimulatePrincipalPolicyCommand(input));

@@ -16,12 +16,12 @@
  * a server error. Every answer carries `x-amzn-RequestId` and an XML body.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { Agent } from 'node:http';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { IAM_VERSION, iamOperations } from '../../src/iam/index.js';
 import { loadServices, parseQuery, validateInput, type Operation } from '../../src/protocol/index.js';
-import { rootCredentials, startService, type TestService } from '../helpers/service.js';
+import { rootCredentials, type TestService, useService } from '../helpers/service.js';
 import { deactivate, userWithKey, type UserKey } from './fixtures.js';
 import { minimalParams } from './minimal-params.js';
 import {
@@ -70,17 +70,17 @@ let inactive: UserKey;
 /** Root's calls go to this account, so their side effects cannot touch the fixtures above. */
 let scratch: NewAccount;
 
-beforeAll(async () => {
-  svc = await startService();
+useService(async (s) => {
+  svc = s.svc;
   agent = createAgent(CONCURRENCY);
   denied = await userWithKey(svc, 'negative-denied');
   inactive = await userWithKey(svc, 'negative-inactive');
   await deactivate(svc, inactive);
   scratch = await svc.newAccount();
 });
-afterAll(async () => {
+// Registered after useService, so it runs before the service closes.
+afterAll(() => {
   agent?.destroy();
-  await svc?.close();
 });
 
 function params(t: Target, accountId: string): Param[] {

@@ -4,20 +4,15 @@
  * survived, with nothing logged as our failure.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startService, type TestService } from '../helpers/service.js';
+import { describe, expect, test } from 'vitest';
+import { type TestService, useService } from '../helpers/service.js';
 import { signedPost, tag, type WireRequest } from './wire.js';
 
 const STS = { service: 'sts' } as const;
 const GET_CALLER_IDENTITY = 'Action=GetCallerIdentity&Version=2011-06-15';
 
 let svc: TestService;
-beforeAll(async () => {
-  svc = await startService();
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc } = s));
 
 interface RawReply {
   readonly status: number;

@@ -16,23 +16,18 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { MAX_ACCESS_KEYS } from '../../src/iam/access-keys.js';
 import { MAX_GROUPS_PER_USER } from '../../src/iam/groups.js';
 import { MAX_VERSIONS } from '../../src/iam/policy-versions.js';
 import { MAX_TAGS } from '../../src/iam/tags.js';
 import { MAX_USERS } from '../../src/iam/users.js';
 import { rowsOf } from '../../src/store/db.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { type TestService, useService } from '../helpers/service.js';
 import { backend } from '../helpers/store.js';
 
 let svc: TestService;
-beforeAll(async () => {
-  svc = await startService();
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc } = s));
 
 /** Fire `n` requests at once; the SDK's error name for each ('ok' for success). */
 async function fire(n: number, send: (i: number) => Promise<unknown>): Promise<string[]> {

@@ -7,21 +7,16 @@
  */
 import { CreateUserCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { DeadlineExceeded, rowsOf, type Deadline } from '../../src/store/db.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { type TestService, useService } from '../helpers/service.js';
 import { backend } from '../helpers/store.js';
 
 const DEADLINE_MS = 800;
 const SLACK_MS = 600;
 
 let svc: TestService;
-beforeAll(async () => {
-  svc = await startService({ requestDeadlineMs: DEADLINE_MS });
-});
-afterAll(async () => {
-  await svc?.close();
-});
+useService((s) => ({ svc } = s), { requestDeadlineMs: DEADLINE_MS });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
