@@ -22,6 +22,12 @@ export interface Credentials {
   readonly sessionToken?: string;
 }
 
+/** The credentials an STS call returned, as the SDK clients take them (a missing part fails the test). */
+export function credentialsOf(c: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined } | undefined): Credentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
 export interface TestService {
   readonly url: string;
   readonly store: Store;

@@ -7,14 +7,15 @@
  * they did.
  */
 import { CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, GetRoleCommand, GetUserCommand, type IAMClient, ListRolesCommand, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, type AssumeRoleCommandInput, type Credentials as StsCredentials, GetCallerIdentityCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, GetCallerIdentityCommand, GetFederationTokenCommand } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { sessionCaller } from '../../src/auth/authenticate.js';
 import { authorize } from '../../src/auth/authorize.js';
 import { loadAwsManagedPolicies } from '../../src/store/aws-managed-policies.js';
 import { openSessionToken, sealSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, credentialsOf, type TestService, useService } from '../helpers/service.js';
+import { failure as errorOf } from '../helpers/outcome.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -24,11 +25,6 @@ useService((s) => ({ svc, iam, acct } = s));
 const AWS = 'arn:aws:iam::aws:policy';
 const READ_ONLY = `${AWS}/ReadOnlyAccess`;
 const IAM_READ_ONLY = `${AWS}/IAMReadOnlyAccess`;
-
-function credentialsOf(c: StsCredentials | undefined): Credentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
 
 function claimsOf(c: Credentials): SessionClaims {
   const claims = openSessionToken(svc.keyring, c.sessionToken ?? '');
@@ -40,16 +36,6 @@ function claimsOf(c: Credentials): SessionClaims {
 function resealed(c: Credentials, change: Partial<SessionClaims>): Credentials {
   const claims: SessionClaims = { ...claimsOf(c), jti: randomUUID(), ...change };
   return { ...c, sessionToken: sealSessionToken(svc.keyring, claims) };
-}
-
-async function errorOf(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  const err = (await call.then(
-    () => {
-      throw new Error('the call succeeded');
-    },
-    (e: unknown) => e,
-  )) as Error & { $metadata?: { httpStatusCode?: number } };
-  return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
 }
 
 const created = new Set<string>();

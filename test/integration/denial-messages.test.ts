@@ -22,14 +22,13 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   AssumeRoleCommand,
-  type Credentials as StsCredentials,
   DecodeAuthorizationMessageCommand,
   GetAccessKeyInfoCommand,
   GetFederationTokenCommand,
   GetSessionTokenCommand,
 } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
-import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, credentialsOf, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -48,11 +47,6 @@ async function refusal(call: Promise<unknown>): Promise<{ name: string; message:
   );
   if (!(err instanceof Error)) throw new Error('the call succeeded');
   return { name: err.name, message: err.message };
-}
-
-function credentialsOf(c: StsCredentials | undefined): Credentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
 const policy = (...statements: object[]) => ({ Version: '2012-10-17', Statement: statements });

@@ -27,12 +27,11 @@ import {
   GetCallerIdentityCommand,
   GetFederationTokenCommand,
   GetSessionTokenCommand,
-  type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, credentialsOf, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -81,11 +80,6 @@ function userArn(name: string, account = acct): string {
 
 function assume(who: Credentials, input: Partial<AssumeRoleCommandInput> & { RoleArn: string }): Promise<AssumeRoleCommandOutput> {
   return svc.sts(who).send(new AssumeRoleCommand({ RoleSessionName: 'session', ...input }));
-}
-
-function credentialsOf(c: StsCredentials | undefined): Credentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
 async function assumed(who: Credentials, input: Partial<AssumeRoleCommandInput> & { RoleArn: string }): Promise<Credentials> {

@@ -14,7 +14,6 @@ import {
   type GetFederationTokenCommandInput,
   type GetFederationTokenCommandOutput,
   GetSessionTokenCommand,
-  type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
 import { AccountCache } from '../../src/auth/account-cache.js';
@@ -22,7 +21,7 @@ import { sessionCaller } from '../../src/auth/authenticate.js';
 import { authorize, type CompiledPrincipal } from '../../src/auth/authorize.js';
 import { PolicyCache } from '../../src/policy/index.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
-import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, credentialsOf, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -33,11 +32,6 @@ const MAY_FEDERATE = allow(['sts:GetFederationToken', 'iam:ListUsers', 'iam:GetU
 
 function federate(who: Credentials, input: GetFederationTokenCommandInput): Promise<GetFederationTokenCommandOutput> {
   return svc.sts(who).send(new GetFederationTokenCommand(input));
-}
-
-function credentialsOf(c: StsCredentials | undefined): Credentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
 function claimsOf(c: Credentials): SessionClaims {

@@ -23,14 +23,14 @@ import {
   UpdateRoleDescriptionCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { eq } from 'drizzle-orm';
 import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { roles } from '../../src/store/schema.js';
 import { DELETED_PRINCIPAL_ID } from '../../src/store/trust-backfill.js';
-import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
+import { allow, type Credentials, credentialsOf, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -56,11 +56,6 @@ function escape(text: string): string {
 /** AccessDenied for AssumeRole, with AWS's wording (whatever follows it). */
 function deniedAssume(callerArn: string, role: string): { name: string; message: unknown } {
   return { name: 'AccessDenied', message: expect.stringMatching(new RegExp(`^User: ${escape(callerArn)} is not authorized to perform: sts:AssumeRole on resource: ${escape(role)}`)) };
-}
-
-function credentialsOf(c: StsCredentials | undefined): Credentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
 async function assume(who: Credentials, role: string): Promise<Credentials> {
