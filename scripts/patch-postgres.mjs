@@ -98,15 +98,24 @@ function main() {
   if (at !== -1) return patchPackage(process.argv[at + 1] ?? '', checkOnly, revert);
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const require = createRequire(join(root, 'package.json'));
-  let pkgFile;
+  // The copy node resolves for this project, wherever the installer put it (a dependency may be
+  // hoisted above the project's own node_modules). postgres.js's `exports` hide its package.json,
+  // so resolve its entry point and walk up to the folder that holds its package.json.
+  let entry;
   try {
-    pkgFile = require.resolve('postgres/package.json');
+    entry = require.resolve('postgres');
   } catch {
-    // exports may hide package.json: find it next to the resolved entry point.
-    pkgFile = join(root, 'node_modules', 'postgres', 'package.json');
+    throw new Error('postgres is not installed: nothing to patch');
   }
-  if (!existsSync(pkgFile)) throw new Error('postgres is not installed: nothing to patch');
-  patchPackage(dirname(pkgFile), checkOnly, revert);
+  patchPackage(packageDirOf(entry), checkOnly, revert);
+}
+
+function packageDirOf(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkgFile = join(dir, 'package.json');
+    if (existsSync(pkgFile) && JSON.parse(readFileSync(pkgFile, 'utf8')).name === 'postgres') return dir;
+  }
+  throw new Error(`no package.json of postgres above ${file}`);
 }
 
 function patchPackage(dir, checkOnly, revert) {
