@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, lte, ne, sql } from 'drizzle-orm';
 import { awsManagedPolicyArn } from '../arn.js';
 import type { Db } from './db.js';
 import { managedPolicies, policyVersions } from './schema.js';
@@ -80,9 +80,10 @@ function versionNumber(versionId: string): number {
 }
 
 /**
- * Bring the database's AWS managed policies in step with `policies`; returns how many rows were
- * inserted or changed. Safe to run concurrently on several nodes (inserts ignore conflicts, and
- * an update writes the same values whoever runs it).
+ * Bring the database's AWS managed policies in step with `policies`; returns how many policies
+ * it found older than `policies` (or missing). Safe to run concurrently on several nodes, of one
+ * release or of two: inserts ignore conflicts, and a version only ever moves forward, decided in
+ * the UPDATE itself.
  */
 export async function syncAwsManagedPolicies(db: Db, policies: readonly AwsManagedPolicy[]): Promise<number> {
   const existing = new Map(
@@ -120,11 +121,22 @@ export async function syncAwsManagedPolicies(db: Db, policies: readonly AwsManag
         .insert(policyVersions)
         .values({ policyId: p.policyId, versionId: p.versionId, document: p.document, createdAt: p.updateDate })
         .onConflictDoNothing();
+      // Only forward, decided by the row itself and not by the read above: a node of an older
+      // release migrating at the same time must not put its version back (nextVersion is the
+      // default version's number + 1, so this holds exactly when the stored version is older).
       await tx
         .update(managedPolicies)
         .set({ defaultVersionId: p.versionId, nextVersion, updatedAt: p.updateDate })
-        .where(eq(managedPolicies.id, p.policyId));
-      await tx.delete(policyVersions).where(and(eq(policyVersions.policyId, p.policyId), ne(policyVersions.versionId, p.versionId)));
+        .where(and(eq(managedPolicies.id, p.policyId), lte(managedPolicies.nextVersion, number)));
+      // Every version but the one now default, whichever node's that is (ours, or a newer one's).
+      await tx
+        .delete(policyVersions)
+        .where(
+          and(
+            eq(policyVersions.policyId, p.policyId),
+            ne(policyVersions.versionId, sql`(select ${managedPolicies.defaultVersionId} from ${managedPolicies} where ${managedPolicies.id} = ${p.policyId})`),
+          ),
+        );
     });
     changed++;
   }

@@ -337,5 +337,20 @@ describe('kept in step with the data file', () => {
     expect(await syncAwsManagedPolicies(db, shipped)).toBe(0);
     const [row] = await db.select({ v: managedPolicies.defaultVersionId }).from(managedPolicies).where(eq(managedPolicies.id, base.policyId));
     expect(row?.v).toBe('v9');
+
+    // Two nodes of two releases migrating at once: both read v9 before either writes. The one
+    // with the older version (v10) must not put it back over the newer one (v11), whichever
+    // transaction runs second: the UPDATE itself only moves forward.
+    const v11: AwsManagedPolicy = { ...newer, versionId: 'v11', updateDate: new Date('2031-01-01T00:00:00Z') };
+    const v10: AwsManagedPolicy = { ...newer, versionId: 'v10', updateDate: new Date('2030-06-01T00:00:00Z') };
+    const counts = await Promise.all([
+      syncAwsManagedPolicies(db, shipped.map((p) => (p === base ? v11 : p))),
+      syncAwsManagedPolicies(db, shipped.map((p) => (p === base ? v10 : p))),
+    ]);
+    expect(counts).toEqual([1, 1]);
+    const [after] = await db.select({ v: managedPolicies.defaultVersionId }).from(managedPolicies).where(eq(managedPolicies.id, base.policyId));
+    expect(after?.v).toBe('v11');
+    const left = await db.select({ v: policyVersions.versionId }).from(policyVersions).where(eq(policyVersions.policyId, base.policyId));
+    expect(left.map((r) => r.v)).toEqual(['v11']);
   });
 });
