@@ -112,13 +112,13 @@ export function compileSessionPolicies(cache: PolicyCache, awsManaged: AwsManage
     const id = `session-policy-${i + 1}`;
     if (isPolicyReference(entry)) {
       const policy = awsManaged?.sessionPolicy(entry);
-      return policy ? { id, policy } : { id: 'unresolvable-session-policy', policy: cache.get(DENY_ALL, { kind: 'session' }) };
+      return policy ? { id, policy } : denyAll(cache, 'unresolvable-session-policy', 'session');
     }
     try {
       return { id, policy: cache.get(entry, { kind: 'session', maxLength: MAX_TEXT_LENGTH }) };
     } catch {
       // Validated when the session was issued; one that no longer parses allows nothing.
-      return denyAll(cache);
+      return denyAll(cache, 'invalid-session-policy', 'session');
     }
   });
 }
@@ -171,8 +171,9 @@ export async function principalFor(deps: PrincipalDeps, caller: Caller): Promise
 }
 
 /** A boundary that failed to compile must not become "no boundary". */
-function denyAll(cache: PolicyCache): AttachedPolicy {
-  return { id: 'invalid-boundary', policy: cache.get(DENY_ALL, { kind: 'boundary' }) };
+/** A policy that denies everything, in the place of one that cannot be used (it fails closed). */
+function denyAll(cache: PolicyCache, id = 'invalid-boundary', kind: 'boundary' | 'session' = 'boundary'): AttachedPolicy {
+  return { id, policy: cache.get(DENY_ALL, { kind }) };
 }
 
 const DENY_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';

@@ -257,7 +257,8 @@ class QueryCall implements Deadline {
       this.run().then(
         (outcome) => {
           clearTimeout(timer);
-          // A write that ends here without an error code committed after its caller was told 503.
+          // The late end of a call already answered 503, with how it ended: "ok" is a write that
+          // committed anyway (its COMMIT was on the wire); an error code, one that rolled back.
           if (this.expired) this.deps.logger.warn('finished after the request deadline', { requestId: this.requestId, action: this.action, outcome: outcome.code ?? 'ok' });
           else resolve(outcome);
         },

@@ -83,6 +83,7 @@ export async function requireLockedPolicy(ctx: ResourceContext, arn: string, not
  * own permissions. Checked on the ARN, before any lookup.
  */
 export function refuseOutsideAccount(ctx: { readonly accountId: string }, arn: string, message: string): void {
+  // An ARN that is no policy ARN passes here and is refused by requirePolicy's checkPolicyArn next.
   const parsed = parsePolicyArn(arn);
   if (parsed && parsed.accountId !== ctx.accountId) throw new AwsError('AccessDenied', message);
 }
@@ -179,7 +180,6 @@ export const deletePolicyOp = defineOperation({
   write: true,
   resource: (input: { policyArn: string }) => policyResource(input.policyArn),
   async handle(input, ctx) {
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policies outside your own account.');
     // AWS's wording for a missing policy differs here: "Policy ARN was not found." (recorded).
     const policy = await requireLockedPolicy(ctx, input.policyArn, (arn) => new AwsError('NoSuchEntity', `Policy ${arn} was not found.`));
@@ -238,7 +238,6 @@ export const tagPolicy = defineOperation({
   context: (input) => requestTagContext(input.tags),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot tag policies outside your own account.');
     const policy = await requirePolicy(ctx, input.policyArn);
     await lockQuota(ctx.db, 'TagsPerResource', policy.id);
@@ -258,7 +257,6 @@ export const untagPolicy = defineOperation({
   resource: (input: { policyArn: string; tagKeys: string[] }) => policyResource(input.policyArn),
   context: (input) => requestTagContext(undefined, input.tagKeys),
   async handle(input, ctx) {
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot untag policies outside your own account.');
     const policy = await requirePolicy(ctx, input.policyArn);
     // Keys that are not on the policy are ignored, as AWS does.

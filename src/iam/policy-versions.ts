@@ -16,7 +16,7 @@ import {
   type PolicyVersionRow,
 } from '../store/managed-policies.js';
 import { encodeDocument } from './documents.js';
-import { checkManagedDocument, checkPolicyArn, policyResource, refuseOutsideAccount, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { checkManagedDocument, policyResource, refuseOutsideAccount, requireLockedPolicy, requirePolicy } from './managed-policies.js';
 import { decodeMarker, pageOf, pageResult } from './pagination.js';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -56,7 +56,6 @@ export const createPolicyVersion = defineOperation({
   write: true,
   resource: (input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }) => policyResource(input.policyArn),
   async handle(input, ctx) {
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot create versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     checkManagedDocument(ctx, input.policyDocument);
@@ -113,7 +112,6 @@ export const deletePolicyVersion = defineOperation({
   write: true,
   resource: (input: VersionInput) => policyResource(input.policyArn),
   async handle(input, ctx) {
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policy versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     if (!(await findVersion(ctx.db, policy.id, input.versionId))) throw noSuchVersion(input.policyArn, input.versionId);
@@ -132,7 +130,6 @@ export const setDefaultPolicyVersion = defineOperation({
   write: true,
   resource: (input: VersionInput) => policyResource(input.policyArn),
   async handle(input, ctx) {
-    checkPolicyArn(input.policyArn);
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot update policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     if (!(await findVersion(ctx.db, policy.id, input.versionId))) throw noSuchVersion(input.policyArn, input.versionId);

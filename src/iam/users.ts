@@ -62,7 +62,8 @@ export function callerAsUser(caller: Caller): { readonly user?: { readonly id: s
  * IAM user and has no tags.
  */
 export async function userTagContext(ctx: ResourceContext, name: string | undefined): Promise<ContextValues> {
-  const target = name ?? ctx.caller?.user?.name;
+  // Without a name only an IAM user is its own target (callerAsUser): a session's parent user is not.
+  const target = name ?? (ctx.caller?.kind === 'user' ? ctx.caller.user?.name : undefined);
   return target === undefined ? {} : resourceTagContext(ctx, 'user', target);
 }
 

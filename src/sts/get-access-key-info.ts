@@ -46,9 +46,10 @@ export const getAccessKeyInfo = defineOperation({
   resource: () => '*',
   handle: async (input: Input, ctx) => {
     const id = input.accessKeyId;
+    // The caller's own key needs no read: its account is the caller's.
+    if (id === ctx.caller.accessKeyId) return { account: ctx.accountId };
     const stored = id.startsWith('AKIA') ? await findAccessKey(ctx.db, id) : undefined;
     if (stored) return { account: stored.accountId };
-    if (id === ctx.caller.accessKeyId) return { account: ctx.accountId };
     const decoded = decodeAccessKeyId(id);
     if (decoded?.carriesAccount && decoded.accountId !== undefined) return { account: decoded.accountId };
     throw new AwsError('InvalidClientTokenId', 'The AWS access key ID provided does not exist in our records.');

@@ -113,10 +113,10 @@ export async function resolvePolicyArns(
   arns: readonly string[],
 ): Promise<string[]> {
   if (arns.length === 0) return [];
-  const unknown = arns.filter((arn) => awsManaged.sessionPolicy(arn) === undefined);
-  const rows = await managedPolicyDocuments(db, unknown);
+  const unknown = new Set(arns.filter((arn) => awsManaged.sessionPolicy(arn) === undefined));
+  const rows = await managedPolicyDocuments(db, [...unknown]);
   return arns.map((arn) => {
-    if (awsManaged.sessionPolicy(arn) !== undefined) return arn;
+    if (!unknown.has(arn)) return arn;
     // AWS managed policies may be session policies too ("You can use AWS managed policies or
     // customer managed policies in the same account as the role").
     const row = rows.find((r) => r.arn === arn && (r.accountId === accountId || r.accountId === null));
