@@ -24,13 +24,11 @@
 import { CreateAccessKeyCommand, CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import fc from 'fast-check';
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NewAccount } from '../src/accounts/accounts.js';
 import { loadServices } from '../src/protocol/index.js';
 import { generateKey } from '../src/tokens/keyring.js';
@@ -39,6 +37,7 @@ import { TINY_POLICY } from '../test/negative/minimal-params.js';
 import { createAgent, send, type Key, type WireRequest } from '../test/negative/wire.js';
 import { replyProblem, requestPlan, toWire, UNKNOWN_KEY, type Keys, type Plan } from '../test/fuzz/requests.js';
 import { SEED } from '../test/fuzz/settings.js';
+import { ForkedServer } from './forked-server.js';
 import type { FromFuzzServer, FuzzBackend, ServerStats, ToFuzzServer } from './fuzz-server.js';
 
 interface Options {
@@ -80,39 +79,9 @@ function parseArgs(argv: readonly string[]): Options {
 /* The server process                                                                           */
 /* ------------------------------------------------------------------------------------------ */
 
-class FuzzServer {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<string, (m: FromFuzzServer) => void>();
-  #failure: ((err: Error) => void) | undefined;
-  exited: string | undefined;
-
+class FuzzServer extends ForkedServer<ToFuzzServer, FromFuzzServer> {
   constructor() {
-    this.#child = fork(fileURLToPath(new URL('./fuzz-server.ts', import.meta.url)), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#child.on('message', (m: FromFuzzServer) => {
-      if (m.type === 'failed') this.#failure?.(new Error(`server process: ${m.message}`));
-      else this.#waiting.get(m.type)?.(m);
-    });
-    this.#child.on('exit', (code, signal) => {
-      this.exited = `${signal ?? code}`;
-      this.#failure?.(new Error(`server process exited (${this.exited})`));
-    });
-  }
-
-  get pid(): number {
-    const pid = this.#child.pid;
-    if (pid === undefined) throw new Error('server process has no pid');
-    return pid;
-  }
-
-  ask<T extends FromFuzzServer['type']>(message: ToFuzzServer, answer: T): Promise<Extract<FromFuzzServer, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      this.#failure = reject;
-      this.#waiting.set(answer, (m) => {
-        this.#waiting.delete(answer);
-        resolve(m as Extract<FromFuzzServer, { type: T }>);
-      });
-      this.#child.send(message);
-    });
+    super('./fuzz-server.ts', { type: 'stop' });
   }
 
   async stats(): Promise<ServerStats> {
@@ -125,16 +94,6 @@ class FuzzServer {
     const kb = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
     if (kb === undefined) throw new Error('no VmRSS in /proc/<pid>/status');
     return Number(kb) / 1024;
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited !== undefined) return;
-    const exited = new Promise<void>((done) => this.#child.once('exit', () => done()));
-    if (this.#child.connected) this.#child.send({ type: 'stop' } satisfies ToFuzzServer);
-    else this.#child.kill();
-    const backstop = setTimeout(() => this.#child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(backstop);
   }
 }
 

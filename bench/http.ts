@@ -21,15 +21,14 @@
  * LATCHKEY_BENCH_CPU_PROF=dir writes a V8 CPU profile of the server process there;
  * LATCHKEY_BENCH_SERVER_FLAGS='--trace-opt …' passes node flags to the server process.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { generateKey, Keyring } from '../src/tokens/keyring.js';
 import { scratchDatabase } from '../test/helpers/scratch-database.js';
 import type { StageResult, WireRequest } from './http-breakdown.js';
 import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
 import { startConstant, startDeployed } from './http-deployed.js';
 import { combine, runLoad, type LoadOptions, type LoadResult } from './http-load.js';
+import { ForkedServer } from './forked-server.js';
 import type { Backend, FromServer, ToServer } from './http-server.js';
 
 const POOL = 64;
@@ -37,50 +36,6 @@ const POOL = 64;
 function envNumber(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-/** The forked server process and a way to wait for its next answer of a given type. */
-class ServerProcess {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<string, (m: FromServer) => void>();
-  #failure: ((err: Error) => void) | undefined;
-
-  constructor(cpuProfDir: string | undefined) {
-    const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-    this.#child = fork(fileURLToPath(new URL('./http-server.ts', import.meta.url)), [], {
-      execArgv: [...process.execArgv, ...prof, ...(process.env.LATCHKEY_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.#child.on('message', (m: FromServer) => {
-      if (m.type === 'failed') this.#failure?.(new Error(`server process: ${m.message}`));
-      else this.#waiting.get(m.type)?.(m);
-    });
-    // Rejects whatever is being waited for (a no-op once it was answered).
-    this.#child.on('exit', (code, signal) => this.#failure?.(new Error(`server process exited (${signal ?? code})`)));
-  }
-
-  ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      this.#failure = reject;
-      this.#waiting.set(answer, (m) => {
-        this.#waiting.delete(answer);
-        resolve(m as Extract<FromServer, { type: T }>);
-      });
-      this.#child.send(message);
-    });
-  }
-
-  /** Resolves when the process has exited (and written its CPU profile, if asked for). */
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => this.#child.once('exit', () => done()));
-    if (this.#child.connected) this.#child.send({ type: 'stop' } satisfies ToServer);
-    else this.#child.kill();
-    // The server exits by itself once stopped (or 15 s after being asked); this is the backstop.
-    const backstop = setTimeout(() => this.#child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(backstop);
-  }
 }
 
 interface Case {
@@ -146,7 +101,13 @@ const ACTION = (name: string): [string, string][] => [['Action', name], ['Versio
 async function benchBackend(backend: Backend, label: string, databaseUrl: string | undefined, options: LoadOptions): Promise<{ baseline: LoadResult; cases: Case[] }> {
   const material = generateKey(new Date());
   const keyring = new Keyring([material]);
-  const server = new ServerProcess(process.env.LATCHKEY_BENCH_CPU_PROF);
+  const cpuProfDir = process.env.LATCHKEY_BENCH_CPU_PROF;
+  const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const server = new ForkedServer<ToServer, FromServer>('./http-server.ts', { type: 'stop' }, [
+    ...process.execArgv,
+    ...prof,
+    ...(process.env.LATCHKEY_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
+  ]);
   try {
     const ready = await server.ask(
       { type: 'start', backend, ...(databaseUrl ? { databaseUrl } : {}), key: { kid: material.kid, created: material.created, key: material.key.toString('base64') } },
