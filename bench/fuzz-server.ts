@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   process.on('message', (m: ToFuzzServer) => {
     if (m.type === 'stats') {
       const { heapUsed, external } = process.memoryUsage();
-      const { caches, policyCache } = service.deps;
+      const { caches } = service;
+      const { policyCache } = service.registry;
       send({
         type: 'stats',
         stats: {

@@ -1,14 +1,14 @@
 /**
  * Where the time of one request goes, measured inside the server process with no socket: each
  * stage of the pipeline alone, one call at a time. The first rows show what the hot caches save
- * (the token opened, the signing key derived, every time); from authenticateRequest() on, caches
+ * (the token opened, the signing key derived, every time); from deps.authenticate() on, caches
  * are warm as in service, and subtracting one row from the next gives the cost of a layer
  * (authenticate → the whole AWS Query pipeline → Hono and the access log).
  */
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { authenticate } from '../src/auth/authenticate.js';
-import { authenticateRequest, handleQuery } from '../src/http/query.js';
+import { handleQuery } from '../src/http/pipeline.js';
 import type { RawRequest } from '../src/http/raw-request.js';
 import type { Service } from '../src/service.js';
 import { verify } from '../src/sigv4/index.js';
@@ -63,7 +63,7 @@ export async function breakdown(service: Service, keyring: Keyring, url: string,
   const deps = service.deps;
   const raw = rawOf(temporary);
   const token = temporary.headers['x-amz-security-token'] ?? '';
-  const authDeps = { db: deps.store.db, keyring: deps.keyring, keys: deps.caches.keys };
+  const authDeps = { db: deps.store.db, keyring: service.registry.keyring, keys: deps.caches.keys };
   const allowed = { services: ['sts'] };
   const check = async (r: RawRequest, name: string) => {
     const outcome = await handleQuery(deps, r, randomUUID());
@@ -77,7 +77,7 @@ export async function breakdown(service: Service, keyring: Keyring, url: string,
       verify(raw.sig, { now: Date.now(), allowed, lookupSecret: async () => secret }),
     ),
     await timeAsync('authenticate(), no caches (token opened, key checked, SigV4)', () => authenticate(authDeps, raw.sig, Date.now(), allowed)),
-    await timeAsync('authenticateRequest(): the same as the pipeline calls it, caches warm', () => authenticateRequest(deps, raw.sig, Date.now(), 'sts')),
+    await timeAsync('deps.authenticate(): the same as the pipeline calls it, caches warm', () => deps.authenticate(raw.sig, Date.now(), 'sts')),
     await timeAsync('handleQuery(): GetCallerIdentity, temporary credentials', () => handleQuery(deps, raw, randomUUID())),
     // With no socket there is no node message: the app reads this one through the WHATWG Request.
     await timeAsync('app.fetch(): the same through Hono + access log (WHATWG body)', async () => {

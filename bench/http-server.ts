@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { createAccount, type NewAccount } from '../src/accounts/accounts.js';
 import { createLogger } from '../src/log.js';
-import { authenticateRequest, type QueryDeps } from '../src/http/query.js';
+import type { PipelineDeps } from '../src/http/pipeline.js';
 import { endOfTurn } from '../src/http/end-of-turn.js';
 import { readNodeRequest } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
@@ -50,13 +50,13 @@ function serveBaseline(): Promise<{ server: ServerType; url: string }> {
  * headers taken as app.ts does; `authenticate`: then the SigV4 check with its caches, as the
  * pipeline calls it. Both hold their responses to the end of the turn, as app.ts does.
  */
-function serveLayer(layer: 'read' | 'authenticate', deps: QueryDeps): Promise<{ server: ServerType; url: string }> {
+function serveLayer(layer: 'read' | 'authenticate', deps: PipelineDeps): Promise<{ server: ServerType; url: string }> {
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
   app.all('/', async (c) => {
     const incoming = c.env?.incoming;
     if (!incoming) throw new Error('the layer servers run behind @hono/node-server');
     const raw = await readNodeRequest(incoming);
-    if (layer === 'authenticate') await authenticateRequest(deps, raw.sig, deps.clock(), 'sts');
+    if (layer === 'authenticate') await deps.authenticate(raw.sig, deps.clock(), 'sts');
     await endOfTurn();
     return new Response(CONSTANT, { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': randomUUID() } });
   });

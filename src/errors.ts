@@ -51,13 +51,28 @@ export const ERRORS = {
 /** The closed set of error codes. */
 export type ErrorCode = keyof typeof ERRORS;
 
+/** What an AccessDenied refused: the action and the resource it was asked for (for the audit trail). */
+export interface Denial {
+  readonly action: string;
+  readonly resource: string;
+}
+
+export interface AwsErrorOptions {
+  /** The failure underneath (kept for the log, never shown to the client). */
+  readonly cause?: unknown;
+  /** For AccessDenied from a policy decision: what was refused. */
+  readonly denial?: Denial;
+}
+
 export class AwsError extends Error {
   readonly code: ErrorCode;
+  readonly denial: Denial | undefined;
 
-  constructor(code: ErrorCode, message?: string) {
-    super(message ?? ERRORS[code].message);
+  constructor(code: ErrorCode, message?: string, options?: AwsErrorOptions) {
+    super(message ?? ERRORS[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AwsError';
     this.code = code;
+    this.denial = options?.denial;
   }
 
   get status(): number {
@@ -71,5 +86,5 @@ export class AwsError extends Error {
 
 /** Anything thrown, as the error the client may see. Unknown failures reveal nothing. */
 export function toAwsError(err: unknown): AwsError {
-  return err instanceof AwsError ? err : new AwsError('InternalFailure');
+  return err instanceof AwsError ? err : new AwsError('InternalFailure', undefined, { cause: err });
 }

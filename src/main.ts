@@ -20,7 +20,7 @@ import { createService } from './service.js';
 import { loadAwsManagedPolicies } from './store/aws-managed-policies.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
-import { describeError } from './boot/describe-error.js';
+import { errorLine } from './describe-error.js';
 import { loadKeyring, requireKeysInProduction } from './boot/keyring.js';
 import { Lifecycle } from './boot/lifecycle.js';
 import { bindListener, type Listener } from './boot/listener.js';
@@ -264,7 +264,7 @@ main().catch((err: unknown) => {
     process.stderr.write(`latchkey: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  process.stderr.write(`latchkey failed to start: ${describeError(err)}\n`);
+  process.stderr.write(`latchkey failed to start: ${errorLine(err)}\n`);
   process.exit(1);
 });
 

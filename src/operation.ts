@@ -1,91 +1,189 @@
 /**
- * The contract between the HTTP layer and the IAM/STS handlers. Handlers know no HTTP: they get
- * their validated camelCase input and a context, and return a camelCase result (or throw
- * AwsError). The HTTP layer authenticates, authorizes against `resource()`, runs write operations
- * in one transaction and tells every node what changed.
+ * The contract between the request pipeline (src/http/pipeline.ts) and the IAM/STS handlers.
+ * Handlers know no HTTP: they get their validated camelCase input, the call's context (what every
+ * handler needs) and the registry (everything else, built once by src/service.ts and asked for by
+ * name), and return a camelCase result (or throw AwsError).
+ *
+ * Each operation declares how it is authenticated (`sigv4`, or `none` for the unsigned federation
+ * actions) and who authorizes it; the pipeline authenticates, authorizes against `resource()`,
+ * runs write operations in one transaction, audits, and tells every node what changed.
  */
 import type { Caller } from './auth/caller.js';
 import type { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
-import type { CompiledPrincipal } from './auth/authorize.js';
-import type { ContextValueInput, Decision, PolicyCache, RequestContext } from './policy/index.js';
+import type { AuthorizationRequest, CompiledPrincipal } from './auth/authorize.js';
+import type { AwsError } from './errors.js';
+import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js';
 import type { Db } from './store/db.js';
 import type { AssumableRole, RoleRef } from './store/sts-lookups.js';
 import type { Keyring } from './tokens/keyring.js';
+import type { SessionClaims } from './tokens/session-token.js';
 
 export type ContextValues = Record<string, ContextValueInput | undefined>;
 
-/** What resource() and context() may read: the database outside any transaction. */
-export interface ResourceContext {
+/** How a request to the operation proves who sent it. */
+export type Authentication =
+  /** A SigV4 signature (header or presigned query) with an access key or session credentials. */
+  | 'sigv4'
+  /** None: the request carries its own proof (a web identity token, a SAML assertion). */
+  | 'none';
+
+/**
+ * Who decides whether the call is allowed: the pipeline, against resource() (the default); the
+ * handler itself (AssumeRole: trust policy and caller policy together); or nobody
+ * (GetCallerIdentity is never denied).
+ */
+export type Authorization = 'resource' | 'handler' | 'none';
+
+/** The request's own facts that condition keys are made of. */
+export interface RequestFacts {
+  readonly sourceIp: string;
+  readonly secureTransport: boolean;
+  /** The region the request was signed for (undefined for an unsigned request). */
+  readonly region: string | undefined;
+}
+
+/** What an unsigned operation's resource() and load() may read: the database outside any transaction. */
+export interface UnsignedResourceContext {
   readonly db: Db;
+}
+
+/** What a signed operation's resource(), context() and load() may read. */
+export interface ResourceContext extends UnsignedResourceContext {
+  /** The caller's account. */
   readonly accountId: string;
   /** Who is calling: operations whose target defaults to the caller (GetUser, CreateAccessKey without UserName). */
   readonly caller?: Caller;
 }
 
-export interface OperationContext {
+/** What every handler of an unsigned operation gets. */
+export interface CallContext {
   /** For write operations, the transaction the whole call runs in. */
   readonly db: Db;
+  readonly now: Date;
+  readonly requestId: string;
+  readonly request: RequestFacts;
+}
+
+/** What every handler of a signed operation gets: the call, its caller and `authorize`. */
+export interface OperationContext extends CallContext {
   readonly caller: Caller;
   /** The caller's account: every IAM operation acts on it. */
   readonly accountId: string;
-  readonly now: Date;
-  readonly requestId: string;
+  /** Authorize a further action the call needs (e.g. a second resource), throwing AccessDenied. */
+  authorize(action: string, resource: string, context?: ContextValues): Promise<void>;
+  /** The request as authorization sees it, for an action the handler decides itself. */
+  requestFor(action: string, resource: string, context?: ContextValues): AuthorizationRequest;
+}
+
+/** Compiles a caller's policies (identity, boundary, session) and principal tags, through the account caches. */
+export interface PrincipalCompiler {
+  of(caller: Caller, db: Db): Promise<CompiledPrincipal>;
+}
+
+/**
+ * Roles as the AssumeRole* actions read them (exact name and path, with tags): from a per-account
+ * cache that every node drops when the role's account changes; inside a transaction, read
+ * through it (`db` is the call's handle).
+ */
+export interface RoleDirectory {
+  find(ref: RoleRef, db: Db): Promise<AssumableRole | undefined>;
+}
+
+/** AccessDenied answers in AWS's words (and the encoded details when configured). */
+export interface Denials {
+  /** AccessDenied for a decision the handler made; `context` is the condition keys it was made with. */
+  deny(caller: Caller, req: AuthorizationRequest, decision: Decision, context: ContextValues): AwsError;
+}
+
+/**
+ * Everything a handler may need beyond its context, built once in the composition root
+ * (src/service.ts) and asked for by name, in the manner of ory/hydra's registries.
+ */
+export interface Registry {
   readonly keyring: Keyring;
   readonly policyCache: PolicyCache;
   /** The AWS managed policies a session may name by ARN instead of carrying their text. */
   readonly awsManagedPolicies: AwsManagedSessionPolicies;
-  /** Authorize a further action the call needs (e.g. a second resource), throwing AccessDenied. */
-  readonly authorize: (action: string, resource: string, context?: ContextValues) => Promise<void>;
-  /** The caller's compiled policies (identity, boundary, session) and principal tags. */
-  readonly principal: () => Promise<CompiledPrincipal>;
-  /** The request's condition keys for the caller (global keys + `extra`), for handlers that evaluate themselves. */
-  readonly conditionContext: (principal: CompiledPrincipal, action: string, resource: string, extra?: ContextValues) => RequestContext;
-  /** AccessDenied with AWS's message for a decision the handler made itself. */
-  readonly denied: (action: string, resource: string, decision: Decision) => Error;
+  readonly principals: PrincipalCompiler;
+  readonly roles: RoleDirectory;
+  readonly denials: Denials;
   /**
-   * The role an ARN names (exact name and path), with its tags: from a per-account cache that every
-   * node drops when the role's account changes; inside a transaction, read through it.
+   * True when `key` was seen less than `intervalMs` before `now` (ms) on this node, and records it
+   * otherwise: throttles bookkeeping writes such as a role's last use off the hot path.
    */
-  readonly findRole: (ref: RoleRef) => Promise<AssumableRole | undefined>;
-  /**
-   * True when `key` was seen less than `intervalMs` ago on this node (and records it otherwise):
-   * throttles bookkeeping writes such as a role's last use off the hot path.
-   */
-  readonly recentlyDone: (key: string, intervalMs: number) => boolean;
-  /** The region the request was signed for, and the caller's address. */
-  readonly region: string;
-  readonly sourceIp: string;
+  recentlyDone(key: string, intervalMs: number, now: number): boolean;
+  /** A stored document that no longer compiles (a stricter engine): logged, then treated as the caller says. */
+  reportUnusable(what: string, err: unknown): void;
 }
 
-export interface OperationDef<I = Record<string, unknown>, O = unknown> {
+/** What a handler that issues credentials returns: the output, and the session's claims for the audit trail. */
+export class Issued<O> {
+  constructor(
+    readonly output: O,
+    readonly claims: SessionClaims,
+  ) {}
+}
+
+export type HandlerResult<O> = O | Issued<O>;
+
+interface OperationBase<I, T, R> {
   /** The wire name, e.g. `CreateUser`. */
   readonly name: string;
   /** The IAM action authorized, e.g. `iam:CreateUser`. */
   readonly action: string;
   /** Writes run in a transaction and invalidate the account's caches on every node. */
   readonly write: boolean;
-  /**
-   * Who decides whether the call is allowed: the pipeline, against resource() (the default); the
-   * handler itself (AssumeRole: trust policy and caller policy together); or nobody
-   * (GetCallerIdentity is never denied).
-   */
-  readonly authorization?: 'resource' | 'handler' | 'none';
+  readonly authorization?: Authorization;
   /**
    * Answered from the request and this node's caches alone, never the database (GetCallerIdentity):
    * still served while the database is unreachable (Store.reachable), when nothing else is.
    */
   readonly offline?: true;
+  /**
+   * Reads the request's target once, outside any transaction, for resource(), context() and
+   * handle(). A write operation's handler reads what it changes again inside its transaction.
+   */
+  load?(input: I, ctx: R): Promise<T>;
   /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
-  resource(input: I, ctx: ResourceContext): string | Promise<string>;
+  resource(input: I, ctx: R, target: T): string | Promise<string>;
   /**
    * Condition keys this request adds (aws:RequestTag/…, aws:TagKeys, iam:PolicyARN, …). May read
    * the database, for keys that describe the resource as it is (the boundary an entity already has).
    */
-  context?(input: I, ctx: ResourceContext): ContextValues | Promise<ContextValues>;
-  handle(input: I, ctx: OperationContext): Promise<O>;
+  context?(input: I, ctx: R, target: T): ContextValues | Promise<ContextValues>;
 }
 
+export interface SignedOperation<I, O, T = undefined> extends OperationBase<I, T, ResourceContext> {
+  readonly authentication: 'sigv4';
+  handle(input: I, ctx: OperationContext, deps: Registry, target: T): Promise<HandlerResult<O>>;
+}
+
+export interface UnsignedOperation<I, O, T = undefined> extends OperationBase<I, T, UnsignedResourceContext> {
+  readonly authentication: 'none';
+  /** Nobody signed the call: the handler decides (trust policies), never the pipeline. */
+  readonly authorization: 'handler';
+  handle(input: I, ctx: CallContext, deps: Registry, target: T): Promise<HandlerResult<O>>;
+}
+
+export type OperationDef<I = Record<string, unknown>, O = unknown, T = unknown> = SignedOperation<I, O, T> | UnsignedOperation<I, O, T>;
+
 /** Define an operation with a typed input (the protocol layer has validated it against the model). */
-export function defineOperation<I, O>(def: OperationDef<I, O>): OperationDef {
+export function defineOperation<I, O, T = undefined>(def: SignedOperation<I, O, T> | UnsignedOperation<I, O, T>): OperationDef {
   return def as unknown as OperationDef;
+}
+
+/**
+ * Adds a service's operations to `byName` (by `Version:Action`), checked once at start: each declares how it is
+ * authenticated (a definition that does not is refused, whatever its types said), and no name is
+ * defined twice.
+ */
+export function registerOperations(byName: Map<string, OperationDef>, apiVersion: string, defs: readonly OperationDef[]): void {
+  for (const def of defs) {
+    const authentication: unknown = (def as { authentication?: unknown }).authentication;
+    if (authentication !== 'sigv4' && authentication !== 'none') throw new Error(`operation ${def.name} declares no authentication ('sigv4' or 'none')`);
+    if (authentication === 'none' && def.authorization !== 'handler') throw new Error(`operation ${def.name} is unsigned, so its handler must authorize it`);
+    const key = `${apiVersion}:${def.name}`;
+    if (byName.has(key)) throw new Error(`operation ${def.name} is defined twice`);
+    byName.set(key, def);
+  }
 }

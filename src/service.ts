@@ -5,24 +5,31 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { FailureMessages } from './auth/authorize.js';
+import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
+import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
 import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
+import { createCaches, invalidate, type Caches } from './auth/caches.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
+import { revocationCheck } from './auth/revocation.js';
 import type { ProxyRange } from './config.js';
+import { describeError } from './describe-error.js';
 import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/forwarded.js';
-import { createCaches, invalidate, type Caches, type QueryDeps } from './http/query.js';
+import type { PipelineDeps } from './http/pipeline.js';
 import { IAM_VERSION, iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
-import { STS_VERSION, stsOperations } from './sts/index.js';
-import type { OperationDef } from './operation.js';
+import { registerOperations, type OperationDef, type Registry } from './operation.js';
 import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
+import type { AllowedScope } from './sigv4/index.js';
+import { STS_VERSION, stsOperations } from './sts/index.js';
+import { roleDirectory } from './sts/role-directory.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/credentials.js';
 import { AuditAppender } from './store/audit.js';
 import type { AwsManagedPolicy } from './store/aws-managed-policies.js';
-import type { Store } from './store/db.js';
+import type { Db, Store } from './store/db.js';
+import { errorCode } from './store/errors.js';
 import type { Keyring } from './tokens/keyring.js';
 
 export interface ServiceOptions {
@@ -49,7 +56,8 @@ export interface ServiceOptions {
 
 export interface Service {
   readonly app: ReturnType<typeof createApp>;
-  readonly deps: QueryDeps;
+  readonly deps: PipelineDeps;
+  readonly registry: Registry;
   readonly caches: Caches;
   /** Stop listening for changes (the store is closed by its owner). */
   dispose(): void;
@@ -58,32 +66,28 @@ export interface Service {
 /** Last-used times are written at most once a minute per key, off the request path. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
+/** The composition root: every cache, table and helper the pipeline and the handlers use, made once here. */
 export function createService(options: ServiceOptions): Service {
-  const caches = createCaches(() => options.store.coherent());
-  const unlisten = options.store.onChange((accountId) => invalidate(caches, accountId));
+  const { store, keyring, logger } = options;
+  const caches = createCaches(() => store.coherent());
+  const unlisten = store.onChange((accountId) => invalidate(caches, accountId));
   const operations = new Map<string, OperationDef>();
-  for (const op of iamOperations) operations.set(`${IAM_VERSION}:${op.name}`, op);
-  for (const op of stsOperations) operations.set(`${STS_VERSION}:${op.name}`, op);
-  const lastUsed = new Map<string, number>();
-  const done = new Map<string, number>();
+  registerOperations(operations, IAM_VERSION, iamOperations);
+  registerOperations(operations, STS_VERSION, stsOperations);
   const policyCache = new PolicyCache();
-  const deps: QueryDeps = {
-    // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
-    store: retryingConflicts(options.store),
-    keyring: options.keyring,
-    failureMessages: options.failureMessages ?? 'plain',
-    services: loadServices(),
-    operations,
+  const awsManagedPolicies = new AwsManagedSessionPolicies(options.awsManagedPolicies ?? [], policyCache);
+  const failureMessages: FailureMessages = options.failureMessages ?? 'plain';
+  const reportUnusable = (what: string, err: unknown): void => logger.warn('stored document no longer compiles', { what, error: describeError(err) });
+  const authorizeDeps = (db: Db): AuthorizeDeps => ({ db, policyCache, awsManagedPolicies, principals: caches.principals, keyring, failureMessages, reportUnusable });
+
+  const done = new Map<string, number>();
+  const registry: Registry = {
+    keyring,
     policyCache,
-    awsManagedPolicies: new AwsManagedSessionPolicies(options.awsManagedPolicies ?? [], policyCache),
-    caches,
-    audit: new AuditAppender(options.store.db),
-    allowedRegions: options.allowedRegions,
-    trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,
-    clock: options.clock ?? Date.now,
-    logger: options.logger,
-    requestDeadlineMs: options.requestDeadlineMs,
-    signingKeys: cachingSigningKeys(),
+    awsManagedPolicies,
+    principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
+    roles: roleDirectory(store.db, caches.roles),
+    denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);
       if (previous !== undefined && now - previous < intervalMs) return true;
@@ -91,18 +95,45 @@ export function createService(options: ServiceOptions): Service {
       done.set(key, now);
       return false;
     },
-    openToken: cachingTokenOpener(options.keyring),
+    reportUnusable,
+  };
+
+  const authDeps: AuthenticateDeps = { db: store.db, keyring, keys: caches.keys, openToken: cachingTokenOpener(keyring), available: () => store.reachable() };
+  const sessionChecks: SessionChecks = { revoked: revocationCheck(store.db, caches.revoked) };
+  const signingKeys = cachingSigningKeys();
+  // The scopes a request may be signed for, one object per service (not one per request).
+  const scopes = new Map<string, AllowedScope>();
+  const allowedRegions = options.allowedRegions;
+  const scopeFor = (service: string): AllowedScope => {
+    let scope = scopes.get(service);
+    if (!scope) scopes.set(service, (scope = { services: [service], ...(allowedRegions ? { regions: allowedRegions } : {}) }));
+    return scope;
+  };
+
+  const lastUsed = new Map<string, number>();
+  const deps: PipelineDeps = {
+    // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
+    store: retryingConflicts(store),
+    services: loadServices(),
+    operations,
+    registry,
+    caches,
+    audit: new AuditAppender(store.db),
+    authenticate: (sig, now, signingName) => authenticate(authDeps, sig, now, scopeFor(signingName), signingKeys, sessionChecks),
+    authorize: (caller, db, req) => authorize(authorizeDeps(db), caller, req),
+    trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,
+    clock: options.clock ?? Date.now,
+    logger,
+    requestDeadlineMs: options.requestDeadlineMs,
     keyUsed(accessKeyId, at, service, region) {
       const previous = lastUsed.get(accessKeyId);
       if (previous !== undefined && at.getTime() - previous < LAST_USED_INTERVAL_MS) return;
       if (lastUsed.size > 100_000) lastUsed.clear();
       lastUsed.set(accessKeyId, at.getTime());
-      touchAccessKey(options.store.db, accessKeyId, at, service, region).catch((err: unknown) =>
-        options.logger.warn('could not record key use', { accessKeyId, error: (err as Error).name }),
-      );
+      touchAccessKey(store.db, accessKeyId, at, service, region).catch((err: unknown) => logger.warn('could not record key use', { accessKeyId, error: errorCode(err) }));
     },
   };
-  return { app: createApp(deps), deps, caches, dispose: unlisten };
+  return { app: createApp(deps), deps, registry, caches, dispose: unlisten };
 }
 
 export interface Listening {

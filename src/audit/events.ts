@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { Logger } from '../log.js';
 import type { AuditAppender, AuditRow } from '../store/audit.js';
+import { errorCode } from '../store/errors.js';
 
 /** The request-wide facts every event of one request shares. */
 export interface AuditRequest {
@@ -96,13 +97,4 @@ export async function recordDenied(audit: AuditAppender, logger: Logger, row: Au
       error: errorCode(err),
     });
   }
-}
-
-/** The SQLSTATE (drizzle wraps the driver's error in `cause`) or the class: never a message, which may quote parameters. */
-function errorCode(err: unknown): string {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return err instanceof Error ? err.name : typeof err;
 }

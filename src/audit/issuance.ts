@@ -1,12 +1,11 @@
 /**
- * What the trail keeps of an issuance: facts about the session, read back from the token the
- * operation returned, so every issuing operation is audited the same way whatever its handler
- * does. The session's `jti` is kept so an operator can revoke it from the trail
+ * What the trail keeps of an issuance: facts about the session, from the claims the issuing
+ * handler returned with the credentials (operation.ts, Issued), so every issuing operation is
+ * audited the same way whatever its handler does. The session's `jti` is kept so an operator can revoke it from the trail
  * (`sessions revoke --jti`); the secret access key and the token never are.
  */
 import { entityArn } from '../arn.js';
-import type { Keyring } from '../tokens/keyring.js';
-import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
+import type { SessionClaims } from '../tokens/session-token.js';
 
 /**
  * Whether an operation issues credentials: its output (in the service model) has `Credentials`.
@@ -23,19 +22,6 @@ export function issuesCredentials(output: OutputShape | undefined): boolean {
 type OutputShape = { readonly members: readonly { readonly name: string }[] };
 /** Shapes are loaded once: the answer for each is worked out once. */
 const issuing = new WeakMap<OutputShape, boolean>();
-
-/**
- * The claims of the credentials in `result`, or undefined when it carries none. Credentials whose
- * token we cannot open cannot be audited, so they must not be handed out: that throws.
- */
-export function issuedClaims(keyring: Keyring, result: unknown): SessionClaims | undefined {
-  const credentials = (result as { credentials?: { sessionToken?: unknown } } | undefined)?.credentials;
-  if (credentials === undefined) return undefined;
-  const token = credentials.sessionToken;
-  const claims = typeof token === 'string' ? openSessionToken(keyring, token) : undefined;
-  if (!claims) throw new Error('issued credentials carry no session token this service can open: refusing to issue what cannot be audited');
-  return claims;
-}
 
 /** The ARN the issuance acted on: the role assumed, else the session's own principal. */
 export function issuanceResource(claims: SessionClaims): string {

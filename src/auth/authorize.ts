@@ -31,6 +31,8 @@ export interface PrincipalDeps {
    * Absent: every such reference is unresolvable, and the session is denied.
    */
   readonly awsManagedPolicies?: AwsManagedSessionPolicies | undefined;
+  /** Told of a stored document that no longer compiles (it is left out, never an allow); absent: nobody is. */
+  readonly reportUnusable?: ((what: string, err: unknown) => void) | undefined;
 }
 
 /**
@@ -59,16 +61,17 @@ export interface AuthorizationRequest {
   readonly now: Date;
 }
 
-function compileAll(cache: PolicyCache, texts: readonly PolicyText[]): AttachedPolicy[] {
+function compileAll(deps: PrincipalDeps, texts: readonly PolicyText[]): AttachedPolicy[] {
   // Stored documents were validated when they were written; one that no longer parses (a
   // stricter engine) is skipped, not allowed to abort the decision.
   const out: AttachedPolicy[] = [];
   for (const t of texts) {
     try {
       // Quotas were checked on write; AWS managed documents exceed every customer quota.
-      out.push({ id: t.id, policy: cache.get(t.document, { kind: 'identity', maxLength: MAX_TEXT_LENGTH }) });
-    } catch {
-      // skipped: reported by SimulatePrincipalPolicy, never an allow
+      out.push({ id: t.id, policy: deps.policyCache.get(t.document, { kind: 'identity', maxLength: MAX_TEXT_LENGTH }) });
+    } catch (err) {
+      // skipped (never an allow), logged, and reported by SimulatePrincipalPolicy
+      deps.reportUnusable?.(`stored policy ${t.id}`, err);
     }
   }
   return out;
@@ -84,8 +87,8 @@ async function storedPrincipal(deps: PrincipalDeps, kind: 'user' | 'role', id: s
   if (!loaded) return { set: { identity: [] }, tags: {} };
   const compiled: CompiledPrincipal = {
     set: {
-      identity: compileAll(deps.policyCache, loaded.identity),
-      boundary: loaded.boundary ? compileAll(deps.policyCache, [loaded.boundary])[0] ?? denyAll(deps.policyCache) : undefined,
+      identity: compileAll(deps, loaded.identity),
+      boundary: loaded.boundary ? compileAll(deps, [loaded.boundary])[0] ?? denyAll(deps.policyCache) : undefined,
     },
     tags: loaded.tags,
   };
@@ -282,7 +285,8 @@ function isRoleAssumption(req: AuthorizationRequest): boolean {
  */
 export function accessDenied(deps: DenialDeps, caller: Caller, req: AuthorizationRequest, decision: Decision, context: Readonly<Record<string, ContextValueInput | undefined>>): AwsError {
   const message = accessDeniedMessage(caller, req, decision);
-  if (deps.failureMessages !== 'encoded') return new AwsError('AccessDenied', message);
+  const denial = { denial: { action: req.action, resource: req.resource } };
+  if (deps.failureMessages !== 'encoded') return new AwsError('AccessDenied', message, denial);
   const details = describeAuthorization({
     // AWS names the principal by its unique id; an IAM user also by its name.
     principal: { id: caller.userId, name: caller.kind === 'user' ? caller.user?.name : undefined, arn: caller.arn },
@@ -292,7 +296,7 @@ export function accessDenied(deps: DenialDeps, caller: Caller, req: Authorizatio
     context,
   });
   const encoded = encodeAuthorizationMessage(deps.keyring, caller.accountId, details);
-  return new AwsError('AccessDenied', `${message}${ENCODED_MESSAGE}${encoded}`);
+  return new AwsError('AccessDenied', `${message}${ENCODED_MESSAGE}${encoded}`, denial);
 }
 
 const ENCODED_MESSAGE = '. Encoded authorization failure message: ';

@@ -4,7 +4,7 @@
  * wires it to the real process.
  */
 import { StartupError } from '../boot/startup-error.js';
-import { describeError } from '../boot/describe-error.js';
+import { errorLine } from '../describe-error.js';
 import { parseConfig } from '../config.js';
 import { parseArgs } from './args.js';
 import { runCommand } from './commands.js';
@@ -50,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       err(`latchkey ${command.name}: ${e.message}\n`);
       return e.exitCode;
     }
-    err(`latchkey ${command.name} failed: ${describeError(e)}\n`);
+    err(`latchkey ${command.name} failed: ${errorLine(e)}\n`);
     return 1;
   }
 }

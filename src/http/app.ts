@@ -7,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { describeError } from '../describe-error.js';
 import { AwsError } from '../errors.js';
 import { renderError } from '../protocol/index.js';
 import { endOfTurn } from './end-of-turn.js';
-import { handleQuery, type QueryDeps } from './query.js';
+import { handleQuery, type PipelineDeps } from './pipeline.js';
 import { readNodeRequest, readWebRequest } from './raw-request.js';
 
-export type AppDeps = QueryDeps;
+export type AppDeps = PipelineDeps;
 
 /** The longest /readyz waits for the database (less when the request deadline is shorter). */
 export const READY_TIMEOUT_MS = 1000;
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
       outcome = await handleQuery(deps, raw, requestId);
     } catch (err) {
       const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');
-      if (!(err instanceof AwsError)) deps.logger.error('unexpected failure', { requestId, error: String(err) });
+      if (!(err instanceof AwsError)) deps.logger.error('unexpected failure', { requestId, error: describeError(err) });
       outcome = { response: renderError(aws, requestId), action: undefined, caller: undefined, accessKeyId: undefined, code: aws.code };
     }
     const { response } = outcome;
@@ -81,7 +82,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
   });
   app.onError((err, c) => {
     const requestId = randomUUID();
-    deps.logger.error('unexpected failure', { requestId, error: err.name });
+    deps.logger.error('unexpected failure', { requestId, error: describeError(err) });
     const r = renderError(new AwsError('InternalFailure'), requestId);
     deps.logger.info('request', { requestId, method: c.req.method, status: r.status, code: 'InternalFailure' });
     return c.body(r.body, 500, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });

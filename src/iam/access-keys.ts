@@ -101,17 +101,18 @@ export async function insertFreshKey(
 export const createAccessKey = defineOperation({
   name: 'CreateAccessKey',
   action: 'iam:CreateAccessKey',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     const owner = await ownerOf(ctx, input.userName);
     await lockQuota(ctx.db, 'AccessKeysPerUser', owner.userId ?? `root:${ctx.accountId}`);
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, owner.userId)) >= MAX_ACCESS_KEYS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
     }
     const secret = newSecretAccessKey();
-    const id = await insertFreshKey(ctx.db, ctx.accountId, owner.userId, (keyId) => ctx.keyring.seal(secret, accessKeyAad(keyId)), ctx.now);
+    const id = await insertFreshKey(ctx.db, ctx.accountId, owner.userId, (keyId) => deps.keyring.seal(secret, accessKeyAad(keyId)), ctx.now);
     // The only time the secret leaves the service: AWS cannot show it again either.
     return {
       accessKey: {
@@ -134,6 +135,7 @@ interface UpdateAccessKeyInput {
 export const updateAccessKey = defineOperation({
   name: 'UpdateAccessKey',
   action: 'iam:UpdateAccessKey',
+  authentication: 'sigv4',
   write: true,
   resource: (input: UpdateAccessKeyInput, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
@@ -154,6 +156,7 @@ export const updateAccessKey = defineOperation({
 export const deleteAccessKey = defineOperation({
   name: 'DeleteAccessKey',
   action: 'iam:DeleteAccessKey',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { userName?: string; accessKeyId: string }, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
@@ -168,6 +171,7 @@ export const deleteAccessKey = defineOperation({
 export const listAccessKeys = defineOperation({
   name: 'ListAccessKeys',
   action: 'iam:ListAccessKeys',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { userName?: string; marker?: string; maxItems?: number }, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
@@ -182,6 +186,7 @@ export const listAccessKeys = defineOperation({
 export const getAccessKeyLastUsed = defineOperation({
   name: 'GetAccessKeyLastUsed',
   action: 'iam:GetAccessKeyLastUsed',
+  authentication: 'sigv4',
   write: false,
   // Authorized against the key owner's ARN (the root ARN for root keys). A key that does not exist,
   // or exists in another account, is authorized against `*` and then answered NoSuchEntity: the

@@ -29,6 +29,7 @@ export const DEFAULT_QUOTAS = {
 export const getAccountSummary = defineOperation({
   name: 'GetAccountSummary',
   action: 'iam:GetAccountSummary',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
   async handle(_input: Record<string, never>, ctx) {

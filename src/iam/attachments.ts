@@ -101,6 +101,7 @@ function attachOperation(kind: OwnerKind) {
   return defineOperation({
     name: `Attach${kind.label}Policy`,
     action: `iam:Attach${kind.label}Policy`,
+    authentication: 'sigv4',
     write: true,
     resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
@@ -125,6 +126,7 @@ function detachOperation(kind: OwnerKind) {
   return defineOperation({
     name: `Detach${kind.label}Policy`,
     action: `iam:Detach${kind.label}Policy`,
+    authentication: 'sigv4',
     write: true,
     resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
@@ -146,6 +148,7 @@ function listAttachedOperation(kind: OwnerKind) {
   return defineOperation({
     name: `ListAttached${kind.label}Policies`,
     action: `iam:ListAttached${kind.label}Policies`,
+    authentication: 'sigv4',
     write: false,
     resource: (input: ListAttachedInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: (input, ctx) => ownerContext(kind, ctx, ownerName(kind, input), false),
@@ -182,6 +185,7 @@ const FILTER_TYPES: Record<NonNullable<ListEntitiesInput['entityFilter']>, reado
 export const listEntitiesForPolicyOp = defineOperation({
   name: 'ListEntitiesForPolicy',
   action: 'iam:ListEntitiesForPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: (input: ListEntitiesInput) => policyResource(input.policyArn),
   async handle(input, ctx) {

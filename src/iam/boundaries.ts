@@ -52,6 +52,7 @@ interface PutUserBoundaryInput {
 export const putUserPermissionsBoundary = defineOperation({
   name: 'PutUserPermissionsBoundary',
   action: 'iam:PutUserPermissionsBoundary',
+  authentication: 'sigv4',
   write: true,
   resource: (input: PutUserBoundaryInput, ctx) => userResource(ctx, input.userName),
   // IAM lets policies restrict which boundary may be set (condition key iam:PermissionsBoundary).
@@ -67,6 +68,7 @@ export const putUserPermissionsBoundary = defineOperation({
 export const deleteUserPermissionsBoundary = defineOperation({
   name: 'DeleteUserPermissionsBoundary',
   action: 'iam:DeleteUserPermissionsBoundary',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => existingEntityContext(ctx, 'user', input.userName),
@@ -86,6 +88,7 @@ interface PutRoleBoundaryInput {
 export const putRolePermissionsBoundary = defineOperation({
   name: 'PutRolePermissionsBoundary',
   action: 'iam:PutRolePermissionsBoundary',
+  authentication: 'sigv4',
   write: true,
   resource: (input: PutRoleBoundaryInput, ctx) => roleResource(ctx, input.roleName),
   context: async (input, ctx) => ({ ...(await resourceTagContext(ctx, 'role', input.roleName)), 'iam:PermissionsBoundary': input.permissionsBoundary }),
@@ -100,6 +103,7 @@ export const putRolePermissionsBoundary = defineOperation({
 export const deleteRolePermissionsBoundary = defineOperation({
   name: 'DeleteRolePermissionsBoundary',
   action: 'iam:DeleteRolePermissionsBoundary',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { roleName: string }, ctx) => roleResource(ctx, input.roleName),
   context: (input, ctx) => existingEntityContext(ctx, 'role', input.roleName),

@@ -45,11 +45,12 @@ function addInputs(list: ContextKeyList, cache: PolicyCache, inputs: readonly st
 export const getContextKeysForCustomPolicy = defineOperation({
   name: 'GetContextKeysForCustomPolicy',
   action: 'iam:GetContextKeysForCustomPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: { policyInputList: string[] }, ctx) {
+  async handle(input: { policyInputList: string[] }, _ctx, deps) {
     const list = new ContextKeyList();
-    addInputs(list, ctx.policyCache, input.policyInputList);
+    addInputs(list, deps.policyCache, input.policyInputList);
     return { contextKeyNames: list.keys };
   },
 });
@@ -57,19 +58,20 @@ export const getContextKeysForCustomPolicy = defineOperation({
 export const getContextKeysForPrincipalPolicy = defineOperation({
   name: 'GetContextKeysForPrincipalPolicy',
   action: 'iam:GetContextKeysForPrincipalPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { policySourceArn: string; policyInputList?: string[] }) => input.policySourceArn,
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     // The request's documents are checked before any lookup, so a bad one fails the same way
     // whatever the ARN names.
     const extra = new ContextKeyList();
-    addInputs(extra, ctx.policyCache, input.policyInputList);
+    addInputs(extra, deps.policyCache, input.policyInputList);
     const source = await resolvePolicySource(ctx.db, ctx.accountId, input.policySourceArn);
     const list = new ContextKeyList();
     // The boundary limits every decision, so its keys are needed for a faithful simulation too.
     const stored = [...source.policies.identity, ...(source.policies.boundary ? [source.policies.boundary] : [])];
     for (const p of stored) {
-      const compiled = compileStored(ctx.policyCache, p.document);
+      const compiled = compileStored(deps.policyCache, p.document);
       if (compiled) list.addPolicy(compiled);
     }
     for (const k of extra.keys) list.add(k);

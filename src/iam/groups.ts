@@ -76,6 +76,7 @@ interface PageInput {
 export const createGroup = defineOperation({
   name: 'CreateGroup',
   action: 'iam:CreateGroup',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { groupName: string; path?: string }, ctx) => groupArn(ctx.accountId, { path: pathOr(input.path), name: input.groupName }),
   async handle(input, ctx) {
@@ -95,6 +96,7 @@ export const createGroup = defineOperation({
 export const getGroup = defineOperation({
   name: 'GetGroup',
   action: 'iam:GetGroup',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { groupName: string } & PageInput, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
@@ -114,6 +116,7 @@ interface UpdateGroupInput {
 export const updateGroup = defineOperation({
   name: 'UpdateGroup',
   action: 'iam:UpdateGroup',
+  authentication: 'sigv4',
   write: true,
   resource: (input: UpdateGroupInput, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
@@ -132,6 +135,7 @@ export const updateGroup = defineOperation({
 export const deleteGroup = defineOperation({
   name: 'DeleteGroup',
   action: 'iam:DeleteGroup',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { groupName: string }, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
@@ -150,6 +154,7 @@ export const deleteGroup = defineOperation({
 export const listGroupsOp = defineOperation({
   name: 'ListGroups',
   action: 'iam:ListGroups',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
   async handle(input: { pathPrefix?: string } & PageInput, ctx) {
@@ -167,6 +172,7 @@ interface MembershipInput {
 export const addUserToGroup = defineOperation({
   name: 'AddUserToGroup',
   action: 'iam:AddUserToGroup',
+  authentication: 'sigv4',
   write: true,
   resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
@@ -186,6 +192,7 @@ export const addUserToGroup = defineOperation({
 export const removeUserFromGroup = defineOperation({
   name: 'RemoveUserFromGroup',
   action: 'iam:RemoveUserFromGroup',
+  authentication: 'sigv4',
   write: true,
   resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
@@ -202,6 +209,7 @@ export const removeUserFromGroup = defineOperation({
 export const listGroupsForUser = defineOperation({
   name: 'ListGroupsForUser',
   action: 'iam:ListGroupsForUser',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { userName: string } & PageInput, ctx) => userResource(ctx, input.userName),
   // Authorized on the user, so the user's tags are its aws:ResourceTag/… and iam:ResourceTag/… keys.

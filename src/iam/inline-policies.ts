@@ -108,10 +108,11 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   const put = defineOperation({
     name: `Put${kind.label}Policy`,
     action: `iam:Put${kind.label}Policy`,
+    authentication: 'sigv4',
     write: true,
     resource,
     context: writeContext,
-    async handle(input: PolicyInput<K> & { readonly policyDocument: string }, ctx) {
+    async handle(input: PolicyInput<K> & { readonly policyDocument: string }, ctx, deps) {
       const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
       await lockOwnerPolicies(ctx.db, owner.id);
       // The quota counts every inline policy of the owner, the new document in place of any
@@ -121,7 +122,7 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
       if (total > kind.limit) {
         throw new AwsError('LimitExceeded', `Maximum policy size of ${kind.limit} bytes exceeded for ${kind.type} ${owner.name}`);
       }
-      validateDocument(ctx.policyCache, input.policyDocument, 'identity', kind.limit);
+      validateDocument(deps.policyCache, input.policyDocument, 'identity', kind.limit);
       await putInlinePolicy(ctx.db, { ownerId: owner.id, accountId: ctx.accountId, ownerType: kind.type, name: input.policyName, document: input.policyDocument });
       return {};
     },
@@ -130,6 +131,7 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   const get = defineOperation({
     name: `Get${kind.label}Policy`,
     action: `iam:Get${kind.label}Policy`,
+    authentication: 'sigv4',
     write: false,
     resource,
     context: readContext,
@@ -144,6 +146,7 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   const del = defineOperation({
     name: `Delete${kind.label}Policy`,
     action: `iam:Delete${kind.label}Policy`,
+    authentication: 'sigv4',
     write: true,
     resource,
     context: writeContext,
@@ -157,6 +160,7 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   const list = defineOperation({
     name: `List${kind.label}Policies`,
     action: `iam:List${kind.label}Policies`,
+    authentication: 'sigv4',
     write: false,
     resource,
     context: readContext,

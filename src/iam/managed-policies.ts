@@ -92,11 +92,11 @@ export function refuseOutsideAccount(ctx: { readonly accountId: string }, arn: s
  * AWS answers a managed policy document over the size quota with LimitExceeded, not
  * MalformedPolicyDocument; then the engine validates it (and caches the compiled form).
  */
-export function checkManagedDocument(ctx: { readonly policyCache: PolicyCache }, text: string): void {
+export function checkManagedDocument(deps: { readonly policyCache: PolicyCache }, text: string): void {
   if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.managed) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for PolicySize: ${DOCUMENT_LIMITS.managed}`);
   }
-  validateDocument(ctx.policyCache, text, 'identity', DOCUMENT_LIMITS.managed);
+  validateDocument(deps.policyCache, text, 'identity', DOCUMENT_LIMITS.managed);
 }
 
 /**
@@ -132,12 +132,13 @@ interface CreatePolicyInput {
 export const createPolicy = defineOperation({
   name: 'CreatePolicy',
   action: 'iam:CreatePolicy',
+  authentication: 'sigv4',
   write: true,
   resource: (input: CreatePolicyInput, ctx) => policyArn(ctx.accountId, { path: pathOr(input.path), name: input.policyName }),
   context: (input) => requestTagContext(input.tags),
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     const tags = checkTags(input.tags);
-    checkManagedDocument(ctx, input.policyDocument);
+    checkManagedDocument(deps, input.policyDocument);
     const duplicate = () => new AwsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`);
     await lockQuota(ctx.db, 'PoliciesPerAccount', ctx.accountId);
     if (await findPolicyByName(ctx.db, ctx.accountId, input.policyName)) throw duplicate();
@@ -166,6 +167,7 @@ export const createPolicy = defineOperation({
 export const getPolicy = defineOperation({
   name: 'GetPolicy',
   action: 'iam:GetPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { policyArn: string }) => policyResource(input.policyArn),
   async handle(input, ctx) {
@@ -177,6 +179,7 @@ export const getPolicy = defineOperation({
 export const deletePolicyOp = defineOperation({
   name: 'DeletePolicy',
   action: 'iam:DeletePolicy',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { policyArn: string }) => policyResource(input.policyArn),
   async handle(input, ctx) {
@@ -213,6 +216,7 @@ interface ListPoliciesInput {
 export const listPoliciesOp = defineOperation({
   name: 'ListPolicies',
   action: 'iam:ListPolicies',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
   async handle(input: ListPoliciesInput, ctx) {
@@ -233,6 +237,7 @@ export const listPoliciesOp = defineOperation({
 export const tagPolicy = defineOperation({
   name: 'TagPolicy',
   action: 'iam:TagPolicy',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { policyArn: string; tags: Tag[] }) => policyResource(input.policyArn),
   context: (input) => requestTagContext(input.tags),
@@ -253,6 +258,7 @@ export const tagPolicy = defineOperation({
 export const untagPolicy = defineOperation({
   name: 'UntagPolicy',
   action: 'iam:UntagPolicy',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { policyArn: string; tagKeys: string[] }) => policyResource(input.policyArn),
   context: (input) => requestTagContext(undefined, input.tagKeys),
@@ -268,6 +274,7 @@ export const untagPolicy = defineOperation({
 export const listPolicyTags = defineOperation({
   name: 'ListPolicyTags',
   action: 'iam:ListPolicyTags',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
   async handle(input, ctx) {

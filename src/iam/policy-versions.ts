@@ -53,12 +53,13 @@ interface VersionInput {
 export const createPolicyVersion = defineOperation({
   name: 'CreatePolicyVersion',
   action: 'iam:CreatePolicyVersion',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot create versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
-    checkManagedDocument(ctx, input.policyDocument);
+    checkManagedDocument(deps, input.policyDocument);
     if ((await countVersions(ctx.db, policy.id)) >= MAX_VERSIONS) {
       throw new AwsError(
         'LimitExceeded',
@@ -75,6 +76,7 @@ export const createPolicyVersion = defineOperation({
 export const getPolicyVersion = defineOperation({
   name: 'GetPolicyVersion',
   action: 'iam:GetPolicyVersion',
+  authentication: 'sigv4',
   write: false,
   resource: (input: VersionInput) => policyResource(input.policyArn),
   async handle(input, ctx) {
@@ -88,6 +90,7 @@ export const getPolicyVersion = defineOperation({
 export const listPolicyVersions = defineOperation({
   name: 'ListPolicyVersions',
   action: 'iam:ListPolicyVersions',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
   async handle(input, ctx) {
@@ -109,6 +112,7 @@ export const listPolicyVersions = defineOperation({
 export const deletePolicyVersion = defineOperation({
   name: 'DeletePolicyVersion',
   action: 'iam:DeletePolicyVersion',
+  authentication: 'sigv4',
   write: true,
   resource: (input: VersionInput) => policyResource(input.policyArn),
   async handle(input, ctx) {
@@ -127,6 +131,7 @@ export const deletePolicyVersion = defineOperation({
 export const setDefaultPolicyVersion = defineOperation({
   name: 'SetDefaultPolicyVersion',
   action: 'iam:SetDefaultPolicyVersion',
+  authentication: 'sigv4',
   write: true,
   resource: (input: VersionInput) => policyResource(input.policyArn),
   async handle(input, ctx) {

@@ -93,11 +93,11 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
  * NotPrincipal), then the users and roles it names must exist. Returns the document to store,
  * with those principals as unique ids (trust-principals.ts).
  */
-async function checkTrustPolicy(ctx: { db: Db; policyCache: PolicyCache }, text: string): Promise<string> {
+async function checkTrustPolicy(db: Db, policyCache: PolicyCache, text: string): Promise<string> {
   if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.trust) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${DOCUMENT_LIMITS.trust}`);
   }
-  return storedTrustPolicy(ctx.db, text, (t) => validateDocument(ctx.policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
+  return storedTrustPolicy(db, text, (t) => validateDocument(policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
 }
 
 /** Roles as results show them: the stored trust policy with its principals' current ARNs. */
@@ -131,15 +131,16 @@ interface CreateRoleInput {
 export const createRole = defineOperation({
   name: 'CreateRole',
   action: 'iam:CreateRole',
+  authentication: 'sigv4',
   write: true,
   resource: (input: CreateRoleInput, ctx) => roleArn(ctx.accountId, { path: pathOr(input.path), name: input.roleName }),
   context: (input) => ({
     ...requestTagContext(input.tags),
     ...(input.permissionsBoundary ? { 'iam:PermissionsBoundary': input.permissionsBoundary } : {}),
   }),
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     const tags = checkTags(input.tags);
-    const trustPolicy = await checkTrustPolicy(ctx, input.assumeRolePolicyDocument);
+    const trustPolicy = await checkTrustPolicy(ctx.db, deps.policyCache, input.assumeRolePolicyDocument);
     await lockQuota(ctx.db, 'RolesPerAccount', ctx.accountId);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
@@ -167,6 +168,7 @@ export const createRole = defineOperation({
 export const getRole = defineOperation({
   name: 'GetRole',
   action: 'iam:GetRole',
+  authentication: 'sigv4',
   write: false,
   resource: roleNameResource,
   context: roleTagContext,
@@ -179,6 +181,7 @@ export const getRole = defineOperation({
 export const updateRoleOp = defineOperation({
   name: 'UpdateRole',
   action: 'iam:UpdateRole',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
@@ -196,6 +199,7 @@ export const updateRoleOp = defineOperation({
 export const updateRoleDescription = defineOperation({
   name: 'UpdateRoleDescription',
   action: 'iam:UpdateRoleDescription',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
@@ -210,12 +214,13 @@ export const updateRoleDescription = defineOperation({
 export const updateAssumeRolePolicy = defineOperation({
   name: 'UpdateAssumeRolePolicy',
   action: 'iam:UpdateAssumeRolePolicy',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string; policyDocument: string }, ctx) {
+  async handle(input: { roleName: string; policyDocument: string }, ctx, deps) {
     const role = await requireRole(ctx, input.roleName);
-    await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx, input.policyDocument) });
+    await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx.db, deps.policyCache, input.policyDocument) });
     return {};
   },
 });
@@ -223,6 +228,7 @@ export const updateAssumeRolePolicy = defineOperation({
 export const deleteRoleOp = defineOperation({
   name: 'DeleteRole',
   action: 'iam:DeleteRole',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
@@ -244,6 +250,7 @@ export const deleteRoleOp = defineOperation({
 export const listRolesOp = defineOperation({
   name: 'ListRoles',
   action: 'iam:ListRoles',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
   async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
@@ -256,6 +263,7 @@ export const listRolesOp = defineOperation({
 export const tagRole = defineOperation({
   name: 'TagRole',
   action: 'iam:TagRole',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: async (input: { roleName: string; tags: Tag[] }, ctx: ResourceContext) => ({ ...requestTagContext(input.tags), ...(await roleTagContext(input, ctx)) }),
@@ -277,6 +285,7 @@ export const tagRole = defineOperation({
 export const untagRole = defineOperation({
   name: 'UntagRole',
   action: 'iam:UntagRole',
+  authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: async (input: { roleName: string; tagKeys: string[] }, ctx: ResourceContext) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await roleTagContext(input, ctx)) }),
@@ -291,6 +300,7 @@ export const untagRole = defineOperation({
 export const listRoleTags = defineOperation({
   name: 'ListRoleTags',
   action: 'iam:ListRoleTags',
+  authentication: 'sigv4',
   write: false,
   resource: roleNameResource,
   context: roleTagContext,

@@ -7,7 +7,7 @@
 import { accountOwner, userArnAccount } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationContext, type OperationDef } from '../operation.js';
-import { createRequestContext, type CompiledPolicy, type RequestPrincipal } from '../policy/index.js';
+import { createRequestContext, type CompiledPolicy, type PolicyCache, type RequestPrincipal } from '../policy/index.js';
 import type { EntityPolicies, StoredPolicy } from '../store/simulation.js';
 import { contextKeyOperations } from './context-keys.js';
 import { contextFromEntries, type ContextEntry } from './simulate-context.js';
@@ -55,39 +55,39 @@ function ownerOf(value: string | undefined): string | undefined {
   return account;
 }
 
-function inputPolicies(ctx: OperationContext, texts: readonly string[] | undefined): SourcePolicy[] {
+function inputPolicies(cache: PolicyCache, texts: readonly string[] | undefined): SourcePolicy[] {
   return (texts ?? []).map((text, i) => {
     const sourceId = `PolicyInputList.${i + 1}`;
-    return { sourceId, sourceType: 'none', text, policy: compileInput(ctx.policyCache, text, ['identity'], sourceId) };
+    return { sourceId, sourceType: 'none', text, policy: compileInput(cache, text, ['identity'], sourceId) };
   });
 }
 
 /** PermissionsBoundaryPolicyInputList: "You can input only one permissions boundary". */
-function inputBoundary(ctx: OperationContext, texts: readonly string[] | undefined): SourcePolicy | undefined {
+function inputBoundary(cache: PolicyCache, texts: readonly string[] | undefined): SourcePolicy | undefined {
   if (!texts || texts.length === 0) return undefined;
   if (texts.length > 1) throw new AwsError('InvalidInput', 'PermissionsBoundaryPolicyInputList can contain only one permissions boundary policy.');
   const text = texts[0] as string;
   const sourceId = 'PermissionsBoundaryPolicyInputList.1';
-  return { sourceId, sourceType: 'none', text, policy: compileInput(ctx.policyCache, text, ['boundary'], sourceId) };
+  return { sourceId, sourceType: 'none', text, policy: compileInput(cache, text, ['boundary'], sourceId) };
 }
 
-function inputResourcePolicy(ctx: OperationContext, text: string | undefined): SourcePolicy | undefined {
+function inputResourcePolicy(cache: PolicyCache, text: string | undefined): SourcePolicy | undefined {
   if (text === undefined) return undefined;
-  return { sourceId: 'ResourcePolicy', sourceType: 'resource', text, policy: compileInput(ctx.policyCache, text, ['resource'], 'ResourcePolicy') };
+  return { sourceId: 'ResourcePolicy', sourceType: 'resource', text, policy: compileInput(cache, text, ['resource'], 'ResourcePolicy') };
 }
 
 /** A boundary that no longer compiles must not become "no boundary": it allows nothing. */
 const ALLOWS_NOTHING: CompiledPolicy = { kind: 'boundary', statements: [] };
 
-function storedPolicies(ctx: OperationContext, policies: EntityPolicies): { identity: SourcePolicy[]; boundary: SourcePolicy | undefined } {
+function storedPolicies(cache: PolicyCache, policies: EntityPolicies): { identity: SourcePolicy[]; boundary: SourcePolicy | undefined } {
   const one = (p: StoredPolicy, policy: CompiledPolicy): SourcePolicy => ({ sourceId: p.name, sourceType: p.source, text: p.document, policy });
   const identity: SourcePolicy[] = [];
   for (const p of policies.identity) {
-    const compiled = compileStored(ctx.policyCache, p.document);
+    const compiled = compileStored(cache, p.document);
     if (compiled) identity.push(one(p, compiled));
   }
   const b = policies.boundary;
-  return { identity, boundary: b && one(b, compileStored(ctx.policyCache, b.document) ?? ALLOWS_NOTHING) };
+  return { identity, boundary: b && one(b, compileStored(cache, b.document) ?? ALLOWS_NOTHING) };
 }
 
 /**
@@ -102,13 +102,13 @@ function principalOf(accountId: string, callerArn: string | undefined, source: P
   return { type: 'User', account: accountId };
 }
 
-async function simulate(ctx: OperationContext, input: SimulateInput, source: PolicySource | undefined) {
+async function simulate(ctx: OperationContext, cache: PolicyCache, input: SimulateInput, source: PolicySource | undefined) {
   checkActions(input.actionNames, source !== undefined);
   const resourceOwner = ownerOf(input.resourceOwner);
   const context = createRequestContext(contextFromEntries(input.contextEntries));
-  const extra = inputPolicies(ctx, input.policyInputList);
-  const boundaryOverride = inputBoundary(ctx, input.permissionsBoundaryPolicyInputList);
-  const resourcePolicy = inputResourcePolicy(ctx, input.resourcePolicy);
+  const extra = inputPolicies(cache, input.policyInputList);
+  const boundaryOverride = inputBoundary(cache, input.permissionsBoundaryPolicyInputList);
+  const resourcePolicy = inputResourcePolicy(cache, input.resourcePolicy);
   // AWS: "CallerArn is required if you include a ResourcePolicy" (and, for
   // SimulatePrincipalPolicy, the PolicySourceArn is not a user), so that the resource policy's
   // Principal element has a value to match.
@@ -116,7 +116,7 @@ async function simulate(ctx: OperationContext, input: SimulateInput, source: Pol
     throw new AwsError('InvalidInput', 'CallerArn must be specified when a ResourcePolicy is included and PolicySourceArn is not the ARN of an IAM user.');
   }
   const principal = principalOf(ctx.accountId, input.callerArn, source);
-  const stored = source ? storedPolicies(ctx, source.policies) : { identity: [], boundary: undefined };
+  const stored = source ? storedPolicies(cache, source.policies) : { identity: [], boundary: undefined };
   return runSimulation(
     {
       identity: [...stored.identity, ...extra],
@@ -138,20 +138,22 @@ async function simulate(ctx: OperationContext, input: SimulateInput, source: Pol
 export const simulatePrincipalPolicy = defineOperation({
   name: 'SimulatePrincipalPolicy',
   action: 'iam:SimulatePrincipalPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: (input: SimulateInput & { policySourceArn: string }) => input.policySourceArn,
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     const source = await resolvePolicySource(ctx.db, ctx.accountId, input.policySourceArn);
-    return simulate(ctx, input, source);
+    return simulate(ctx, deps.policyCache, input, source);
   },
 });
 
 export const simulateCustomPolicy = defineOperation({
   name: 'SimulateCustomPolicy',
   action: 'iam:SimulateCustomPolicy',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  handle: (input: SimulateInput & { policyInputList: string[] }, ctx) => simulate(ctx, input, undefined),
+  handle: (input: SimulateInput & { policyInputList: string[] }, ctx, deps) => simulate(ctx, deps.policyCache, input, undefined),
 });
 
 export const simulateOperations: readonly OperationDef[] = [simulatePrincipalPolicy, simulateCustomPolicy, ...contextKeyOperations];

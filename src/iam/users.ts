@@ -108,6 +108,7 @@ interface CreateUserInput {
 export const createUser = defineOperation({
   name: 'CreateUser',
   action: 'iam:CreateUser',
+  authentication: 'sigv4',
   write: true,
   resource: (input: CreateUserInput, ctx) => userArn(ctx.accountId, { path: pathOr(input.path), name: input.userName }),
   context: (input) => ({
@@ -141,6 +142,7 @@ export const createUser = defineOperation({
 export const getUser = defineOperation({
   name: 'GetUser',
   action: 'iam:GetUser',
+  authentication: 'sigv4',
   write: false,
   // Without UserName, GetUser describes the caller (AWS: "defaults to the user making the request").
   resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
@@ -161,6 +163,7 @@ export const getUser = defineOperation({
 export const listUsersOp = defineOperation({
   name: 'ListUsers',
   action: 'iam:ListUsers',
+  authentication: 'sigv4',
   write: false,
   resource: () => '*',
   async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
@@ -179,6 +182,7 @@ interface UpdateUserInput {
 export const updateUser = defineOperation({
   name: 'UpdateUser',
   action: 'iam:UpdateUser',
+  authentication: 'sigv4',
   write: true,
   resource: (input: UpdateUserInput, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
@@ -200,6 +204,7 @@ export const updateUser = defineOperation({
 export const deleteUser = defineOperation({
   name: 'DeleteUser',
   action: 'iam:DeleteUser',
+  authentication: 'sigv4',
   write: true,
   resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
@@ -228,6 +233,7 @@ interface TagUserInput {
 export const tagUser = defineOperation({
   name: 'TagUser',
   action: 'iam:TagUser',
+  authentication: 'sigv4',
   write: true,
   resource: (input: TagUserInput, ctx) => userResource(ctx, input.userName),
   // The new tags are aws:RequestTag/…; aws:ResourceTag/… are the tags the user has before the call.
@@ -253,6 +259,7 @@ interface UntagUserInput {
 export const untagUser = defineOperation({
   name: 'UntagUser',
   action: 'iam:UntagUser',
+  authentication: 'sigv4',
   write: true,
   resource: (input: UntagUserInput, ctx) => userResource(ctx, input.userName),
   context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await userTagContext(ctx, input.userName)) }),
@@ -267,6 +274,7 @@ export const untagUser = defineOperation({
 export const listUserTags = defineOperation({
   name: 'ListUserTags',
   action: 'iam:ListUserTags',
+  authentication: 'sigv4',
   write: false,
   resource: (input: { userName: string; marker?: string; maxItems?: number }, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),

@@ -83,6 +83,8 @@ export interface Operation {
 export interface ServiceModel {
   readonly serviceId: string;
   readonly apiVersion: string;
+  /** The service name requests are signed for (SigV4 credential scope): the model's signing name, else its endpoint prefix, else its id in lower case. */
+  readonly signingName: string;
   readonly xmlNamespace: string;
   readonly origin: string;
   readonly operations: ReadonlyMap<string, Operation>;
@@ -190,6 +192,7 @@ export function loadModel(json: unknown): ServiceModel {
   return {
     serviceId: str(meta['serviceId'], 'metadata.serviceId'),
     apiVersion: str(meta['apiVersion'], 'metadata.apiVersion'),
+    signingName: str(meta['signingName'] ?? meta['endpointPrefix'] ?? str(meta['serviceId'], 'metadata.serviceId').toLowerCase(), 'metadata.endpointPrefix'),
     xmlNamespace: str(meta['xmlNamespace'], 'metadata.xmlNamespace'),
     origin: str(root['origin'], 'origin'),
     operations,

@@ -10,20 +10,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsError } from '../errors.js';
 import type { Store } from './db.js';
-
-const RETRYABLE: ReadonlySet<string> = new Set(['40P01', '40001']);
+import { isConflict } from './errors.js';
 
 /** How many times a transaction runs at most. */
 export const CONFLICT_ATTEMPTS = 4;
-
-/** Whether `err` (or what it wraps: drizzle puts the driver's error in `cause`) is such an abort. */
-export function isConflict(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE.has(code)) return true;
-  }
-  return false;
-}
 
 /** Run `transaction` again while PostgreSQL aborts it for a conflict, after a short random wait. */
 export async function retryConflicts<T>(transaction: () => Promise<T>, attempts = CONFLICT_ATTEMPTS): Promise<T> {

@@ -17,11 +17,12 @@ interface Input {
 export const decodeAuthorizationMessageOperation = defineOperation({
   name: 'DecodeAuthorizationMessage',
   action: 'sts:DecodeAuthorizationMessage',
+  authentication: 'sigv4',
   write: false,
   authorization: 'resource',
   resource: () => '*',
-  handle: async (input: Input, ctx) => {
-    const details = decodeAuthorizationMessage(ctx.keyring, ctx.accountId, input.encodedMessage);
+  handle: async (input: Input, ctx, deps) => {
+    const details = decodeAuthorizationMessage(deps.keyring, ctx.accountId, input.encodedMessage);
     // AWS: the message is invalid when it "contains invalid characters, such as line breaks", or has expired.
     if (!details) throw new AwsError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid.');
     return { decodedMessage: JSON.stringify(details) };

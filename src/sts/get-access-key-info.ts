@@ -41,6 +41,7 @@ interface Input {
 export const getAccessKeyInfo = defineOperation({
   name: 'GetAccessKeyInfo',
   action: 'sts:GetAccessKeyInfo',
+  authentication: 'sigv4',
   write: false,
   authorization: 'resource',
   resource: () => '*',

@@ -4,6 +4,7 @@ import { defineOperation } from '../operation.js';
 export const getCallerIdentity = defineOperation({
   name: 'GetCallerIdentity',
   action: 'sts:GetCallerIdentity',
+  authentication: 'sigv4',
   write: false,
   authorization: 'none',
   offline: true,

@@ -18,7 +18,7 @@
  * - PackedPolicySize is always returned, 0 when nothing is packed (as AWS answers).
  */
 import { federatedUserArn } from '../arn.js';
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, Issued, type OperationDef } from '../operation.js';
 import type { SessionTag } from '../tokens/session-token.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
 import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
@@ -38,25 +38,26 @@ export const ROOT_MAX_FEDERATION_SECONDS = 3_600;
 export const getFederationToken = defineOperation({
   name: 'GetFederationToken',
   action: 'sts:GetFederationToken',
+  authentication: 'sigv4',
   write: false,
   authorization: 'resource',
   resource: (input: Input, ctx) => federatedUserArn(ctx.accountId, input.name),
   context: (input: Input) => sessionTagContext({ tags: input.tags ?? [], transitive: [] }),
-  handle: async (input: Input, ctx) => {
+  handle: async (input: Input, ctx, deps) => {
     const { caller } = ctx;
     const arn = federatedUserArn(ctx.accountId, input.name);
 
     const tags = checkRequestTags(input.tags);
     if (tags.length > 0) await ctx.authorize('sts:TagSession', arn, sessionTagContext({ tags, transitive: [] }));
-    const policyArns = checkSessionPolicyInput(ctx.policyCache, input);
-    const managed = await resolvePolicyArns(ctx.db, ctx.policyCache, ctx.awsManagedPolicies, ctx.accountId, policyArns);
+    const policyArns = checkSessionPolicyInput(deps.policyCache, input);
+    const managed = await resolvePolicyArns(ctx.db, deps.policyCache, deps.awsManagedPolicies, ctx.accountId, policyArns);
     const policies = input.policy !== undefined ? [input.policy, ...managed] : managed;
     const packedPolicySize = checkPackedPolicySize({ policies, tags, transitive: [] });
 
     const requested = input.durationSeconds ?? DEFAULT_FEDERATION_SECONDS;
     const duration = caller.kind === 'root' ? Math.min(requested, ROOT_MAX_FEDERATION_SECONDS) : requested;
     const federatedUserId = `${ctx.accountId}:${input.name}`;
-    const { credentials } = issueCredentials(ctx.keyring, ctx.now, duration, {
+    const { credentials, claims } = issueCredentials(deps.keyring, ctx.now, duration, {
       kind: 'federated',
       acct: ctx.accountId,
       arn,
@@ -69,7 +70,7 @@ export const getFederationToken = defineOperation({
       ...sourceKeyOf(caller),
     });
     assertTokenFits(credentials.sessionToken);
-    return { credentials, federatedUser: { federatedUserId, arn }, packedPolicySize };
+    return new Issued({ credentials, federatedUser: { federatedUserId, arn }, packedPolicySize }, claims);
   },
 });
 

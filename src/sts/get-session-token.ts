@@ -15,7 +15,7 @@
  *   silently issuing credentials without MFA.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, Issued, type OperationDef } from '../operation.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
 
 interface Input {
@@ -34,15 +34,16 @@ export const MFA_UNAVAILABLE =
 export const getSessionToken = defineOperation({
   name: 'GetSessionToken',
   action: 'sts:GetSessionToken',
+  authentication: 'sigv4',
   write: false,
   authorization: 'none',
   resource: () => '*',
-  handle: async (input: Input, ctx) => {
+  handle: async (input: Input, ctx, deps) => {
     const { caller } = ctx;
     if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw new AwsError('AccessDenied', MFA_UNAVAILABLE);
     const requested = input.durationSeconds ?? DEFAULT_SESSION_SECONDS;
     const duration = caller.kind === 'root' ? Math.min(requested, ROOT_MAX_SESSION_SECONDS) : requested;
-    const { credentials } = issueCredentials(ctx.keyring, ctx.now, duration, {
+    const { credentials, claims } = issueCredentials(deps.keyring, ctx.now, duration, {
       kind: 'session',
       acct: ctx.accountId,
       arn: caller.arn,
@@ -51,7 +52,7 @@ export const getSessionToken = defineOperation({
       depth: 0,
       ...sourceKeyOf(caller),
     });
-    return { credentials };
+    return new Issued({ credentials }, claims);
   },
 });
 

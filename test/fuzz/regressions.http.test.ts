@@ -69,7 +69,7 @@ describe('regressions found by npm run fuzz', () => {
       const { EvaluationResults } = await iam.send(new SimulateCustomPolicyCommand(request));
       expect(EvaluationResults?.[0]?.EvalDecision).toBe('allowed');
     }
-    expect(svc.service.deps.policyCache.chars).toBeLessThanOrEqual(DEFAULT_MAX_CHARS);
+    expect(svc.service.registry.policyCache.chars).toBeLessThanOrEqual(DEFAULT_MAX_CHARS);
   });
 
   // PostgreSQL answered 500 (deadlock detected, 40P01) to AttachRolePolicy, PutRolePermissionsBoundary,

@@ -140,8 +140,8 @@ describe('GetFederationToken with an AWS managed policy in PolicyArns', () => {
     expect(claimsOf(c).pol).toEqual([READ_ONLY]);
     // A federated session calls no IAM action over HTTP (credential-type rules): decide it as the
     // pipeline does, with the service's own dependencies.
-    const { deps } = svc.service;
-    const authz = { db: svc.store.db, policyCache: deps.policyCache, awsManagedPolicies: deps.awsManagedPolicies, principals: deps.caches.principals, keyring: svc.keyring, failureMessages: 'plain' as const };
+    const { registry, caches } = svc.service;
+    const authz = { db: svc.store.db, policyCache: registry.policyCache, awsManagedPolicies: registry.awsManagedPolicies, principals: caches.principals, keyring: svc.keyring, failureMessages: 'plain' as const };
     const decide = async (action: string, resource: string) => {
       try {
         await authorize(authz, sessionCaller(claimsOf(c)), { action, resource, sourceIp: '127.0.0.1', secureTransport: false, now: new Date() });

@@ -33,7 +33,7 @@ async function refusal(creds: Credentials, action: string, resource: string): Pr
   const known = await lookupKey({ db: store.db, keyring, keys: service.caches.keys }, creds.accessKeyId);
   if (!known) throw new Error('unknown key');
   const { caller } = known;
-  const principal = await principalFor({ db: store.db, policyCache: service.deps.policyCache, principals: service.caches.principals }, caller);
+  const principal = await principalFor({ db: store.db, policyCache: service.registry.policyCache, principals: service.caches.principals }, caller);
   const req: AuthorizationRequest = { action, resource, now: new Date(), sourceIp: '127.0.0.1', secureTransport: false };
   const decision = evaluateFor(principal, caller, req);
   expect(decision.decision).not.toBe('Allow');

@@ -168,6 +168,7 @@ async function unexpectedFailure(): Promise<void> {
   const failing: OperationDef = {
     name: operation.name,
     action: `iam:${operation.name}`,
+    authentication: 'sigv4',
     write: false,
     resource: () => '*',
     async handle(_input, ctx) {

@@ -1,0 +1,348 @@
+/**
+ * One AWS Query request, as an ordered list of named steps (in the manner of node-oidc-provider's
+ * endpoints): decode → authenticate → validate → authorize → handle (+ audit) → render. Every
+ * failure is an AwsError rendered as AWS's XML; anything else is InternalFailure, logged with its
+ * cause (src/describe-error.ts) and never shown.
+ *
+ * Each operation says how it is authenticated (operation.ts): a `sigv4` operation is never
+ * reached without a valid signature; a `none` operation (the unsigned federation actions) is
+ * reached without one, has no caller, and authorizes itself.
+ *
+ * Audit (src/audit/events.ts says what is recorded and why): IAM mutations write their event
+ * inside the transaction of the change and credential issuances before the credentials are
+ * rendered, so neither happens unaudited; AccessDenied answers write theirs after the fact.
+ */
+import type { Authenticated } from '../auth/authenticate.js';
+import type { AuthorizationRequest } from '../auth/authorize.js';
+import { invalidate, type Caches } from '../auth/caches.js';
+import type { Caller } from '../auth/caller.js';
+import { checkCredentialType } from '../auth/credential-type.js';
+import { type AuditRequest, recordDenied } from '../audit/events.js';
+import { issuesCredentials } from '../audit/issuance.js';
+import { deniedEvent, issuanceEvents, mutationEvent } from '../audit/trail.js';
+import { describeError } from '../describe-error.js';
+import { AwsError, toAwsError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { Issued, type CallContext, type ContextValues, type HandlerResult, type OperationDef, type Registry, type RequestFacts, type ResourceContext, type UnsignedResourceContext } from '../operation.js';
+import {
+  checkParams,
+  decodeForm,
+  namespaceFor,
+  parseQuery,
+  renderError,
+  renderResult,
+  resolveOperation,
+  validateInput,
+  type Operation,
+  type Param,
+  type RenderedResponse,
+  type Resolved,
+  type Services,
+} from '../protocol/index.js';
+import type { SigV4Request } from '../sigv4/index.js';
+import { insertAuditEvents, type AuditAppender, type AuditRow } from '../store/audit.js';
+import type { Db, Deadline, Store } from '../store/db.js';
+import { isConnectionError } from '../store/errors.js';
+import type { TrustedProxies } from './forwarded.js';
+import { SignedContext } from './handler-context.js';
+import type { RawRequest } from './raw-request.js';
+
+/** What the pipeline needs, built once by the composition root (src/service.ts). */
+export interface PipelineDeps {
+  readonly store: Store;
+  readonly services: Services;
+  /** Handlers by `Version:Action`, e.g. `2010-05-08:CreateUser` (operation.ts, registerOperations). */
+  readonly operations: ReadonlyMap<string, OperationDef>;
+  /** What handlers ask for by name. */
+  readonly registry: Registry;
+  /** Dropped for the caller's account after its own writes (read-your-writes on this node). */
+  readonly caches: Caches;
+  /** Where audit events outside any transaction go (issuances, denials), batched per commit. */
+  readonly audit: AuditAppender;
+  /**
+   * Step 2: the request's signature for the service `signingName`, checked with every cache this
+   * node keeps (keys, opened tokens, signing keys, revoked sessions).
+   */
+  readonly authenticate: (sig: SigV4Request, now: number, signingName: string) => Promise<Authenticated>;
+  /** Throws AccessDenied unless `caller` may perform the request (policies read through `db`). */
+  readonly authorize: (caller: Caller, db: Db, req: AuthorizationRequest) => Promise<void>;
+  /** Set when TRUSTED_PROXIES names any: where a proxied request really came from. */
+  readonly trustedProxies?: TrustedProxies | undefined;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  /** Called when a key was used (GetAccessKeyLastUsed); the callee throttles its writes. */
+  readonly keyUsed?: ((accessKeyId: string, at: Date, service: string, region: string) => void) | undefined;
+  /**
+   * REQUEST_DEADLINE_MS: a request still waiting (for the database) this long after it started
+   * answers ServiceUnavailable, and its write transaction is rolled back instead of committed.
+   * Undefined: no deadline.
+   */
+  readonly requestDeadlineMs?: number | undefined;
+}
+
+export interface QueryOutcome {
+  readonly response: RenderedResponse;
+  /** For the access log: never secrets. */
+  readonly action: string | undefined;
+  readonly caller: string | undefined;
+  readonly accessKeyId: string | undefined;
+  /** The error code, when the call failed. */
+  readonly code: string | undefined;
+}
+
+export function handleQuery(deps: PipelineDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
+  const call = new QueryCall(deps, raw, requestId);
+  const ms = deps.requestDeadlineMs;
+  return ms === undefined ? call.run() : call.runWithin(ms);
+}
+
+/** The operation a request names, resolved against the models and the handlers (step 1). */
+interface Decoded extends Resolved {
+  readonly def: OperationDef | undefined;
+}
+
+/**
+ * One request's state as it goes through the steps. A class rather than closures: the request
+ * path runs once per call, and its helpers live on the prototype instead of being made anew.
+ */
+class QueryCall implements Deadline {
+  params: Param[] = [];
+  /** Set when the request deadline passed: the call has answered ServiceUnavailable, its transaction must not commit. */
+  expired = false;
+  caller: Caller | undefined;
+  region: string | undefined;
+  action: string | undefined;
+  /** The action a refusal is about (until a denial names its own), once the caller is known. */
+  attemptedAction: string | undefined;
+  /** The resource the call is authorized against, once computed. */
+  resource: string | undefined;
+  requestAt: Date;
+  now: number;
+
+  constructor(
+    readonly deps: PipelineDeps,
+    readonly raw: RawRequest,
+    readonly requestId: string,
+  ) {
+    this.now = deps.clock();
+    this.requestAt = new Date(this.now);
+  }
+
+  async run(): Promise<QueryOutcome> {
+    try {
+      return await this.steps();
+    } catch (err) {
+      return this.failed(err);
+    }
+  }
+
+  /**
+   * run(), answered ServiceUnavailable if it has not finished within `ms`. The work goes on in the
+   * background until the database answers or fails, but a write transaction is rolled back
+   * instead of committed (Store.tx with this call as its deadline). One timer per request: Node
+   * keeps timers of one duration in one list, so arming and clearing it is O(1).
+   */
+  runWithin(ms: number): Promise<QueryOutcome> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.expired = true;
+        this.deps.logger.warn('database unavailable', { requestId: this.requestId, error: { name: 'DeadlineExceeded', ms } });
+        resolve(this.outcome(new AwsError('ServiceUnavailable')));
+      }, ms);
+      // run() answers every failure itself (failed()), so it settles with an outcome.
+      void this.run().then((outcome) => {
+        clearTimeout(timer);
+        // The late end of a call already answered 503, with how it ended: "ok" is a write that
+        // committed anyway (its COMMIT was on the wire); an error code, one that rolled back.
+        if (this.expired) this.deps.logger.warn('finished after the request deadline', { requestId: this.requestId, action: this.action, outcome: outcome.code ?? 'ok' });
+        else resolve(outcome);
+      });
+    });
+  }
+
+  async steps(): Promise<QueryOutcome> {
+    const { service, operation, def } = this.decode();
+    const reachable = this.deps.store.reachable();
+    if (def?.authentication === 'none') this.unsigned();
+    else await this.authenticate(service.signingName, operation, def);
+    // While the database is unreachable the caches may be missing changes made through other
+    // nodes: only what needs no database is answered from them (Store.reachable), once the
+    // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
+    // authentication too: a key taken from the caches just before they were dropped is stale.
+    if (!def?.offline && !(reachable && this.deps.store.reachable())) throw new AwsError('ServiceUnavailable');
+    const input = this.validate(operation);
+    if (!def) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
+    const { target, resource } = await this.authorize(def, input);
+    const result = await this.handle(def, operation, input, target, resource);
+    return this.render(service.xmlNamespace, operation, result);
+  }
+
+  /** Step 1: the form body (POST) or the query string (GET), never both at once, and the operation it names. */
+  decode(): Decoded {
+    const params = (this.params = decodeParams(this.raw));
+    checkParams(params);
+    this.action = param(params, 'Action');
+    const { service, operation } = resolveOperation(this.deps.services, this.action, param(params, 'Version'));
+    return { service, operation, def: this.deps.operations.get(`${service.apiVersion}:${operation.name}`) };
+  }
+
+  /** Step 2 (signed operations): the signature must be for this service, and the caller's credentials allowed to call it. */
+  async authenticate(signingName: string, operation: Operation, def: OperationDef | undefined): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock();
+    this.now = now;
+    this.requestAt = new Date(now);
+    const auth = await deps.authenticate(this.raw.sig, now, signingName);
+    const caller = (this.caller = auth.caller);
+    this.region = auth.identity.region;
+    // Last use is recorded on the long-term key (a session's is the key its chain started from).
+    deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
+    this.attemptedAction = def?.action ?? `${signingName}:${operation.name}`;
+    checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
+  }
+
+  /** Step 2 (unsigned operations): nothing to check; any signature the request carries is not read. */
+  unsigned(): void {
+    this.now = this.deps.clock();
+    this.requestAt = new Date(this.now);
+  }
+
+  /** Step 3: the parameters against the operation's shape. */
+  validate(operation: Operation): Record<string, unknown> {
+    const input = parseQuery(operation.input, this.params, { checked: true });
+    validateInput(operation.input, input);
+    return input;
+  }
+
+  /** Step 4: the target read once, and the action authorized on the resource AWS uses for it. */
+  async authorize(def: OperationDef, input: Record<string, unknown>): Promise<{ readonly target: unknown; readonly resource: string }> {
+    const { deps, caller } = this;
+    const db = deps.store.db;
+    if (def.authentication === 'none') {
+      const ctx: UnsignedResourceContext = { db };
+      const target = def.load ? await def.load(input, ctx) : undefined;
+      return { target, resource: (this.resource = await def.resource(input, ctx, target)) };
+    }
+    if (!caller) throw new AwsError('MissingAuthenticationToken');
+    const ctx: ResourceContext = { db, accountId: caller.accountId, caller };
+    const target = def.load ? await def.load(input, ctx) : undefined;
+    const resource = (this.resource = await def.resource(input, ctx, target));
+    if ((def.authorization ?? 'resource') === 'resource') await deps.authorize(caller, db, this.requestFor(def.action, resource, await def.context?.(input, ctx, target)));
+    return { target, resource };
+  }
+
+  /**
+   * Step 5: the handler. Mutations run in one transaction with their audit event (no event, no
+   * change) that also tells every node the account changed. An issuance that changes nothing
+   * stored (the token is self-contained) runs outside any transaction, as every read-only call
+   * does (its handler may read through handles other than ctx.db, which must not wait on a
+   * transaction held open around it: PGlite has one connection); its event is written before the
+   * credentials are rendered, so credentials that could not be audited are never handed out. An
+   * issuing operation that also writes gets both in its transaction. An unsigned operation's
+   * writes change no IAM entity (a replay record): nothing is announced.
+   */
+  async handle(def: OperationDef, operation: Operation, input: Record<string, unknown>, target: unknown, resource: string): Promise<unknown> {
+    const { deps, caller } = this;
+    const issuance = issuesCredentials(operation.output);
+    if (!def.write) {
+      const result = await this.invoke(def, input, deps.store.db, target);
+      if (issuance) await deps.audit.append(this.eventsFor(def, operation, input, resource, issuance, result));
+      return outputOf(result);
+    }
+    const result = await deps.store.tx(async (t) => {
+      const r = await this.invoke(def, input, t, target);
+      await insertAuditEvents(t, this.eventsFor(def, operation, input, resource, issuance, r));
+      if (caller) await deps.store.announce(t, caller.accountId);
+      return r;
+    }, this);
+    if (caller) invalidate(deps.caches, caller.accountId); // read-your-writes on this node, before we answer
+    return outputOf(result);
+  }
+
+  invoke(def: OperationDef, input: Record<string, unknown>, db: Db, target: unknown): Promise<HandlerResult<unknown>> {
+    const { caller, deps } = this;
+    if (def.authentication === 'none') {
+      const ctx: CallContext = { db, now: this.requestAt, requestId: this.requestId, request: this.facts() };
+      return def.handle(input, ctx, deps.registry, target);
+    }
+    if (!caller) throw new AwsError('MissingAuthenticationToken');
+    return def.handle(input, new SignedContext(this, db, caller), deps.registry, target);
+  }
+
+  /** Step 6. */
+  render(namespace: string, operation: Operation, output: unknown): QueryOutcome {
+    const { caller } = this;
+    return { response: renderResult(operation, namespace, output, this.requestId), action: this.action, caller: caller?.arn, accessKeyId: caller?.accessKeyId, code: undefined };
+  }
+
+  facts(): RequestFacts {
+    return { sourceIp: this.raw.sourceIp, secureTransport: this.raw.secureTransport, region: this.region };
+  }
+
+  requestFor(action: string, resource: string, context?: ContextValues): AuthorizationRequest {
+    return { action, resource, now: this.requestAt, sourceIp: this.raw.sourceIp, secureTransport: this.raw.secureTransport, ...(context ? { context } : {}) };
+  }
+
+  auditOf(who: Caller | undefined): AuditRequest {
+    return { requestId: this.requestId, at: this.requestAt, sourceIp: this.raw.sourceIp, userAgent: this.raw.userAgent, caller: who };
+  }
+
+  /** The audit events of a call that went through: the issuance's, or the mutation's. */
+  eventsFor(def: OperationDef, operation: Operation, input: unknown, resource: string, issuance: boolean, result: HandlerResult<unknown>): AuditRow[] {
+    const audit = this.auditOf(this.caller);
+    if (issuance) {
+      // Credentials whose session the trail cannot describe must not be handed out.
+      if (!(result instanceof Issued)) throw new Error(`${def.name} returned credentials without their claims: refusing to issue what cannot be audited`);
+      return issuanceEvents(audit, def.action, operation, input, result.claims);
+    }
+    return def.write ? [mutationEvent(audit, def.action, resource, operation, input, outputOf(result))] : [];
+  }
+
+  async failed(err: unknown): Promise<QueryOutcome> {
+    const { deps, caller } = this;
+    const aws = err instanceof AwsError ? err : this.unexpected(err);
+    // A refused call by an authenticated caller (src/audit/events.ts: failed authentication is not recorded).
+    if (aws.code === 'AccessDenied' && caller && this.attemptedAction !== undefined) {
+      const { action, resource } = aws.denial ?? { action: this.attemptedAction, resource: this.resource };
+      await recordDenied(deps.audit, deps.logger, deniedEvent(this.auditOf(caller), action, resource, aws.code, aws.message));
+    }
+    return this.outcome(aws);
+  }
+
+  /** A database that cannot be reached is temporary (ServiceUnavailable); anything else is our bug. */
+  unexpected(err: unknown): AwsError {
+    const { logger } = this.deps;
+    if (isConnectionError(err)) {
+      logger.warn('database unavailable', { requestId: this.requestId, error: describeError(err) });
+      return new AwsError('ServiceUnavailable', undefined, { cause: err });
+    }
+    logger.error('unexpected failure', { requestId: this.requestId, error: describeError(err) });
+    return toAwsError(err);
+  }
+
+  outcome(aws: AwsError): QueryOutcome {
+    const { caller } = this;
+    return {
+      response: renderError(aws, this.requestId, namespaceFor(this.deps.services, this.params)),
+      action: this.action,
+      caller: caller?.arn,
+      accessKeyId: caller?.accessKeyId,
+      code: aws.code,
+    };
+  }
+}
+
+function outputOf(result: HandlerResult<unknown>): unknown {
+  return result instanceof Issued ? result.output : result;
+}
+
+function decodeParams(raw: RawRequest): Param[] {
+  const method = raw.sig.method.toUpperCase();
+  if (method === 'POST') return decodeForm(raw.sig.body);
+  if (method === 'GET') return decodeForm(raw.sig.query);
+  throw new AwsError('InvalidAction', `The HTTP method ${method.slice(0, 16)} is not supported; use POST or GET.`);
+}
+
+function param(params: readonly Param[], name: string): string | undefined {
+  return params.find(([n]) => n === name)?.[1];
+}
