@@ -10,12 +10,13 @@ import { resolveOperation, type Services } from './services.js';
 import { validateInput } from './validate.js';
 
 export { decodeForm, MAX_PARAMETERS, type Param } from './form.js';
-export { loadModel, type Member, type Operation, type ServiceModel, type Shape, type StructureShape } from './model.js';
+export { loadModel, type Member, type ModelAuthentication, type Operation, type ServiceModel, type Shape, type StructureShape } from './model.js';
+export type { ModelOperations, OperationAuthentication, OperationInput, OperationName, OperationOutput } from './operation-types.js';
 export { toCamel, toPathName } from './names.js';
 export { checkParams, parseQuery, type Input } from './parse-query.js';
 export { compilePattern, type CompiledPattern } from './pattern.js';
 export { renderError, renderResult, type RenderedResponse } from './render.js';
-export { createServices, loadServices, resolveOperation, type Resolved, type Services } from './services.js';
+export { API_VERSIONS, createServices, loadServices, resolveOperation, type Resolved, type Services } from './services.js';
 export { validateInput } from './validate.js';
 
 export interface DecodedRequest {

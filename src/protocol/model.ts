@@ -73,8 +73,13 @@ export interface ScalarShape {
 
 export type Shape = StructureShape | ListShape | MapShape | StringShape | NumberShape | ScalarShape;
 
+/** How the model says a request to the operation is authenticated: SigV4, or not at all (`authtype: none`). */
+export type ModelAuthentication = 'sigv4' | 'none';
+
 export interface Operation {
   readonly name: string;
+  /** The model's auth type: `none` for the unsigned federation actions, SigV4 for every other. */
+  readonly authentication: ModelAuthentication;
   readonly input?: StructureShape;
   readonly output?: StructureShape;
   readonly resultWrapper?: string;
@@ -185,7 +190,7 @@ export function loadModel(json: unknown): ServiceModel {
     const input = typeof op['input'] === 'string' ? { input: structure(resolve(op['input']), name) } : {};
     const output = typeof op['output'] === 'string' ? { output: structure(resolve(op['output']), name) } : {};
     const wrapper = typeof op['resultWrapper'] === 'string' ? { resultWrapper: op['resultWrapper'] } : {};
-    operations.set(name, { name, ...input, ...output, ...wrapper });
+    operations.set(name, { name, authentication: authenticationOf(op['authtype'], name), ...input, ...output, ...wrapper });
   }
   while (pending.length > 0) pending.shift()?.();
 
@@ -197,6 +202,13 @@ export function loadModel(json: unknown): ServiceModel {
     origin: str(root['origin'], 'origin'),
     operations,
   };
+}
+
+/** The extraction keeps an auth type only when it is not SigV4 (scripts/extract-models.py). */
+function authenticationOf(authtype: unknown, op: string): ModelAuthentication {
+  if (authtype === undefined || authtype === 'v4') return 'sigv4';
+  if (authtype === 'none') return 'none';
+  throw new Error(`model: operation ${op} has unsupported authtype ${String(authtype)}`);
 }
 
 function structure(shape: Shape, op: string): StructureShape {

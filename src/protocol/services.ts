@@ -7,6 +7,9 @@ import { loadModel, type Operation, type ServiceModel } from './model.js';
 import iamModel from './models/iam.json' with { type: 'json' };
 import stsModel from './models/sts.json' with { type: 'json' };
 
+/** Each service's API version (the `Version` its requests name), from its model. */
+export const API_VERSIONS = { iam: iamModel.metadata.apiVersion, sts: stsModel.metadata.apiVersion } as const;
+
 export interface Services {
   readonly byVersion: ReadonlyMap<string, ServiceModel>;
 }
