@@ -9,12 +9,13 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type autocannon from 'autocannon';
 import type { NewAccount } from '../src/accounts/accounts.js';
+import { API_VERSIONS } from '../src/protocol/index.js';
 import { issueCredentials } from '../src/sts/issue.js';
 import type { Keyring } from '../src/tokens/keyring.js';
 import { formBody, send, signedPost, type Key, type Param } from '../test/negative/wire.js';
 import type { WireRequest } from './http-breakdown.js';
 
-export const STS_VERSION = '2011-06-15';
+export const STS_VERSION = API_VERSIONS.sts;
 
 export interface Fixtures {
   readonly accountId: string;

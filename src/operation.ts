@@ -13,6 +13,7 @@ import type { AwsManagedSessionPolicies } from './auth/aws-managed-session-polic
 import type { AuthorizationRequest, CompiledPrincipal } from './auth/authorize.js';
 import type { AwsError } from './errors.js';
 import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js';
+import type { OperationAuthentication, OperationInput, OperationName, OperationOutput, Services } from './protocol/index.js';
 import type { Db } from './store/db.js';
 import type { AssumableRole, RoleRef } from './store/sts-lookups.js';
 import type { Keyring } from './tokens/keyring.js';
@@ -126,11 +127,24 @@ export class Issued<O> {
 
 export type HandlerResult<O> = O | Issued<O>;
 
-interface OperationBase<I, T, R> {
-  /** The wire name, e.g. `CreateUser`. */
-  readonly name: string;
-  /** The IAM action authorized, e.g. `iam:CreateUser`. */
-  readonly action: string;
+/**
+ * What the handler of operation `N` returns: the model's output, or `Issued` with it when the
+ * output carries `Credentials` (the pipeline refuses to hand out credentials it cannot audit).
+ */
+export type ResultOf<N extends OperationName> = IssuesCredentials<OperationOutput<N>> extends true ? Issued<OperationOutput<N>> : OperationOutput<N>;
+
+/** Whether an output has a `credentials` member (an output without members has none). */
+type IssuesCredentials<O> = string extends keyof O ? false : 'credentials' extends keyof O ? true : false;
+
+/** The input every handler gets once the pipeline has parsed and validated it against the model, erased. */
+type AnyInput = Record<string, unknown>;
+
+interface SpecBase<I, T, R> {
+  /**
+   * The IAM action authorized, only where AWS's differs from the model's `signingName:Name`
+   * (registerOperations fills it in).
+   */
+  readonly action?: string;
   /** Writes run in a transaction and invalidate the account's caches on every node. */
   readonly write: boolean;
   readonly authorization?: Authorization;
@@ -143,47 +157,94 @@ interface OperationBase<I, T, R> {
    * Reads the request's target once, outside any transaction, for resource(), context() and
    * handle(). A write operation's handler reads what it changes again inside its transaction.
    */
-  load?(input: I, ctx: R): Promise<T>;
+  readonly load?: (input: I, ctx: R) => Promise<T>;
   /** The ARN AWS authorizes this call against (`*` for actions without resource-level permissions). */
-  resource(input: I, ctx: R, target: T): string | Promise<string>;
+  readonly resource: (input: I, ctx: R, target: T) => string | Promise<string>;
   /**
    * Condition keys this request adds (aws:RequestTag/…, aws:TagKeys, iam:PolicyARN, …). May read
    * the database, for keys that describe the resource as it is (the boundary an entity already has).
    */
-  context?(input: I, ctx: R, target: T): ContextValues | Promise<ContextValues>;
-}
-
-export interface SignedOperation<I, O, T = undefined> extends OperationBase<I, T, ResourceContext> {
-  readonly authentication: 'sigv4';
-  handle(input: I, ctx: OperationContext, deps: Registry, target: T): Promise<HandlerResult<O>>;
-}
-
-export interface UnsignedOperation<I, O, T = undefined> extends OperationBase<I, T, UnsignedResourceContext> {
-  readonly authentication: 'none';
-  /** Nobody signed the call: the handler decides (trust policies), never the pipeline. */
-  readonly authorization: 'handler';
-  handle(input: I, ctx: CallContext, deps: Registry, target: T): Promise<HandlerResult<O>>;
-}
-
-export type OperationDef<I = Record<string, unknown>, O = unknown, T = unknown> = SignedOperation<I, O, T> | UnsignedOperation<I, O, T>;
-
-/** Define an operation with a typed input (the protocol layer has validated it against the model). */
-export function defineOperation<I, O, T = undefined>(def: SignedOperation<I, O, T> | UnsignedOperation<I, O, T>): OperationDef {
-  return def as unknown as OperationDef;
+  readonly context?: (input: I, ctx: R, target: T) => ContextValues | Promise<ContextValues>;
 }
 
 /**
- * Adds a service's operations to `byName` (by `Version:Action`), checked once at start: each declares how it is
- * authenticated (a definition that does not is refused, whatever its types said), and no name is
- * defined twice.
+ * A signed operation's definition. Its members are function-typed properties, not methods, so a
+ * handler's input is checked strictly: a handler may declare a narrower input than the model's
+ * (what it reads of it), never one the model does not give.
  */
-export function registerOperations(byName: Map<string, OperationDef>, apiVersion: string, defs: readonly OperationDef[]): void {
+export interface SignedSpec<I, O, T = undefined> extends SpecBase<I, T, ResourceContext> {
+  readonly authentication: 'sigv4';
+  readonly handle: (input: I, ctx: OperationContext, deps: Registry, target: T) => Promise<O>;
+}
+
+export interface UnsignedSpec<I, O, T = undefined> extends SpecBase<I, T, UnsignedResourceContext> {
+  readonly authentication: 'none';
+  /** Nobody signed the call: the handler decides (trust policies), never the pipeline. */
+  readonly authorization: 'handler';
+  readonly handle: (input: I, ctx: CallContext, deps: Registry, target: T) => Promise<O>;
+}
+
+/** Operation `N`'s definition, typed by its service model: input, result, and authentication (`none` only where the model says so). */
+export type OperationSpec<N extends OperationName, T = undefined> = [OperationAuthentication<N>] extends ['none']
+  ? UnsignedSpec<OperationInput<N>, ResultOf<N>, T>
+  : SignedSpec<OperationInput<N>, ResultOf<N>, T>;
+
+interface Named {
+  /** The wire name, e.g. `CreateUser`. */
+  readonly name: string;
+  /** The IAM action authorized, e.g. `iam:CreateUser`. */
+  readonly action: string;
+}
+
+/** A signed operation as the pipeline runs it (registered: its action resolved). */
+export type SignedOperation<I = AnyInput, O = unknown, T = unknown> = SignedSpec<I, HandlerResult<O>, T> & Named;
+/** An unsigned operation as the pipeline runs it. */
+export type UnsignedOperation<I = AnyInput, O = unknown, T = unknown> = UnsignedSpec<I, HandlerResult<O>, T> & Named;
+/** An operation as the pipeline runs it, its input erased (the pipeline validated it against the same model). */
+export type OperationDef = SignedOperation | UnsignedOperation;
+
+/** What defineOperation returns: an operation of the models, not yet registered (registerOperations). */
+export type DefinedOperation = (SignedSpec<AnyInput, HandlerResult<unknown>, unknown> | UnsignedSpec<AnyInput, HandlerResult<unknown>, unknown>) & {
+  readonly name: OperationName;
+};
+
+/**
+ * Define operation `name` of the service models: its handler gets the model's input and must
+ * return the model's output (`Issued` with it for credentials), and it is authenticated as the
+ * model says. The action defaults to the model's `signingName:name`.
+ *
+ *   defineOperation('CreateRole', { authentication: 'sigv4', write: true, resource: …, handle: async (input, ctx) => … })
+ *
+ * A factory of several operations passes a union of names; its handler then gets the union of
+ * their inputs and returns one of their outputs.
+ */
+export function defineOperation<N extends OperationName, T = undefined>(name: N, spec: OperationSpec<N, T>): DefinedOperation {
+  return { ...spec, name } as unknown as DefinedOperation;
+}
+
+/**
+ * Adds operations to `byName` (by `Version:Action`), each under the service model that has its
+ * name, checked once at start: each declares how it is authenticated, as its model does (a
+ * definition that does not is refused, whatever its types said); each names an operation of
+ * exactly one model; no name is defined twice. An operation without an action of its own gets the
+ * model's `signingName:Name`.
+ */
+export function registerOperations(byName: Map<string, OperationDef>, services: Services, defs: readonly DefinedOperation[]): void {
+  const models = [...services.byVersion.values()];
   for (const def of defs) {
     const authentication: unknown = (def as { authentication?: unknown }).authentication;
     if (authentication !== 'sigv4' && authentication !== 'none') throw new Error(`operation ${def.name} declares no authentication ('sigv4' or 'none')`);
     if (authentication === 'none' && def.authorization !== 'handler') throw new Error(`operation ${def.name} is unsigned, so its handler must authorize it`);
-    const key = `${apiVersion}:${def.name}`;
+    const found = models.filter((m) => m.operations.has(def.name));
+    const service = found[0];
+    const operation = service?.operations.get(def.name);
+    if (!service || !operation) throw new Error(`operation ${def.name} is in no service model`);
+    if (found.length > 1) throw new Error(`operation ${def.name} is in more than one service model (${found.map((m) => m.serviceId).join(', ')})`);
+    if (operation.authentication !== authentication) {
+      throw new Error(`operation ${def.name} declares authentication '${authentication}', but the ${service.serviceId} model says '${operation.authentication}'`);
+    }
+    const key = `${service.apiVersion}:${def.name}`;
     if (byName.has(key)) throw new Error(`operation ${def.name} is defined twice`);
-    byName.set(key, def);
+    byName.set(key, { ...def, action: def.action ?? `${service.signingName}:${def.name}` });
   }
 }

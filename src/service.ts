@@ -16,13 +16,13 @@ import { describeError } from './describe-error.js';
 import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/forwarded.js';
 import type { PipelineDeps } from './http/pipeline.js';
-import { IAM_VERSION, iamOperations } from './iam/index.js';
+import { iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
 import { registerOperations, type OperationDef, type Registry } from './operation.js';
 import { PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import type { AllowedScope } from './sigv4/index.js';
-import { STS_VERSION, stsOperations } from './sts/index.js';
+import { stsOperations } from './sts/index.js';
 import { roleDirectory } from './sts/role-directory.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/credentials.js';
@@ -71,9 +71,10 @@ export function createService(options: ServiceOptions): Service {
   const { store, keyring, logger } = options;
   const caches = createCaches(() => store.coherent());
   const unlisten = store.onChange((accountId) => invalidate(caches, accountId));
+  // Each operation under the model that has its name: its API version, signing name and action come from there.
+  const services = loadServices();
   const operations = new Map<string, OperationDef>();
-  registerOperations(operations, IAM_VERSION, iamOperations);
-  registerOperations(operations, STS_VERSION, stsOperations);
+  registerOperations(operations, services, [...iamOperations, ...stsOperations]);
   const policyCache = new PolicyCache();
   const awsManagedPolicies = new AwsManagedSessionPolicies(options.awsManagedPolicies ?? [], policyCache);
   const failureMessages: FailureMessages = options.failureMessages ?? 'plain';
@@ -114,7 +115,7 @@ export function createService(options: ServiceOptions): Service {
   const deps: PipelineDeps = {
     // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
     store: retryingConflicts(store),
-    services: loadServices(),
+    services,
     operations,
     registry,
     caches,

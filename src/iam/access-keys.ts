@@ -15,7 +15,7 @@
  */
 import { accessKeyAad } from '../auth/authenticate.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationContext, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type OperationContext, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { validationError } from '../protocol/validate.js';
 import { insertAccessKeyIfFree } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
@@ -98,12 +98,10 @@ export async function insertFreshKey(
   throw new Error(`no free access key id for account ${accountId} after ${KEY_ID_DRAWS} draws`);
 }
 
-export const createAccessKey = defineOperation({
-  name: 'CreateAccessKey',
-  action: 'iam:CreateAccessKey',
+export const createAccessKey = defineOperation('CreateAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx, deps) {
     const owner = await ownerOf(ctx, input.userName);
@@ -126,18 +124,10 @@ export const createAccessKey = defineOperation({
   },
 });
 
-interface UpdateAccessKeyInput {
-  userName?: string;
-  accessKeyId: string;
-  status: 'Active' | 'Inactive' | 'Expired';
-}
-
-export const updateAccessKey = defineOperation({
-  name: 'UpdateAccessKey',
-  action: 'iam:UpdateAccessKey',
+export const updateAccessKey = defineOperation('UpdateAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: UpdateAccessKeyInput, ctx) => userOrCallerResource(ctx, input.userName),
+  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     // The model's statusType is shared with other credentials; access keys are Active or Inactive
@@ -153,12 +143,10 @@ export const updateAccessKey = defineOperation({
   },
 });
 
-export const deleteAccessKey = defineOperation({
-  name: 'DeleteAccessKey',
-  action: 'iam:DeleteAccessKey',
+export const deleteAccessKey = defineOperation('DeleteAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { userName?: string; accessKeyId: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
@@ -168,12 +156,10 @@ export const deleteAccessKey = defineOperation({
   },
 });
 
-export const listAccessKeys = defineOperation({
-  name: 'ListAccessKeys',
-  action: 'iam:ListAccessKeys',
+export const listAccessKeys = defineOperation('ListAccessKeys', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { userName?: string; marker?: string; maxItems?: number }, ctx) => userOrCallerResource(ctx, input.userName),
+  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
@@ -183,15 +169,13 @@ export const listAccessKeys = defineOperation({
   },
 });
 
-export const getAccessKeyLastUsed = defineOperation({
-  name: 'GetAccessKeyLastUsed',
-  action: 'iam:GetAccessKeyLastUsed',
+export const getAccessKeyLastUsed = defineOperation('GetAccessKeyLastUsed', {
   authentication: 'sigv4',
   write: false,
   // Authorized against the key owner's ARN (the root ARN for root keys). A key that does not exist,
   // or exists in another account, is authorized against `*` and then answered NoSuchEntity: the
   // two cases look the same, so the call reveals nothing about other accounts' keys.
-  resource: async (input: { accessKeyId: string }, ctx) => (await keyOwnerArn(ctx, input.accessKeyId)) ?? '*',
+  resource: async (input, ctx) => (await keyOwnerArn(ctx, input.accessKeyId)) ?? '*',
   context: (input, ctx) => keyOwnerTagContext(ctx, input.accessKeyId),
   async handle(input, ctx) {
     const key = await findAccessKey(ctx.db, input.accessKeyId);
@@ -208,4 +192,4 @@ export const getAccessKeyLastUsed = defineOperation({
   },
 });
 
-export const accessKeyOperations: readonly OperationDef[] = [createAccessKey, updateAccessKey, deleteAccessKey, listAccessKeys, getAccessKeyLastUsed];
+export const accessKeyOperations: readonly DefinedOperation[] = [createAccessKey, updateAccessKey, deleteAccessKey, listAccessKeys, getAccessKeyLastUsed];

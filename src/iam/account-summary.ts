@@ -5,7 +5,7 @@
  * (server certificates, instance profiles, MFA devices, signing certificates, passwords, SAML/OIDC
  * providers) count 0, while their quotas are still reported as AWS reports them.
  */
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import { accountUsage } from '../store/account-summary.js';
 import { MAX_ACCESS_KEYS } from './access-keys.js';
 import { DOCUMENT_LIMITS } from './documents.js';
@@ -26,13 +26,11 @@ export const DEFAULT_QUOTAS = {
   PolicyVersionsInUseQuota: 10_000,
 } as const;
 
-export const getAccountSummary = defineOperation({
-  name: 'GetAccountSummary',
-  action: 'iam:GetAccountSummary',
+export const getAccountSummary = defineOperation('GetAccountSummary', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(_input: Record<string, never>, ctx) {
+  async handle(_input, ctx) {
     const usage = await accountUsage(ctx.db, ctx.accountId);
     const summaryMap: Record<string, number> = {
       Users: usage.users,
@@ -76,4 +74,4 @@ export const getAccountSummary = defineOperation({
   },
 });
 
-export const accountSummaryOperations: readonly OperationDef[] = [getAccountSummary];
+export const accountSummaryOperations: readonly DefinedOperation[] = [getAccountSummary];

@@ -12,7 +12,8 @@
  * Authorization Reference, IAM actions). Groups have neither tags nor boundaries.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
+import type { EntityType } from '../protocol/models/iam.types.js';
 import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
 import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
 import { findPolicy, listSortKey } from '../store/managed-policies.js';
@@ -29,8 +30,8 @@ export const MAX_ATTACHED = 10;
 
 interface OwnerKind {
   readonly type: OwnerType;
-  /** `User`, `Group`, `Role`: as in the operation names. */
-  readonly label: string;
+  /** As in the operation names (which the model types then know). */
+  readonly label: 'User' | 'Group' | 'Role';
   find(ctx: ResourceContext, name: string): Promise<OwnerRef | undefined>;
   notFound(name: string): AwsError;
   /** Users and roles: the kind whose tags and boundary go in the request context. */
@@ -95,15 +96,11 @@ async function ownerContext(kind: OwnerKind, ctx: ResourceContext, name: string,
   return { ...tags, ...existing };
 }
 
-type AttachInput = OwnerInput & { policyArn: string };
-
 function attachOperation(kind: OwnerKind) {
-  return defineOperation({
-    name: `Attach${kind.label}Policy`,
-    action: `iam:Attach${kind.label}Policy`,
+  return defineOperation(`Attach${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
-    resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
     async handle(input, ctx) {
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
@@ -123,12 +120,10 @@ function attachOperation(kind: OwnerKind) {
 }
 
 function detachOperation(kind: OwnerKind) {
-  return defineOperation({
-    name: `Detach${kind.label}Policy`,
-    action: `iam:Detach${kind.label}Policy`,
+  return defineOperation(`Detach${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
-    resource: (input: AttachInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
     async handle(input, ctx) {
       const owner = await requireOwner(kind, ctx, ownerName(kind, input));
@@ -142,15 +137,11 @@ function detachOperation(kind: OwnerKind) {
   });
 }
 
-type ListAttachedInput = OwnerInput & { pathPrefix?: string; marker?: string; maxItems?: number };
-
 function listAttachedOperation(kind: OwnerKind) {
-  return defineOperation({
-    name: `ListAttached${kind.label}Policies`,
-    action: `iam:ListAttached${kind.label}Policies`,
+  return defineOperation(`ListAttached${kind.label}Policies`, {
     authentication: 'sigv4',
     write: false,
-    resource: (input: ListAttachedInput, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
+    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
     context: (input, ctx) => ownerContext(kind, ctx, ownerName(kind, input), false),
     async handle(input, ctx) {
       const after = decodeMarker(input.marker);
@@ -164,17 +155,8 @@ function listAttachedOperation(kind: OwnerKind) {
 
 /* ListEntitiesForPolicy ----------------------------------------------------------------------- */
 
-interface ListEntitiesInput {
-  policyArn: string;
-  entityFilter?: 'User' | 'Role' | 'Group' | 'LocalManagedPolicy' | 'AWSManagedPolicy';
-  pathPrefix?: string;
-  policyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary';
-  marker?: string;
-  maxItems?: number;
-}
-
 /** Which entity types a filter asks for. The two policy types name no user, group or role. */
-const FILTER_TYPES: Record<NonNullable<ListEntitiesInput['entityFilter']>, readonly OwnerType[]> = {
+const FILTER_TYPES: Record<EntityType, readonly OwnerType[]> = {
   User: ['user'],
   Group: ['group'],
   Role: ['role'],
@@ -182,12 +164,10 @@ const FILTER_TYPES: Record<NonNullable<ListEntitiesInput['entityFilter']>, reado
   AWSManagedPolicy: [],
 };
 
-export const listEntitiesForPolicyOp = defineOperation({
-  name: 'ListEntitiesForPolicy',
-  action: 'iam:ListEntitiesForPolicy',
+export const listEntitiesForPolicyOp = defineOperation('ListEntitiesForPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: ListEntitiesInput) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     const after = decodeMarker(input.marker);
     // Our marker is `TYPE:name` (groups, users, roles, each by name): one page can span all three.
@@ -213,7 +193,7 @@ export const listEntitiesForPolicyOp = defineOperation({
   },
 });
 
-export const attachmentOperations: readonly OperationDef[] = [
+export const attachmentOperations: readonly DefinedOperation[] = [
   ...KINDS.flatMap((kind) => [attachOperation(kind), detachOperation(kind), listAttachedOperation(kind)]),
   listEntitiesForPolicyOp,
 ];

@@ -12,7 +12,7 @@
  * Delete{User,Role}PermissionsBoundary to the boundary the user or role already has (Service
  * Authorization Reference, IAM actions table). existingBoundaryContext gives the latter.
  */
-import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { setRoleBoundary, setUserBoundary } from '../store/boundaries.js';
 import { findRole } from '../store/roles.js';
 import { findUser } from '../store/users.js';
@@ -44,17 +44,10 @@ async function existingEntityContext(ctx: ResourceContext, kind: TaggedEntityKin
   return { ...boundary, ...tags };
 }
 
-interface PutUserBoundaryInput {
-  userName: string;
-  permissionsBoundary: string;
-}
-
-export const putUserPermissionsBoundary = defineOperation({
-  name: 'PutUserPermissionsBoundary',
-  action: 'iam:PutUserPermissionsBoundary',
+export const putUserPermissionsBoundary = defineOperation('PutUserPermissionsBoundary', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: PutUserBoundaryInput, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   // IAM lets policies restrict which boundary may be set (condition key iam:PermissionsBoundary).
   context: async (input, ctx) => ({ ...(await resourceTagContext(ctx, 'user', input.userName)), 'iam:PermissionsBoundary': input.permissionsBoundary }),
   async handle(input, ctx) {
@@ -65,12 +58,10 @@ export const putUserPermissionsBoundary = defineOperation({
   },
 });
 
-export const deleteUserPermissionsBoundary = defineOperation({
-  name: 'DeleteUserPermissionsBoundary',
-  action: 'iam:DeleteUserPermissionsBoundary',
+export const deleteUserPermissionsBoundary = defineOperation('DeleteUserPermissionsBoundary', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => existingEntityContext(ctx, 'user', input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
@@ -80,17 +71,10 @@ export const deleteUserPermissionsBoundary = defineOperation({
   },
 });
 
-interface PutRoleBoundaryInput {
-  roleName: string;
-  permissionsBoundary: string;
-}
-
-export const putRolePermissionsBoundary = defineOperation({
-  name: 'PutRolePermissionsBoundary',
-  action: 'iam:PutRolePermissionsBoundary',
+export const putRolePermissionsBoundary = defineOperation('PutRolePermissionsBoundary', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: PutRoleBoundaryInput, ctx) => roleResource(ctx, input.roleName),
+  resource: (input, ctx) => roleResource(ctx, input.roleName),
   context: async (input, ctx) => ({ ...(await resourceTagContext(ctx, 'role', input.roleName)), 'iam:PermissionsBoundary': input.permissionsBoundary }),
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
@@ -100,12 +84,10 @@ export const putRolePermissionsBoundary = defineOperation({
   },
 });
 
-export const deleteRolePermissionsBoundary = defineOperation({
-  name: 'DeleteRolePermissionsBoundary',
-  action: 'iam:DeleteRolePermissionsBoundary',
+export const deleteRolePermissionsBoundary = defineOperation('DeleteRolePermissionsBoundary', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { roleName: string }, ctx) => roleResource(ctx, input.roleName),
+  resource: (input, ctx) => roleResource(ctx, input.roleName),
   context: (input, ctx) => existingEntityContext(ctx, 'role', input.roleName),
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
@@ -114,7 +96,7 @@ export const deleteRolePermissionsBoundary = defineOperation({
   },
 });
 
-export const boundaryOperations: readonly OperationDef[] = [
+export const boundaryOperations: readonly DefinedOperation[] = [
   putUserPermissionsBoundary,
   deleteUserPermissionsBoundary,
   putRolePermissionsBoundary,

@@ -7,7 +7,7 @@
  * policy, so it lists exactly what evaluation will look up. Each key is listed once (keys are
  * case-insensitive), spelt as first written, in order of first appearance.
  */
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import type { CompiledPolicy, PolicyCache } from '../policy/index.js';
 import { compileInput, compileStored } from './simulate-documents.js';
 import { resolvePolicySource } from './simulate-principal.js';
@@ -42,25 +42,21 @@ function addInputs(list: ContextKeyList, cache: PolicyCache, inputs: readonly st
   }
 }
 
-export const getContextKeysForCustomPolicy = defineOperation({
-  name: 'GetContextKeysForCustomPolicy',
-  action: 'iam:GetContextKeysForCustomPolicy',
+export const getContextKeysForCustomPolicy = defineOperation('GetContextKeysForCustomPolicy', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: { policyInputList: string[] }, _ctx, deps) {
+  async handle(input, _ctx, deps) {
     const list = new ContextKeyList();
     addInputs(list, deps.policyCache, input.policyInputList);
     return { contextKeyNames: list.keys };
   },
 });
 
-export const getContextKeysForPrincipalPolicy = defineOperation({
-  name: 'GetContextKeysForPrincipalPolicy',
-  action: 'iam:GetContextKeysForPrincipalPolicy',
+export const getContextKeysForPrincipalPolicy = defineOperation('GetContextKeysForPrincipalPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { policySourceArn: string; policyInputList?: string[] }) => input.policySourceArn,
+  resource: (input) => input.policySourceArn,
   async handle(input, ctx, deps) {
     // The request's documents are checked before any lookup, so a bad one fails the same way
     // whatever the ARN names.
@@ -79,4 +75,4 @@ export const getContextKeysForPrincipalPolicy = defineOperation({
   },
 });
 
-export const contextKeyOperations: readonly OperationDef[] = [getContextKeysForCustomPolicy, getContextKeysForPrincipalPolicy];
+export const contextKeyOperations: readonly DefinedOperation[] = [getContextKeysForCustomPolicy, getContextKeysForPrincipalPolicy];

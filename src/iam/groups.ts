@@ -3,7 +3,7 @@
  * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser).
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { countRows, lockQuota } from '../store/count.js';
 import {
   addMember,
@@ -68,17 +68,10 @@ function decodePosition(marker: string | undefined): MemberPosition | undefined 
   return { addedAt, id: key.slice(bar + 1) };
 }
 
-interface PageInput {
-  marker?: string;
-  maxItems?: number;
-}
-
-export const createGroup = defineOperation({
-  name: 'CreateGroup',
-  action: 'iam:CreateGroup',
+export const createGroup = defineOperation('CreateGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { groupName: string; path?: string }, ctx) => groupArn(ctx.accountId, { path: pathOr(input.path), name: input.groupName }),
+  resource: (input, ctx) => groupArn(ctx.accountId, { path: pathOr(input.path), name: input.groupName }),
   async handle(input, ctx) {
     await lockQuota(ctx.db, 'GroupsPerAccount', ctx.accountId);
     if (await findGroup(ctx.db, ctx.accountId, input.groupName)) {
@@ -93,12 +86,10 @@ export const createGroup = defineOperation({
   },
 });
 
-export const getGroup = defineOperation({
-  name: 'GetGroup',
-  action: 'iam:GetGroup',
+export const getGroup = defineOperation('GetGroup', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { groupName: string } & PageInput, ctx) => groupResource(ctx, input.groupName),
+  resource: (input, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     const rows = await listMembers(ctx.db, group.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
@@ -107,18 +98,10 @@ export const getGroup = defineOperation({
   },
 });
 
-interface UpdateGroupInput {
-  groupName: string;
-  newGroupName?: string;
-  newPath?: string;
-}
-
-export const updateGroup = defineOperation({
-  name: 'UpdateGroup',
-  action: 'iam:UpdateGroup',
+export const updateGroup = defineOperation('UpdateGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: UpdateGroupInput, ctx) => groupResource(ctx, input.groupName),
+  resource: (input, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     const to = { name: input.newGroupName ?? group.name, path: input.newPath ?? group.path };
@@ -132,12 +115,10 @@ export const updateGroup = defineOperation({
   },
 });
 
-export const deleteGroup = defineOperation({
-  name: 'DeleteGroup',
-  action: 'iam:DeleteGroup',
+export const deleteGroup = defineOperation('DeleteGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { groupName: string }, ctx) => groupResource(ctx, input.groupName),
+  resource: (input, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     // "The group must not contain any users or have any attached policies" (DeleteGroup API reference).
@@ -151,30 +132,21 @@ export const deleteGroup = defineOperation({
   },
 });
 
-export const listGroupsOp = defineOperation({
-  name: 'ListGroups',
-  action: 'iam:ListGroups',
+export const listGroupsOp = defineOperation('ListGroups', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: { pathPrefix?: string } & PageInput, ctx) {
+  async handle(input, ctx) {
     const rows = await listGroups(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, (g) => g.nameLower);
     return pageResult('groups', { ...page, items: page.items.map(groupResult) });
   },
 });
 
-interface MembershipInput {
-  groupName: string;
-  userName: string;
-}
-
-export const addUserToGroup = defineOperation({
-  name: 'AddUserToGroup',
-  action: 'iam:AddUserToGroup',
+export const addUserToGroup = defineOperation('AddUserToGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
+  resource: (input, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     const user = await requireUser(ctx, input.userName);
@@ -189,12 +161,10 @@ export const addUserToGroup = defineOperation({
   },
 });
 
-export const removeUserFromGroup = defineOperation({
-  name: 'RemoveUserFromGroup',
-  action: 'iam:RemoveUserFromGroup',
+export const removeUserFromGroup = defineOperation('RemoveUserFromGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
+  resource: (input, ctx) => groupResource(ctx, input.groupName),
   async handle(input, ctx) {
     const group = await requireGroup(ctx, input.groupName);
     const user = await requireUser(ctx, input.userName);
@@ -206,12 +176,10 @@ export const removeUserFromGroup = defineOperation({
   },
 });
 
-export const listGroupsForUser = defineOperation({
-  name: 'ListGroupsForUser',
-  action: 'iam:ListGroupsForUser',
+export const listGroupsForUser = defineOperation('ListGroupsForUser', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { userName: string } & PageInput, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   // Authorized on the user, so the user's tags are its aws:ResourceTag/… and iam:ResourceTag/… keys.
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
@@ -222,7 +190,7 @@ export const listGroupsForUser = defineOperation({
   },
 });
 
-export const groupOperations: readonly OperationDef[] = [
+export const groupOperations: readonly DefinedOperation[] = [
   createGroup,
   getGroup,
   updateGroup,

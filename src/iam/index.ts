@@ -1,5 +1,5 @@
 /** The IAM operations this service implements; each area exports its own list. */
-import type { OperationDef } from '../operation.js';
+import type { DefinedOperation } from '../operation.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountSummaryOperations } from './account-summary.js';
 import { attachmentOperations } from './attachments.js';
@@ -12,9 +12,7 @@ import { roleOperations } from './roles.js';
 import { simulateOperations } from './simulate.js';
 import { userOperations } from './users.js';
 
-export const IAM_VERSION = '2010-05-08';
-
-export const iamOperations: readonly OperationDef[] = [
+export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
   ...groupOperations,
   ...accessKeyOperations,

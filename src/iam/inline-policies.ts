@@ -13,7 +13,7 @@
  * neither tags nor boundaries.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength } from '../policy/index.js';
 import { findGroupByName } from '../store/group-lookup.js';
 import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/inline-policies.js';
@@ -38,12 +38,14 @@ interface Owner {
   readonly tagged: boolean;
 }
 
-interface OwnerKind<K extends string> {
+/** The input and output member naming the owner. */
+type NameKey = 'userName' | 'groupName' | 'roleName';
+
+interface OwnerKind {
   readonly type: OwnerType;
-  /** `User`, `Group`, `Role`: the middle of the operation names. */
-  readonly label: string;
-  /** The input and output member naming the owner: `userName`, `groupName`, `roleName`. */
-  readonly nameKey: K;
+  /** The middle of the operation names (which the model types then know). */
+  readonly label: 'User' | 'Group' | 'Role';
+  readonly nameKey: NameKey;
   /** The owner's aggregate quota of inline policy characters. */
   readonly limit: number;
   find(ctx: ResourceContext, name: string): Promise<Owner | undefined>;
@@ -64,18 +66,18 @@ async function findRoleOwner(ctx: ResourceContext, name: string): Promise<Owner 
   return role && { id: role.id, name: role.name, arn: roleArn(ctx.accountId, role), boundaryArn: role.boundaryArn, tagged: true };
 }
 
-const USER: OwnerKind<'userName'> = { type: 'user', label: 'User', nameKey: 'userName', limit: DOCUMENT_LIMITS.inlineUser, find: findUserOwner };
-const GROUP: OwnerKind<'groupName'> = { type: 'group', label: 'Group', nameKey: 'groupName', limit: DOCUMENT_LIMITS.inlineGroup, find: findGroupOwner };
-const ROLE: OwnerKind<'roleName'> = { type: 'role', label: 'Role', nameKey: 'roleName', limit: DOCUMENT_LIMITS.inlineRole, find: findRoleOwner };
+const USER: OwnerKind = { type: 'user', label: 'User', nameKey: 'userName', limit: DOCUMENT_LIMITS.inlineUser, find: findUserOwner };
+const GROUP: OwnerKind = { type: 'group', label: 'Group', nameKey: 'groupName', limit: DOCUMENT_LIMITS.inlineGroup, find: findGroupOwner };
+const ROLE: OwnerKind = { type: 'role', label: 'Role', nameKey: 'roleName', limit: DOCUMENT_LIMITS.inlineRole, find: findRoleOwner };
 
-async function requireOwner<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string): Promise<Owner> {
+async function requireOwner(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<Owner> {
   const owner = await kind.find(ctx, name);
   if (!owner) throw new AwsError('NoSuchEntity', `The ${kind.type} with name ${name} cannot be found.`);
   return owner;
 }
 
 /** The owner's ARN with its real path, or with `/` when it does not exist (the call then fails with NoSuchEntity). */
-async function ownerResource<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string): Promise<string> {
+async function ownerResource(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<string> {
   const owner = await kind.find(ctx, name);
   return owner?.arn ?? entityArn(ctx.accountId, kind.type, '/', name);
 }
@@ -84,7 +86,7 @@ async function ownerResource<K extends string>(kind: OwnerKind<K>, ctx: Resource
  * The owner's condition keys: its tags, and with `boundary` the boundary it already has. An owner
  * that does not exist gives none (the call fails with NoSuchEntity once authorized).
  */
-async function ownerContext<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string, boundary: boolean): Promise<ContextValues> {
+async function ownerContext(kind: OwnerKind, ctx: ResourceContext, name: string, boundary: boolean): Promise<ContextValues> {
   const owner = await kind.find(ctx, name);
   if (!owner) return {};
   return {
@@ -93,27 +95,43 @@ async function ownerContext<K extends string>(kind: OwnerKind<K>, ctx: ResourceC
   };
 }
 
-function noSuchPolicy(kind: OwnerKind<string>, policyName: string): AwsError {
+function noSuchPolicy(kind: OwnerKind, policyName: string): AwsError {
   return new AwsError('NoSuchEntity', `The ${kind.type} policy with name ${policyName} cannot be found.`);
 }
 
-type Named<K extends string> = { readonly [P in K]: string };
-type PolicyInput<K extends string> = Named<K> & { readonly policyName: string };
+type OwnerInput = Partial<Record<NameKey, string>>;
 
-function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
-  const resource = (input: Named<K>, ctx: ResourceContext) => ownerResource(kind, ctx, input[kind.nameKey]);
-  const readContext = (input: Named<K>, ctx: ResourceContext) => ownerContext(kind, ctx, input[kind.nameKey], false);
-  const writeContext = (input: Named<K>, ctx: ResourceContext) => ownerContext(kind, ctx, input[kind.nameKey], true);
+/** The owner an input names (the model requires the member, so validation has refused a request without it). */
+function ownerName(kind: OwnerKind, input: OwnerInput): string {
+  const name = input[kind.nameKey];
+  if (name === undefined) throw new AwsError('ValidationError', `1 validation error detected: Value null at '${kind.nameKey}' failed to satisfy constraint: Member must not be null`);
+  return name;
+}
 
-  const put = defineOperation({
-    name: `Put${kind.label}Policy`,
-    action: `iam:Put${kind.label}Policy`,
+/** The owner's name as its result member (`userName`, `groupName` or `roleName`). */
+function ownerMember(kind: OwnerKind, name: string): { readonly userName: string } | { readonly groupName: string } | { readonly roleName: string } {
+  switch (kind.nameKey) {
+    case 'userName':
+      return { userName: name };
+    case 'groupName':
+      return { groupName: name };
+    case 'roleName':
+      return { roleName: name };
+  }
+}
+
+function operationsFor(kind: OwnerKind): DefinedOperation[] {
+  const resource = (input: OwnerInput, ctx: ResourceContext) => ownerResource(kind, ctx, ownerName(kind, input));
+  const readContext = (input: OwnerInput, ctx: ResourceContext) => ownerContext(kind, ctx, ownerName(kind, input), false);
+  const writeContext = (input: OwnerInput, ctx: ResourceContext) => ownerContext(kind, ctx, ownerName(kind, input), true);
+
+  const put = defineOperation(`Put${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
     resource,
     context: writeContext,
-    async handle(input: PolicyInput<K> & { readonly policyDocument: string }, ctx, deps) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx, deps) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       await lockOwnerPolicies(ctx.db, owner.id);
       // The quota counts every inline policy of the owner, the new document in place of any
       // policy it replaces (AWS: "Maximum policy size of N bytes exceeded for user NAME").
@@ -128,44 +146,38 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
     },
   });
 
-  const get = defineOperation({
-    name: `Get${kind.label}Policy`,
-    action: `iam:Get${kind.label}Policy`,
+  const get = defineOperation(`Get${kind.label}Policy`, {
     authentication: 'sigv4',
     write: false,
     resource,
     context: readContext,
-    async handle(input: PolicyInput<K>, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       const policy = await findInlinePolicy(ctx.db, owner.id, input.policyName);
       if (!policy) throw noSuchPolicy(kind, input.policyName);
-      return { [kind.nameKey]: owner.name, policyName: policy.name, policyDocument: encodeDocument(policy.document) };
+      return { ...ownerMember(kind, owner.name), policyName: policy.name, policyDocument: encodeDocument(policy.document) };
     },
   });
 
-  const del = defineOperation({
-    name: `Delete${kind.label}Policy`,
-    action: `iam:Delete${kind.label}Policy`,
+  const del = defineOperation(`Delete${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
     resource,
     context: writeContext,
-    async handle(input: PolicyInput<K>, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       if (!(await deleteInlinePolicy(ctx.db, owner.id, input.policyName))) throw noSuchPolicy(kind, input.policyName);
       return {};
     },
   });
 
-  const list = defineOperation({
-    name: `List${kind.label}Policies`,
-    action: `iam:List${kind.label}Policies`,
+  const list = defineOperation(`List${kind.label}Policies`, {
     authentication: 'sigv4',
     write: false,
     resource,
     context: readContext,
-    async handle(input: Named<K> & { readonly marker?: string; readonly maxItems?: number }, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx) {
+      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
       const names = (await listInlinePolicies(ctx.db, owner.id)).map((p) => p.name);
       return pageResult('policyNames', pageInMemory(names, input, (n) => n));
     },
@@ -174,4 +186,4 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   return [put, get, del, list];
 }
 
-export const inlinePolicyOperations: readonly OperationDef[] = [...operationsFor(USER), ...operationsFor(GROUP), ...operationsFor(ROLE)];
+export const inlinePolicyOperations: readonly DefinedOperation[] = [...operationsFor(USER), ...operationsFor(GROUP), ...operationsFor(ROLE)];

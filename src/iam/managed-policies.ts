@@ -5,7 +5,7 @@
  * changed by none: the operations that would change one answer AccessDenied (outsideAccount).
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
 import { countRows, lockQuota } from '../store/count.js';
 import {
@@ -121,20 +121,10 @@ export function policyResult(policy: ManagedPolicyRow, usage: PolicyUsage, detai
   };
 }
 
-interface CreatePolicyInput {
-  policyName: string;
-  path?: string;
-  policyDocument: string;
-  description?: string;
-  tags?: Tag[];
-}
-
-export const createPolicy = defineOperation({
-  name: 'CreatePolicy',
-  action: 'iam:CreatePolicy',
+export const createPolicy = defineOperation('CreatePolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: CreatePolicyInput, ctx) => policyArn(ctx.accountId, { path: pathOr(input.path), name: input.policyName }),
+  resource: (input, ctx) => policyArn(ctx.accountId, { path: pathOr(input.path), name: input.policyName }),
   context: (input) => requestTagContext(input.tags),
   async handle(input, ctx, deps) {
     const tags = checkTags(input.tags);
@@ -164,24 +154,20 @@ export const createPolicy = defineOperation({
   },
 });
 
-export const getPolicy = defineOperation({
-  name: 'GetPolicy',
-  action: 'iam:GetPolicy',
+export const getPolicy = defineOperation('GetPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { policyArn: string }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     const policy = await requirePolicy(ctx, input.policyArn);
     return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id, ctx.accountId), { tags: await listTags(ctx.db, policy.id) }) };
   },
 });
 
-export const deletePolicyOp = defineOperation({
-  name: 'DeletePolicy',
-  action: 'iam:DeletePolicy',
+export const deletePolicyOp = defineOperation('DeletePolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { policyArn: string }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policies outside your own account.');
     // AWS's wording for a missing policy differs here: "Policy ARN was not found." (recorded).
@@ -204,22 +190,11 @@ export const deletePolicyOp = defineOperation({
   },
 });
 
-interface ListPoliciesInput {
-  scope?: 'All' | 'AWS' | 'Local';
-  onlyAttached?: boolean;
-  pathPrefix?: string;
-  policyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary';
-  marker?: string;
-  maxItems?: number;
-}
-
-export const listPoliciesOp = defineOperation({
-  name: 'ListPolicies',
-  action: 'iam:ListPolicies',
+export const listPoliciesOp = defineOperation('ListPolicies', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: ListPoliciesInput, ctx) {
+  async handle(input, ctx) {
     const after = decodeMarker(input.marker);
     const rows = await listPolicies(ctx.db, ctx.accountId, {
       scope: input.scope,
@@ -234,12 +209,10 @@ export const listPoliciesOp = defineOperation({
   },
 });
 
-export const tagPolicy = defineOperation({
-  name: 'TagPolicy',
-  action: 'iam:TagPolicy',
+export const tagPolicy = defineOperation('TagPolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { policyArn: string; tags: Tag[] }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   context: (input) => requestTagContext(input.tags),
   async handle(input, ctx) {
     const tags = checkTags(input.tags);
@@ -255,12 +228,10 @@ export const tagPolicy = defineOperation({
   },
 });
 
-export const untagPolicy = defineOperation({
-  name: 'UntagPolicy',
-  action: 'iam:UntagPolicy',
+export const untagPolicy = defineOperation('UntagPolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { policyArn: string; tagKeys: string[] }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   context: (input) => requestTagContext(undefined, input.tagKeys),
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot untag policies outside your own account.');
@@ -271,12 +242,10 @@ export const untagPolicy = defineOperation({
   },
 });
 
-export const listPolicyTags = defineOperation({
-  name: 'ListPolicyTags',
-  action: 'iam:ListPolicyTags',
+export const listPolicyTags = defineOperation('ListPolicyTags', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     decodeMarker(input.marker); // a bad marker is InvalidInput before anything is read
     const policy = await requirePolicy(ctx, input.policyArn);
@@ -286,4 +255,4 @@ export const listPolicyTags = defineOperation({
   },
 });
 
-export const managedPolicyOperations: readonly OperationDef[] = [createPolicy, getPolicy, deletePolicyOp, listPoliciesOp, tagPolicy, untagPolicy, listPolicyTags];
+export const managedPolicyOperations: readonly DefinedOperation[] = [createPolicy, getPolicy, deletePolicyOp, listPoliciesOp, tagPolicy, untagPolicy, listPolicyTags];

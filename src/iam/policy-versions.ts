@@ -4,7 +4,7 @@
  * entity may do on its next request: writes invalidate the account's compiled policies.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import {
   countVersions,
   deleteVersion,
@@ -45,17 +45,10 @@ function versionResult(policy: ManagedPolicyRow, v: PolicyVersionRow, withDocume
   };
 }
 
-interface VersionInput {
-  policyArn: string;
-  versionId: string;
-}
-
-export const createPolicyVersion = defineOperation({
-  name: 'CreatePolicyVersion',
-  action: 'iam:CreatePolicyVersion',
+export const createPolicyVersion = defineOperation('CreatePolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx, deps) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot create versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -73,12 +66,10 @@ export const createPolicyVersion = defineOperation({
   },
 });
 
-export const getPolicyVersion = defineOperation({
-  name: 'GetPolicyVersion',
-  action: 'iam:GetPolicyVersion',
+export const getPolicyVersion = defineOperation('GetPolicyVersion', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     const policy = await requirePolicy(ctx, input.policyArn);
     const version = await findVersion(ctx.db, policy.id, input.versionId);
@@ -87,12 +78,10 @@ export const getPolicyVersion = defineOperation({
   },
 });
 
-export const listPolicyVersions = defineOperation({
-  name: 'ListPolicyVersions',
-  action: 'iam:ListPolicyVersions',
+export const listPolicyVersions = defineOperation('ListPolicyVersions', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     const after = decodeMarker(input.marker);
     const policy = await requirePolicy(ctx, input.policyArn);
@@ -109,12 +98,10 @@ export const listPolicyVersions = defineOperation({
   },
 });
 
-export const deletePolicyVersion = defineOperation({
-  name: 'DeletePolicyVersion',
-  action: 'iam:DeletePolicyVersion',
+export const deletePolicyVersion = defineOperation('DeletePolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policy versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -128,12 +115,10 @@ export const deletePolicyVersion = defineOperation({
   },
 });
 
-export const setDefaultPolicyVersion = defineOperation({
-  name: 'SetDefaultPolicyVersion',
-  action: 'iam:SetDefaultPolicyVersion',
+export const setDefaultPolicyVersion = defineOperation('SetDefaultPolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
+  resource: (input) => policyResource(input.policyArn),
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot update policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -143,7 +128,7 @@ export const setDefaultPolicyVersion = defineOperation({
   },
 });
 
-export const policyVersionOperations: readonly OperationDef[] = [
+export const policyVersionOperations: readonly DefinedOperation[] = [
   createPolicyVersion,
   getPolicyVersion,
   listPolicyVersions,

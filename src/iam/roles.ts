@@ -4,7 +4,7 @@
  * inline-policies.ts and role boundaries in boundaries.ts; both use the helpers exported here.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { countRows, lockQuota } from '../store/count.js';
@@ -118,22 +118,10 @@ const roleNameResource = <I extends { roleName: string }>(input: I, ctx: Resourc
  */
 const roleTagContext = <I extends { roleName: string }>(input: I, ctx: ResourceContext) => resourceTagContext(ctx, 'role', input.roleName);
 
-interface CreateRoleInput {
-  roleName: string;
-  assumeRolePolicyDocument: string;
-  path?: string;
-  description?: string;
-  maxSessionDuration?: number;
-  permissionsBoundary?: string;
-  tags?: Tag[];
-}
-
-export const createRole = defineOperation({
-  name: 'CreateRole',
-  action: 'iam:CreateRole',
+export const createRole = defineOperation('CreateRole', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: CreateRoleInput, ctx) => roleArn(ctx.accountId, { path: pathOr(input.path), name: input.roleName }),
+  resource: (input, ctx) => roleArn(ctx.accountId, { path: pathOr(input.path), name: input.roleName }),
   context: (input) => ({
     ...requestTagContext(input.tags),
     ...(input.permissionsBoundary ? { 'iam:PermissionsBoundary': input.permissionsBoundary } : {}),
@@ -165,27 +153,23 @@ export const createRole = defineOperation({
   },
 });
 
-export const getRole = defineOperation({
-  name: 'GetRole',
-  action: 'iam:GetRole',
+export const getRole = defineOperation('GetRole', {
   authentication: 'sigv4',
   write: false,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string }, ctx) {
+  async handle(input, ctx) {
     const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
     return { role: roleResult(role, { tags: await listTags(ctx.db, role.id), boundary: true, lastUsed: true }) };
   },
 });
 
-export const updateRoleOp = defineOperation({
-  name: 'UpdateRole',
-  action: 'iam:UpdateRole',
+export const updateRoleOp = defineOperation('UpdateRole', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string; description?: string; maxSessionDuration?: number }, ctx) {
+  async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     // Members left out are left unchanged (AWS: "If you do not specify a value, the setting is not changed").
     await updateRole(ctx.db, role.id, {
@@ -196,14 +180,12 @@ export const updateRoleOp = defineOperation({
   },
 });
 
-export const updateRoleDescription = defineOperation({
-  name: 'UpdateRoleDescription',
-  action: 'iam:UpdateRoleDescription',
+export const updateRoleDescription = defineOperation('UpdateRoleDescription', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string; description: string }, ctx) {
+  async handle(input, ctx) {
     const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
     await updateRole(ctx.db, role.id, { description: input.description });
     const tags = await listTags(ctx.db, role.id);
@@ -211,28 +193,24 @@ export const updateRoleDescription = defineOperation({
   },
 });
 
-export const updateAssumeRolePolicy = defineOperation({
-  name: 'UpdateAssumeRolePolicy',
-  action: 'iam:UpdateAssumeRolePolicy',
+export const updateAssumeRolePolicy = defineOperation('UpdateAssumeRolePolicy', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string; policyDocument: string }, ctx, deps) {
+  async handle(input, ctx, deps) {
     const role = await requireRole(ctx, input.roleName);
     await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx.db, deps.policyCache, input.policyDocument) });
     return {};
   },
 });
 
-export const deleteRoleOp = defineOperation({
-  name: 'DeleteRole',
-  action: 'iam:DeleteRole',
+export const deleteRoleOp = defineOperation('DeleteRole', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string }, ctx) {
+  async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     // AWS refuses to delete a role that still has policies; a permissions boundary is no obstacle.
     if ((await countInlinePolicies(ctx.db, role.id)) > 0) {
@@ -247,26 +225,22 @@ export const deleteRoleOp = defineOperation({
   },
 });
 
-export const listRolesOp = defineOperation({
-  name: 'ListRoles',
-  action: 'iam:ListRoles',
+export const listRolesOp = defineOperation('ListRoles', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
+  async handle(input, ctx) {
     const rows = await listRoles(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, (r) => r.nameLower);
     return pageResult('roles', { ...page, items: (await withShownTrust(ctx.db, page.items)).map((r) => roleResult(r)) });
   },
 });
 
-export const tagRole = defineOperation({
-  name: 'TagRole',
-  action: 'iam:TagRole',
+export const tagRole = defineOperation('TagRole', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
-  context: async (input: { roleName: string; tags: Tag[] }, ctx: ResourceContext) => ({ ...requestTagContext(input.tags), ...(await roleTagContext(input, ctx)) }),
+  context: async (input, ctx) => ({ ...requestTagContext(input.tags), ...(await roleTagContext(input, ctx)) }),
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     const tags = checkTags(input.tags);
@@ -282,13 +256,11 @@ export const tagRole = defineOperation({
   },
 });
 
-export const untagRole = defineOperation({
-  name: 'UntagRole',
-  action: 'iam:UntagRole',
+export const untagRole = defineOperation('UntagRole', {
   authentication: 'sigv4',
   write: true,
   resource: roleNameResource,
-  context: async (input: { roleName: string; tagKeys: string[] }, ctx: ResourceContext) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await roleTagContext(input, ctx)) }),
+  context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await roleTagContext(input, ctx)) }),
   async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     // Keys the role does not have are ignored, as AWS does.
@@ -297,21 +269,19 @@ export const untagRole = defineOperation({
   },
 });
 
-export const listRoleTags = defineOperation({
-  name: 'ListRoleTags',
-  action: 'iam:ListRoleTags',
+export const listRoleTags = defineOperation('ListRoleTags', {
   authentication: 'sigv4',
   write: false,
   resource: roleNameResource,
   context: roleTagContext,
-  async handle(input: { roleName: string; marker?: string; maxItems?: number }, ctx) {
+  async handle(input, ctx) {
     const role = await requireRole(ctx, input.roleName);
     const page = pageInMemory(await listTags(ctx.db, role.id), input, (t) => t.key.toLowerCase());
     return pageResult('tags', page);
   },
 });
 
-export const roleOperations: readonly OperationDef[] = [
+export const roleOperations: readonly DefinedOperation[] = [
   createRole,
   getRole,
   updateRoleOp,

@@ -6,7 +6,7 @@
  */
 import { accountOwner, userArnAccount } from '../arn.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationContext, type OperationDef } from '../operation.js';
+import { defineOperation, type OperationContext, type DefinedOperation } from '../operation.js';
 import { createRequestContext, type CompiledPolicy, type PolicyCache, type RequestPrincipal } from '../policy/index.js';
 import type { EntityPolicies, StoredPolicy } from '../store/simulation.js';
 import { contextKeyOperations } from './context-keys.js';
@@ -15,19 +15,20 @@ import { compileInput, compileStored } from './simulate-documents.js';
 import { resolvePolicySource, type PolicySource } from './simulate-principal.js';
 import { runSimulation, type SourcePolicy } from './simulate-run.js';
 
+/** What both simulations read of their input (SimulatePrincipalPolicy's and SimulateCustomPolicy's have it all). */
 interface SimulateInput {
-  policyInputList?: string[];
-  permissionsBoundaryPolicyInputList?: string[];
-  actionNames: string[];
-  resourceArns?: string[];
-  resourcePolicy?: string;
-  resourceOwner?: string;
-  callerArn?: string;
-  contextEntries?: ContextEntry[];
+  readonly policyInputList?: readonly string[];
+  readonly permissionsBoundaryPolicyInputList?: readonly string[];
+  readonly actionNames: readonly string[];
+  readonly resourceArns?: readonly string[];
+  readonly resourcePolicy?: string;
+  readonly resourceOwner?: string;
+  readonly callerArn?: string;
+  readonly contextEntries?: readonly ContextEntry[];
   /** EC2 scenarios (which resources a RunInstances simulation must name): not modelled here. */
-  resourceHandlingOption?: string;
-  maxItems?: number;
-  marker?: string;
+  readonly resourceHandlingOption?: string;
+  readonly maxItems?: number;
+  readonly marker?: string;
 }
 
 const ACTION = /^[A-Za-z0-9-]+:[^\s:]+$/;
@@ -135,25 +136,21 @@ async function simulate(ctx: OperationContext, cache: PolicyCache, input: Simula
   );
 }
 
-export const simulatePrincipalPolicy = defineOperation({
-  name: 'SimulatePrincipalPolicy',
-  action: 'iam:SimulatePrincipalPolicy',
+export const simulatePrincipalPolicy = defineOperation('SimulatePrincipalPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: SimulateInput & { policySourceArn: string }) => input.policySourceArn,
+  resource: (input) => input.policySourceArn,
   async handle(input, ctx, deps) {
     const source = await resolvePolicySource(ctx.db, ctx.accountId, input.policySourceArn);
     return simulate(ctx, deps.policyCache, input, source);
   },
 });
 
-export const simulateCustomPolicy = defineOperation({
-  name: 'SimulateCustomPolicy',
-  action: 'iam:SimulateCustomPolicy',
+export const simulateCustomPolicy = defineOperation('SimulateCustomPolicy', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  handle: (input: SimulateInput & { policyInputList: string[] }, ctx, deps) => simulate(ctx, deps.policyCache, input, undefined),
+  handle: (input, ctx, deps) => simulate(ctx, deps.policyCache, input, undefined),
 });
 
-export const simulateOperations: readonly OperationDef[] = [simulatePrincipalPolicy, simulateCustomPolicy, ...contextKeyOperations];
+export const simulateOperations: readonly DefinedOperation[] = [simulatePrincipalPolicy, simulateCustomPolicy, ...contextKeyOperations];

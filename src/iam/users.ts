@@ -4,7 +4,7 @@
  */
 import type { Caller } from '../auth/caller.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { countAccessKeysOf } from '../store/access-keys.js';
 import { findAccount } from '../store/accounts.js';
 import { countRows, lockQuota } from '../store/count.js';
@@ -98,19 +98,10 @@ export function userListItem(user: UserRow) {
   return userResult({ ...user, boundaryArn: null });
 }
 
-interface CreateUserInput {
-  userName: string;
-  path?: string;
-  permissionsBoundary?: string;
-  tags?: Tag[];
-}
-
-export const createUser = defineOperation({
-  name: 'CreateUser',
-  action: 'iam:CreateUser',
+export const createUser = defineOperation('CreateUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: CreateUserInput, ctx) => userArn(ctx.accountId, { path: pathOr(input.path), name: input.userName }),
+  resource: (input, ctx) => userArn(ctx.accountId, { path: pathOr(input.path), name: input.userName }),
   context: (input) => ({
     ...requestTagContext(input.tags),
     ...(input.permissionsBoundary ? { 'iam:PermissionsBoundary': input.permissionsBoundary } : {}),
@@ -139,13 +130,11 @@ export const createUser = defineOperation({
   },
 });
 
-export const getUser = defineOperation({
-  name: 'GetUser',
-  action: 'iam:GetUser',
+export const getUser = defineOperation('GetUser', {
   authentication: 'sigv4',
   write: false,
   // Without UserName, GetUser describes the caller (AWS: "defaults to the user making the request").
-  resource: (input: { userName?: string }, ctx) => userOrCallerResource(ctx, input.userName),
+  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const name = input.userName ?? callerAsUser(ctx.caller).user?.name;
@@ -160,31 +149,21 @@ export const getUser = defineOperation({
   },
 });
 
-export const listUsersOp = defineOperation({
-  name: 'ListUsers',
-  action: 'iam:ListUsers',
+export const listUsersOp = defineOperation('ListUsers', {
   authentication: 'sigv4',
   write: false,
   resource: () => '*',
-  async handle(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
+  async handle(input, ctx) {
     const rows = await listUsers(ctx.db, ctx.accountId, { pathPrefix: input.pathPrefix, after: decodeMarker(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, (u) => u.nameLower);
     return pageResult('users', { ...page, items: page.items.map(userListItem) });
   },
 });
 
-interface UpdateUserInput {
-  userName: string;
-  newUserName?: string;
-  newPath?: string;
-}
-
-export const updateUser = defineOperation({
-  name: 'UpdateUser',
-  action: 'iam:UpdateUser',
+export const updateUser = defineOperation('UpdateUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: UpdateUserInput, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
@@ -201,12 +180,10 @@ export const updateUser = defineOperation({
   },
 });
 
-export const deleteUser = defineOperation({
-  name: 'DeleteUser',
-  action: 'iam:DeleteUser',
+export const deleteUser = defineOperation('DeleteUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: { userName: string }, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
@@ -225,17 +202,10 @@ export const deleteUser = defineOperation({
   },
 });
 
-interface TagUserInput {
-  userName: string;
-  tags: Tag[];
-}
-
-export const tagUser = defineOperation({
-  name: 'TagUser',
-  action: 'iam:TagUser',
+export const tagUser = defineOperation('TagUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: TagUserInput, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   // The new tags are aws:RequestTag/…; aws:ResourceTag/… are the tags the user has before the call.
   context: async (input, ctx) => ({ ...requestTagContext(input.tags), ...(await userTagContext(ctx, input.userName)) }),
   async handle(input, ctx) {
@@ -251,17 +221,10 @@ export const tagUser = defineOperation({
   },
 });
 
-interface UntagUserInput {
-  userName: string;
-  tagKeys: string[];
-}
-
-export const untagUser = defineOperation({
-  name: 'UntagUser',
-  action: 'iam:UntagUser',
+export const untagUser = defineOperation('UntagUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input: UntagUserInput, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await userTagContext(ctx, input.userName)) }),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
@@ -271,12 +234,10 @@ export const untagUser = defineOperation({
   },
 });
 
-export const listUserTags = defineOperation({
-  name: 'ListUserTags',
-  action: 'iam:ListUserTags',
+export const listUserTags = defineOperation('ListUserTags', {
   authentication: 'sigv4',
   write: false,
-  resource: (input: { userName: string; marker?: string; maxItems?: number }, ctx) => userResource(ctx, input.userName),
+  resource: (input, ctx) => userResource(ctx, input.userName),
   context: (input, ctx) => userTagContext(ctx, input.userName),
   async handle(input, ctx) {
     const user = await requireUser(ctx, input.userName);
@@ -285,4 +246,4 @@ export const listUserTags = defineOperation({
   },
 });
 
-export const userOperations: readonly OperationDef[] = [createUser, getUser, listUsersOp, updateUser, deleteUser, tagUser, untagUser, listUserTags];
+export const userOperations: readonly DefinedOperation[] = [createUser, getUser, listUsersOp, updateUser, deleteUser, tagUser, untagUser, listUserTags];

@@ -28,10 +28,8 @@
  */
 import { callerContext } from '../auth/authorize.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationDef } from '../operation.js';
-import type { SessionTag } from '../tokens/session-token.js';
+import { defineOperation, type ContextValues, type DefinedOperation } from '../operation.js';
 import { sourceKeyOf } from './issue.js';
-import type { PolicyDescriptor } from './session-policies.js';
 import { inheritedTags } from './session-tags.js';
 import {
   checkRoleArn,
@@ -49,28 +47,12 @@ import {
 
 export { CHAINED_MAX_SECONDS, DEFAULT_ROLE_SESSION_SECONDS } from './role-session.js';
 
-interface Input {
-  readonly roleArn: string;
-  readonly roleSessionName: string;
-  readonly policyArns?: readonly PolicyDescriptor[];
-  readonly policy?: string;
-  readonly durationSeconds?: number;
-  readonly tags?: readonly SessionTag[];
-  readonly transitiveTagKeys?: readonly string[];
-  readonly externalId?: string;
-  readonly serialNumber?: string;
-  readonly tokenCode?: string;
-  readonly sourceIdentity?: string;
-}
-
 const ACTION = 'sts:AssumeRole';
 
 /** A request with MFA parameters is refused until MFA devices exist (never silently ignored). */
 const MFA_NOT_SUPPORTED = 'MultiFactorAuthentication failed: MFA is not supported yet, so SerialNumber and TokenCode cannot be verified.';
 
-export const assumeRole = defineOperation({
-  name: 'AssumeRole',
-  action: ACTION,
+export const assumeRole = defineOperation('AssumeRole', {
   authentication: 'sigv4',
   // Not a write: the pipeline records the issuance's audit event before the credentials are
   // returned (no event, no credentials). The only write here, the role's last use, changes no
@@ -78,8 +60,8 @@ export const assumeRole = defineOperation({
   // account on every AssumeRole.
   write: false,
   authorization: 'handler',
-  resource: (input: Input) => input.roleArn,
-  handle: async (input: Input, ctx, deps) => {
+  resource: (input) => input.roleArn,
+  handle: async (input, ctx, deps) => {
     const { caller } = ctx;
     // 1. who may call
     if (caller.kind === 'root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
@@ -132,4 +114,4 @@ export const assumeRole = defineOperation({
   },
 });
 
-export const assumeRoleOperations: readonly OperationDef[] = [assumeRole];
+export const assumeRoleOperations: readonly DefinedOperation[] = [assumeRole];

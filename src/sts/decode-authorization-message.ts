@@ -7,21 +7,15 @@
  * on, or by another node that has it on, still decodes here.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import { decodeAuthorizationMessage } from '../auth/authorization-message.js';
 
-interface Input {
-  readonly encodedMessage: string;
-}
-
-export const decodeAuthorizationMessageOperation = defineOperation({
-  name: 'DecodeAuthorizationMessage',
-  action: 'sts:DecodeAuthorizationMessage',
+export const decodeAuthorizationMessageOperation = defineOperation('DecodeAuthorizationMessage', {
   authentication: 'sigv4',
   write: false,
   authorization: 'resource',
   resource: () => '*',
-  handle: async (input: Input, ctx, deps) => {
+  handle: async (input, ctx, deps) => {
     const details = decodeAuthorizationMessage(deps.keyring, ctx.accountId, input.encodedMessage);
     // AWS: the message is invalid when it "contains invalid characters, such as line breaks", or has expired.
     if (!details) throw new AwsError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid.');
@@ -29,4 +23,4 @@ export const decodeAuthorizationMessageOperation = defineOperation({
   },
 });
 
-export const decodeAuthorizationMessageOperations: readonly OperationDef[] = [decodeAuthorizationMessageOperation];
+export const decodeAuthorizationMessageOperations: readonly DefinedOperation[] = [decodeAuthorizationMessageOperation];

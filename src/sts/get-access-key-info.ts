@@ -31,21 +31,15 @@
  */
 import { AwsError } from '../errors.js';
 import { decodeAccessKeyId } from '../iam/ids.js';
-import { defineOperation, type OperationDef } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import { findAccessKey } from '../store/access-keys.js';
 
-interface Input {
-  readonly accessKeyId: string;
-}
-
-export const getAccessKeyInfo = defineOperation({
-  name: 'GetAccessKeyInfo',
-  action: 'sts:GetAccessKeyInfo',
+export const getAccessKeyInfo = defineOperation('GetAccessKeyInfo', {
   authentication: 'sigv4',
   write: false,
   authorization: 'resource',
   resource: () => '*',
-  handle: async (input: Input, ctx) => {
+  handle: async (input, ctx) => {
     const id = input.accessKeyId;
     // The caller's own key needs no read: its account is the caller's.
     if (id === ctx.caller.accessKeyId) return { account: ctx.accountId };
@@ -57,4 +51,4 @@ export const getAccessKeyInfo = defineOperation({
   },
 });
 
-export const getAccessKeyInfoOperations: readonly OperationDef[] = [getAccessKeyInfo];
+export const getAccessKeyInfoOperations: readonly DefinedOperation[] = [getAccessKeyInfo];

@@ -18,32 +18,21 @@
  * - PackedPolicySize is always returned, 0 when nothing is packed (as AWS answers).
  */
 import { federatedUserArn } from '../arn.js';
-import { defineOperation, Issued, type OperationDef } from '../operation.js';
-import type { SessionTag } from '../tokens/session-token.js';
+import { defineOperation, Issued, type DefinedOperation } from '../operation.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
-import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';
+import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns } from './session-policies.js';
 import { checkRequestTags, sessionTagContext } from './session-tags.js';
-
-interface Input {
-  readonly name: string;
-  readonly policy?: string;
-  readonly policyArns?: readonly PolicyDescriptor[];
-  readonly durationSeconds?: number;
-  readonly tags?: readonly SessionTag[];
-}
 
 export const DEFAULT_FEDERATION_SECONDS = 43_200;
 export const ROOT_MAX_FEDERATION_SECONDS = 3_600;
 
-export const getFederationToken = defineOperation({
-  name: 'GetFederationToken',
-  action: 'sts:GetFederationToken',
+export const getFederationToken = defineOperation('GetFederationToken', {
   authentication: 'sigv4',
   write: false,
   authorization: 'resource',
-  resource: (input: Input, ctx) => federatedUserArn(ctx.accountId, input.name),
-  context: (input: Input) => sessionTagContext({ tags: input.tags ?? [], transitive: [] }),
-  handle: async (input: Input, ctx, deps) => {
+  resource: (input, ctx) => federatedUserArn(ctx.accountId, input.name),
+  context: (input) => sessionTagContext({ tags: input.tags ?? [], transitive: [] }),
+  handle: async (input, ctx, deps) => {
     const { caller } = ctx;
     const arn = federatedUserArn(ctx.accountId, input.name);
 
@@ -74,4 +63,4 @@ export const getFederationToken = defineOperation({
   },
 });
 
-export const getFederationTokenOperations: readonly OperationDef[] = [getFederationToken];
+export const getFederationTokenOperations: readonly DefinedOperation[] = [getFederationToken];

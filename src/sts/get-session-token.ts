@@ -15,14 +15,8 @@
  *   silently issuing credentials without MFA.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, Issued, type OperationDef } from '../operation.js';
+import { defineOperation, Issued, type DefinedOperation } from '../operation.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
-
-interface Input {
-  readonly durationSeconds?: number;
-  readonly serialNumber?: string;
-  readonly tokenCode?: string;
-}
 
 export const DEFAULT_SESSION_SECONDS = 43_200;
 export const ROOT_MAX_SESSION_SECONDS = 3_600;
@@ -31,14 +25,12 @@ export const ROOT_MAX_SESSION_SECONDS = 3_600;
 export const MFA_UNAVAILABLE =
   'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user. (This service does not support MFA devices yet.)';
 
-export const getSessionToken = defineOperation({
-  name: 'GetSessionToken',
-  action: 'sts:GetSessionToken',
+export const getSessionToken = defineOperation('GetSessionToken', {
   authentication: 'sigv4',
   write: false,
   authorization: 'none',
   resource: () => '*',
-  handle: async (input: Input, ctx, deps) => {
+  handle: async (input, ctx, deps) => {
     const { caller } = ctx;
     if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw new AwsError('AccessDenied', MFA_UNAVAILABLE);
     const requested = input.durationSeconds ?? DEFAULT_SESSION_SECONDS;
@@ -56,4 +48,4 @@ export const getSessionToken = defineOperation({
   },
 });
 
-export const getSessionTokenOperations: readonly OperationDef[] = [getSessionToken];
+export const getSessionTokenOperations: readonly DefinedOperation[] = [getSessionToken];

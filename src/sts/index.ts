@@ -1,5 +1,5 @@
 /** The STS operations this service implements: one file per action. */
-import type { OperationDef } from '../operation.js';
+import type { DefinedOperation } from '../operation.js';
 import { assumeRoleOperations } from './assume-role.js';
 import { decodeAuthorizationMessageOperations } from './decode-authorization-message.js';
 import { getAccessKeyInfoOperations } from './get-access-key-info.js';
@@ -7,9 +7,7 @@ import { getCallerIdentity } from './get-caller-identity.js';
 import { getFederationTokenOperations } from './get-federation-token.js';
 import { getSessionTokenOperations } from './get-session-token.js';
 
-export const STS_VERSION = '2011-06-15';
-
-export const stsOperations: readonly OperationDef[] = [
+export const stsOperations: readonly DefinedOperation[] = [
   getCallerIdentity,
   ...getSessionTokenOperations,
   ...getFederationTokenOperations,

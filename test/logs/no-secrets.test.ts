@@ -12,8 +12,8 @@
 import { sql } from 'drizzle-orm';
 import type { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { IAM_VERSION } from '../../src/iam/index.js';
 import type { OperationDef } from '../../src/operation.js';
+import { API_VERSIONS } from '../../src/protocol/index.js';
 import { startService, type TestService } from '../helpers/service.js';
 import { implemented, sealedSecrets } from '../negative/fixtures.js';
 import { minimalParams } from '../negative/minimal-params.js';
@@ -31,6 +31,8 @@ import {
   type Reply,
   type WireRequest,
 } from '../negative/wire.js';
+
+const IAM_VERSION = API_VERSIONS.iam;
 
 const MINUTE = 60_000;
 const FAKE_TOKEN = 'IQoJb3JpZ2luX2VjEFakeSessionTokenForTheLogScan0123456789abcdefABCDEF/+==';

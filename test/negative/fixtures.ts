@@ -6,14 +6,14 @@
 import { CreateAccessKeyCommand, CreateUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { and, eq } from 'drizzle-orm';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
-import { IAM_VERSION } from '../../src/iam/index.js';
 import { newAccessKeyId, newSecretAccessKey } from '../../src/iam/ids.js';
+import { API_VERSIONS } from '../../src/protocol/index.js';
 import { insertAccessKey } from '../../src/store/accounts.js';
 import { accessKeys } from '../../src/store/schema.js';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { rootCredentials, type Credentials, type TestService } from '../helpers/service.js';
 
-export function implemented(svc: TestService, action: string, version = IAM_VERSION): boolean {
+export function implemented(svc: TestService, action: string, version: string = API_VERSIONS.iam): boolean {
   return svc.service.deps.operations.has(`${version}:${action}`);
 }
 
