@@ -66,7 +66,7 @@ export const roles = pgTable('roles', {
   trustPolicy: text('trust_policy').notNull(),
   /**
    * True once trust_policy names users and roles by unique id. Roles saved before ids were stored
-   * are false until the one-time conversion at migration (src/store/trust-backfill.ts) runs.
+   * are false until the one-time conversion at migration (src/store/roles.ts) runs.
    */
   trustPrincipalIds: boolean('trust_principal_ids').notNull().default(true),
   description: text('description'),
@@ -84,7 +84,7 @@ export const roles = pgTable('roles', {
 /**
  * Customer managed policies belong to an account; AWS managed policies (`arn:aws:iam::aws:policy/…`)
  * belong to none: their `account_id` is null. They are loaded from aws-managed/ at migrate
- * time (store/aws-managed-policies.ts), keep AWS's own PolicyId and version ids, and are attached
+ * time (store/policies/aws-managed.ts), keep AWS's own PolicyId and version ids, and are attached
  * like any other policy (the attachment row carries the attaching entity's account).
  */
 export const managedPolicies = pgTable('managed_policies', {
