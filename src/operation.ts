@@ -15,7 +15,7 @@ import type { AwsError } from './errors.js';
 import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js';
 import type { OperationAuthentication, OperationInput, OperationName, OperationOutput, Services } from './protocol/index.js';
 import type { Db } from './store/db.js';
-import type { AssumableRole, RoleRef } from './store/sts-lookups.js';
+import type { AssumableRole, RoleRef } from './store/roles.js';
 import type { Keyring } from './tokens/keyring.js';
 import type { SessionClaims } from './tokens/session-token.js';
 

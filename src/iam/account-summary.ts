@@ -6,7 +6,7 @@
  * providers) count 0, while their quotas are still reported as AWS reports them.
  */
 import { defineOperation, type DefinedOperation } from '../operation.js';
-import { accountUsage } from '../store/account-summary.js';
+import { accountUsage } from '../store/accounts.js';
 import { MAX_ACCESS_KEYS } from './access-keys.js';
 import { DOCUMENT_LIMITS } from './documents.js';
 import { MAX_GROUPS, MAX_GROUPS_PER_USER } from './groups.js';

@@ -14,9 +14,8 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import type { EntityType } from '../protocol/models/iam.types.js';
-import { findGroupRef, findRoleRef, lockOwner, type OwnerRef } from '../store/attachment-owners.js';
-import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
-import { findPolicy, listSortKey } from '../store/managed-policies.js';
+import { attachPolicy, countAttached, detachPolicy, findGroupRef, findRoleRef, isAttached, listAttached, listEntitiesForPolicy, lockOwner, type OwnerRef, type OwnerType } from '../store/policies/attachments.js';
+import { findPolicy, listSortKey } from '../store/policies/managed.js';
 import { findUser } from '../store/users.js';
 import { entityArn } from '../arn.js';
 import { existingBoundaryContext } from './boundaries.js';

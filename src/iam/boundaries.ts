@@ -13,7 +13,7 @@
  * Authorization Reference, IAM actions table). existingBoundaryContext gives the latter.
  */
 import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
-import { setRoleBoundary, setUserBoundary } from '../store/boundaries.js';
+import { setRoleBoundary, setUserBoundary } from '../store/policies/attachments.js';
 import { findRole } from '../store/roles.js';
 import { findUser } from '../store/users.js';
 import { resolveBoundary } from './boundary.js';

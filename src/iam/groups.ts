@@ -4,7 +4,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
-import { countRows, lockQuota } from '../store/count.js';
+import { countRows, lockQuota } from '../store/accounts.js';
 import {
   addMember,
   countGroupsOfUser,
@@ -21,7 +21,7 @@ import {
   type GroupRow,
   type MemberPosition,
 } from '../store/groups.js';
-import { ownedPolicies } from '../store/owned-policies.js';
+import { ownedPolicies } from '../store/policies/attachments.js';
 import { groupArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';

@@ -15,8 +15,8 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength } from '../policy/index.js';
-import { findGroupByName } from '../store/group-lookup.js';
-import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/inline-policies.js';
+import { findGroupByName } from '../store/groups.js';
+import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/policies/inline.js';
 import { findRole } from '../store/roles.js';
 import { listTags } from '../store/tags.js';
 import { findUser } from '../store/users.js';

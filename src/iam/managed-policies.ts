@@ -7,7 +7,7 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
-import { countRows, lockQuota } from '../store/count.js';
+import { countRows, lockQuota } from '../store/accounts.js';
 import {
   countVersions,
   deletePolicy,
@@ -20,7 +20,7 @@ import {
   policyUsage,
   type ManagedPolicyRow,
   type PolicyUsage,
-} from '../store/managed-policies.js';
+} from '../store/policies/managed.js';
 import { countTags, deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
 import { hasArnShape, parsePolicyArn, policyArn } from '../arn.js';
 import { DOCUMENT_LIMITS, validateDocument } from './documents.js';

@@ -14,7 +14,7 @@ import {
   setDefaultVersion,
   type ManagedPolicyRow,
   type PolicyVersionRow,
-} from '../store/managed-policies.js';
+} from '../store/policies/managed.js';
 import { encodeDocument } from './documents.js';
 import { checkManagedDocument, policyResource, refuseOutsideAccount, requireLockedPolicy, requirePolicy } from './managed-policies.js';
 import { decodeMarker, pageOf, pageResult } from './pagination.js';

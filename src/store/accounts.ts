@@ -1,7 +1,10 @@
-/** Accounts and their root access keys. */
-import { asc, eq } from 'drizzle-orm';
+/**
+ * Accounts, and what is counted per account: the entity counts behind IAM's quotas and
+ * GetAccountSummary, and the lock that makes a quota hold under concurrent creates.
+ */
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { accessKeys, accounts } from './schema.js';
+import { accessKeys, accounts, groups, managedPolicies, policyAttachments, roles, users } from './schema.js';
 
 export interface AccountRecord {
   readonly id: string;
@@ -26,26 +29,52 @@ export async function countAccounts(db: Db): Promise<number> {
   return (await db.$count(accounts));
 }
 
-export interface NewAccessKey {
-  readonly id: string;
-  readonly accountId: string;
-  /** null for the account's root user. */
-  readonly userId: string | null;
-  readonly secretSealed: string;
-  readonly createdAt: Date;
+/* Counts and quotas ---------------------------------------------------------------------------- */
+
+const TABLES = { users, groups, roles, managedPolicies } as const;
+
+export async function countRows(db: Db, table: keyof typeof TABLES, accountId: string): Promise<number> {
+  const t = TABLES[table];
+  return db.$count(t, eq(t.accountId, accountId));
 }
 
-export async function insertAccessKey(db: Db, key: NewAccessKey): Promise<void> {
-  await db.insert(accessKeys).values({ ...key, status: 'Active' });
-}
+/** The quotas a create checks, by AWS's names ("IAM and AWS STS quotas"), each counted within a scope. */
+export type Quota = 'UsersPerAccount' | 'GroupsPerAccount' | 'RolesPerAccount' | 'PoliciesPerAccount' | 'AccessKeysPerUser' | 'GroupsPerUser' | 'TagsPerResource';
 
 /**
- * Insert the key unless its id is taken; false when it is. An id holds 39 random bits beside its
- * account (src/iam/ids.ts), so two keys of one account can draw the same id: the caller draws
- * again instead of failing the request. ON CONFLICT keeps the surrounding transaction usable,
- * where a unique violation would abort it on PostgreSQL.
+ * Inside the creating transaction, before counting: wait for any other transaction that is
+ * checking the same quota in the same scope (an account, a user, a tagged entity) to end. Under
+ * READ COMMITTED two creates would otherwise both count N-1 and both insert, ending at N+1; with
+ * the lock the second counts after the first has committed (each statement sees what was
+ * committed before it began). A transaction-scoped advisory lock: released at COMMIT or ROLLBACK,
+ * taking no row (the scope may be an account, which is no row), and held by PGlite the same way
+ * (where one connection serializes transactions anyway). Two scopes whose hashes collide only
+ * wait for each other; the wait is bounded by statement_timeout.
  */
-export async function insertAccessKeyIfFree(db: Db, key: NewAccessKey): Promise<boolean> {
-  const rows = await db.insert(accessKeys).values({ ...key, status: 'Active' }).onConflictDoNothing({ target: accessKeys.id }).returning({ id: accessKeys.id });
-  return rows.length === 1;
+export async function lockQuota(db: Db, quota: Quota, scope: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${quota}:${scope}`}))`);
+}
+
+/* Account summary ------------------------------------------------------------------------------ */
+
+/** The entity counts GetAccountSummary reports, read in one place. */
+export interface AccountUsage {
+  readonly users: number;
+  readonly groups: number;
+  readonly roles: number;
+  readonly policies: number;
+  /** Attachments of managed policies to users, groups and roles (each attaches the default version). */
+  readonly policyVersionsInUse: number;
+  readonly rootAccessKeys: number;
+}
+
+export async function accountUsage(db: Db, accountId: string): Promise<AccountUsage> {
+  return {
+    users: await countRows(db, 'users', accountId),
+    groups: await countRows(db, 'groups', accountId),
+    roles: await countRows(db, 'roles', accountId),
+    policies: await countRows(db, 'managedPolicies', accountId),
+    policyVersionsInUse: await db.$count(policyAttachments, eq(policyAttachments.accountId, accountId)),
+    rootAccessKeys: await db.$count(accessKeys, and(eq(accessKeys.accountId, accountId), isNull(accessKeys.userId))),
+  };
 }

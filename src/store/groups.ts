@@ -4,8 +4,9 @@
  */
 import { and, asc, eq, gt, like, or } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { escapeLike } from './like.js';
 import { groupMembers, groups, managedPolicies, users } from './schema.js';
-import { escapeLike, userColumns, type UserRow } from './users.js';
+import { userColumns, type UserRow } from './users.js';
 
 export interface GroupRow {
   readonly id: string;
@@ -25,6 +26,22 @@ const columns = { id: groups.id, accountId: groups.accountId, name: groups.name,
 
 export async function findGroup(db: Db, accountId: string, name: string): Promise<GroupRow | undefined> {
   const [row] = await db.select(columns).from(groups).where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
+  return row;
+}
+
+/** A group's reference by name (inline group policies need its id and path). */
+export interface GroupRef {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly path: string;
+}
+
+export async function findGroupByName(db: Db, accountId: string, name: string): Promise<GroupRef | undefined> {
+  const [row] = await db
+    .select({ id: groups.id, accountId: groups.accountId, name: groups.name, path: groups.path })
+    .from(groups)
+    .where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
   return row;
 }
 

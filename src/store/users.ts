@@ -1,6 +1,7 @@
 /** IAM users. */
 import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { escapeLike } from './like.js';
 import { managedPolicies, users } from './schema.js';
 
 export interface UserRow {
@@ -60,8 +61,4 @@ export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: 
     .where(and(...where))
     .orderBy(asc(users.nameLower))
     .limit(opts.limit);
-}
-
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
