@@ -1,12 +1,14 @@
 /**
  * Groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and membership
- * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser).
+ * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser). GROUP is the kind inline policies,
+ * attachments and GetAccountSummary know groups by.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
-import { countRows, lockQuota } from '../store/count.js';
+import { defineOperation, type OperationDef } from '../operation.js';
+import { lockQuota } from '../store/count.js';
 import {
   addMember,
+  countGroups,
   countGroupsOfUser,
   countMembers,
   deleteGroupRow,
@@ -26,27 +28,30 @@ import { groupArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { requireUser, userListItem, userResource, userTagContext } from './users.js';
+import { entityTarget, pathArn, requireEntity, requireTarget, type EntityKind } from './entities.js';
+import { USER, userListItem } from './users.js';
 
 /** IAM's default quotas: groups per account, and groups a user may belong to. */
 export const MAX_GROUPS = 300;
 export const MAX_GROUPS_PER_USER = 10;
 
-/** The ARN AWS authorizes a call on group `name` against: the real path if the group exists. */
-export async function groupResource(ctx: ResourceContext, name: string): Promise<string> {
-  const group = await findGroup(ctx.db, ctx.accountId, name);
-  return groupArn(ctx.accountId, { path: group?.path ?? '/', name: group?.name ?? name });
-}
-
 export function noSuchGroup(name: string): AwsError {
   return new AwsError('NoSuchEntity', `The group with name ${name} cannot be found.`);
 }
 
-export async function requireGroup(ctx: ResourceContext, name: string): Promise<GroupRow> {
-  const group = await findGroup(ctx.db, ctx.accountId, name);
-  if (!group) throw noSuchGroup(name);
-  return group;
-}
+/** IAM groups as an entity kind: untagged and unbounded (IAM has neither for groups), counted as `Groups`. */
+export const GROUP: EntityKind<GroupRow, 'groupName', 'group'> = {
+  type: 'group',
+  label: 'Group',
+  key: 'groupName',
+  find: findGroup,
+  arn: pathArn('group'),
+  notFound: noSuchGroup,
+  summary: { usage: 'Groups', quota: ['GroupsQuota', MAX_GROUPS], count: countGroups },
+};
+
+/** Operations on an existing group read it once (load) and are authorized on its ARN; the writes read it again in their transaction. */
+const groupTarget = entityTarget(GROUP);
 
 /** A group as IAM's `Group` shape. */
 export function groupResult(group: GroupRow) {
@@ -84,7 +89,7 @@ export const createGroup = defineOperation({
     if (await findGroup(ctx.db, ctx.accountId, input.groupName)) {
       throw new AwsError('EntityAlreadyExists', `Group with name ${input.groupName} already exists.`);
     }
-    if ((await countRows(ctx.db, 'groups', ctx.accountId)) >= MAX_GROUPS) {
+    if ((await countGroups(ctx.db, ctx.accountId)) >= MAX_GROUPS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS}`);
     }
     const group: GroupRow = { id: newUniqueId('group'), accountId: ctx.accountId, name: input.groupName, path: pathOr(input.path), createdAt: ctx.now };
@@ -98,9 +103,9 @@ export const getGroup = defineOperation({
   action: 'iam:GetGroup',
   authentication: 'sigv4',
   write: false,
-  resource: (input: { groupName: string } & PageInput, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+  ...groupTarget,
+  async handle(input: { groupName: string } & PageInput, ctx, _deps, target) {
+    const group = requireTarget(GROUP, target);
     const rows = await listMembers(ctx.db, group.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, positionKey);
     return { group: groupResult(group), ...pageResult('users', { ...page, items: page.items.map(userListItem) }) };
@@ -118,9 +123,9 @@ export const updateGroup = defineOperation({
   action: 'iam:UpdateGroup',
   authentication: 'sigv4',
   write: true,
-  resource: (input: UpdateGroupInput, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+  ...groupTarget,
+  async handle(input: UpdateGroupInput, ctx) {
+    const group = await requireEntity(GROUP, ctx, input.groupName);
     const to = { name: input.newGroupName ?? group.name, path: input.newPath ?? group.path };
     if (to.name === group.name && to.path === group.path) return {};
     // As for users: renaming needs the permission on the source and on the target (UpdateGroup API reference).
@@ -137,9 +142,9 @@ export const deleteGroup = defineOperation({
   action: 'iam:DeleteGroup',
   authentication: 'sigv4',
   write: true,
-  resource: (input: { groupName: string }, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+  ...groupTarget,
+  async handle(input: { groupName: string }, ctx) {
+    const group = await requireEntity(GROUP, ctx, input.groupName);
     // "The group must not contain any users or have any attached policies" (DeleteGroup API reference).
     const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
     if ((await countMembers(ctx.db, group.id)) > 0) throw conflict('remove users from group');
@@ -174,10 +179,10 @@ export const addUserToGroup = defineOperation({
   action: 'iam:AddUserToGroup',
   authentication: 'sigv4',
   write: true,
-  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
-    const user = await requireUser(ctx, input.userName);
+  ...groupTarget,
+  async handle(input: MembershipInput, ctx) {
+    const group = await requireEntity(GROUP, ctx, input.groupName);
+    const user = await requireEntity(USER, ctx, input.userName);
     await lockQuota(ctx.db, 'GroupsPerUser', user.id);
     // Adding a member again succeeds and changes nothing, as in AWS.
     if (await isMember(ctx.db, group.id, user.id)) return {};
@@ -194,10 +199,10 @@ export const removeUserFromGroup = defineOperation({
   action: 'iam:RemoveUserFromGroup',
   authentication: 'sigv4',
   write: true,
-  resource: (input: MembershipInput, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
-    const user = await requireUser(ctx, input.userName);
+  ...groupTarget,
+  async handle(input: MembershipInput, ctx) {
+    const group = await requireEntity(GROUP, ctx, input.groupName);
+    const user = await requireEntity(USER, ctx, input.userName);
     if (!(await removeMember(ctx.db, group.id, user.id))) {
       // Not a member: AWS answers NoSuchEntity, as for a user that does not exist.
       throw new AwsError('NoSuchEntity', `The user with name ${input.userName} cannot be found.`);
@@ -211,11 +216,10 @@ export const listGroupsForUser = defineOperation({
   action: 'iam:ListGroupsForUser',
   authentication: 'sigv4',
   write: false,
-  resource: (input: { userName: string } & PageInput, ctx) => userResource(ctx, input.userName),
   // Authorized on the user, so the user's tags are its aws:ResourceTag/… and iam:ResourceTag/… keys.
-  context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
+  ...entityTarget(USER),
+  async handle(input: { userName: string } & PageInput, ctx, _deps, target) {
+    const user = requireTarget(USER, target);
     const rows = await listGroupsOfUser(ctx.db, user.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, positionKey);
     return pageResult('groups', { ...page, items: page.items.map(groupResult) });

@@ -1,7 +1,8 @@
 /**
  * Inline policies of users, groups and roles: Put/Get/Delete/List{User,Group,Role}Policy /
- * Policies. The twelve operations are the same four on three kinds of owner, so they are built
- * from one table (OWNERS below) rather than written out twelve times.
+ * Policies. The twelve operations are the same four on three kinds of owner (USER, GROUP, ROLE),
+ * so they are one family (operationsFor) rather than written out twelve times. Get and List
+ * answer from the owner loaded once; Put and Delete read it again in their transaction.
  *
  * AWS's quota is on the owner's inline policies taken together: at most 2,048 (user), 5,120
  * (group) or 10,240 (role) characters, whitespace not counted ("IAM and AWS STS quotas").
@@ -13,159 +14,98 @@
  * neither tags nor boundaries.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationDef, type ResourceContext } from '../operation.js';
+import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength } from '../policy/index.js';
-import { findGroupByName } from '../store/group-lookup.js';
 import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/inline-policies.js';
-import { findRole } from '../store/roles.js';
-import { listTags } from '../store/tags.js';
-import { findUser } from '../store/users.js';
-import { entityArn, groupArn, roleArn, userArn } from '../arn.js';
-import { boundaryContextValue } from './boundaries.js';
+import { boundaryContextValue, entityTarget, requireEntity, requireTarget, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
+import { GROUP } from './groups.js';
 import { pageResult } from './pagination.js';
-import { resourceTagValues } from './resource-tags.js';
 import { pageInMemory } from './memory-page.js';
+import { ROLE } from './roles.js';
+import { USER } from './users.js';
 
-/** The owner of inline policies, as these operations need it. */
-interface Owner {
-  readonly id: string;
-  readonly name: string;
-  readonly arn: string;
-  /** The owner's permissions boundary (users and roles only). */
-  readonly boundaryArn: string | null;
-  /** Whether the owner can carry tags (users and roles; IAM groups cannot be tagged). */
-  readonly tagged: boolean;
-}
+/** A kind that owns inline policies (the store records its type). */
+type OwnerKind<R extends EntityRow, K extends string> = EntityKind<R, K, OwnerType>;
 
-interface OwnerKind<K extends string> {
-  readonly type: OwnerType;
-  /** `User`, `Group`, `Role`: the middle of the operation names. */
-  readonly label: string;
-  /** The input and output member naming the owner: `userName`, `groupName`, `roleName`. */
-  readonly nameKey: K;
-  /** The owner's aggregate quota of inline policy characters. */
-  readonly limit: number;
-  find(ctx: ResourceContext, name: string): Promise<Owner | undefined>;
-}
-
-async function findUserOwner(ctx: ResourceContext, name: string): Promise<Owner | undefined> {
-  const user = await findUser(ctx.db, ctx.accountId, name);
-  return user && { id: user.id, name: user.name, arn: userArn(ctx.accountId, user), boundaryArn: user.boundaryArn, tagged: true };
-}
-
-async function findGroupOwner(ctx: ResourceContext, name: string): Promise<Owner | undefined> {
-  const group = await findGroupByName(ctx.db, ctx.accountId, name);
-  return group && { id: group.id, name: group.name, arn: groupArn(ctx.accountId, group), boundaryArn: null, tagged: false };
-}
-
-async function findRoleOwner(ctx: ResourceContext, name: string): Promise<Owner | undefined> {
-  const role = await findRole(ctx.db, ctx.accountId, name);
-  return role && { id: role.id, name: role.name, arn: roleArn(ctx.accountId, role), boundaryArn: role.boundaryArn, tagged: true };
-}
-
-const USER: OwnerKind<'userName'> = { type: 'user', label: 'User', nameKey: 'userName', limit: DOCUMENT_LIMITS.inlineUser, find: findUserOwner };
-const GROUP: OwnerKind<'groupName'> = { type: 'group', label: 'Group', nameKey: 'groupName', limit: DOCUMENT_LIMITS.inlineGroup, find: findGroupOwner };
-const ROLE: OwnerKind<'roleName'> = { type: 'role', label: 'Role', nameKey: 'roleName', limit: DOCUMENT_LIMITS.inlineRole, find: findRoleOwner };
-
-async function requireOwner<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string): Promise<Owner> {
-  const owner = await kind.find(ctx, name);
-  if (!owner) throw new AwsError('NoSuchEntity', `The ${kind.type} with name ${name} cannot be found.`);
-  return owner;
-}
-
-/** The owner's ARN with its real path, or with `/` when it does not exist (the call then fails with NoSuchEntity). */
-async function ownerResource<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string): Promise<string> {
-  const owner = await kind.find(ctx, name);
-  return owner?.arn ?? entityArn(ctx.accountId, kind.type, '/', name);
-}
-
-/**
- * The owner's condition keys: its tags, and with `boundary` the boundary it already has. An owner
- * that does not exist gives none (the call fails with NoSuchEntity once authorized).
- */
-async function ownerContext<K extends string>(kind: OwnerKind<K>, ctx: ResourceContext, name: string, boundary: boolean): Promise<ContextValues> {
-  const owner = await kind.find(ctx, name);
-  if (!owner) return {};
-  return {
-    ...(owner.tagged ? resourceTagValues(await listTags(ctx.db, owner.id)) : {}),
-    ...(boundary ? boundaryContextValue(owner.boundaryArn) : {}),
-  };
-}
-
-function noSuchPolicy(kind: OwnerKind<string>, policyName: string): AwsError {
+function noSuchPolicy(kind: { readonly type: OwnerType }, policyName: string): AwsError {
   return new AwsError('NoSuchEntity', `The ${kind.type} policy with name ${policyName} cannot be found.`);
 }
 
-type Named<K extends string> = { readonly [P in K]: string };
 type PolicyInput<K extends string> = Named<K> & { readonly policyName: string };
 
-function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
-  const resource = (input: Named<K>, ctx: ResourceContext) => ownerResource(kind, ctx, input[kind.nameKey]);
-  const readContext = (input: Named<K>, ctx: ResourceContext) => ownerContext(kind, ctx, input[kind.nameKey], false);
-  const writeContext = (input: Named<K>, ctx: ResourceContext) => ownerContext(kind, ctx, input[kind.nameKey], true);
+function operationsFor<R extends EntityRow, K extends string>(kind: OwnerKind<R, K>, limit: number): OperationDef[] {
+  const target = entityTarget(kind);
+  const { load, resource } = target;
+  // The owner's tags (none for groups) on all four; Put and Delete add the boundary it has.
+  const readContext = target.context;
+  const writeContext = (input: unknown, ctx: ResourceContext, loaded: Target<R>) => ({ ...target.context(input, ctx, loaded), ...boundaryContextValue(loaded.row?.boundaryArn) });
 
-  const put = defineOperation({
+  const put = defineOperation<PolicyInput<K> & { readonly policyDocument: string }, unknown, Target<R>>({
     name: `Put${kind.label}Policy`,
     action: `iam:Put${kind.label}Policy`,
     authentication: 'sigv4',
     write: true,
+    load,
     resource,
     context: writeContext,
-    async handle(input: PolicyInput<K> & { readonly policyDocument: string }, ctx, deps) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx, deps) {
+      const owner = await requireEntity(kind, ctx, input[kind.key]);
       await lockOwnerPolicies(ctx.db, owner.id);
       // The quota counts every inline policy of the owner, the new document in place of any
       // policy it replaces (AWS: "Maximum policy size of N bytes exceeded for user NAME").
       const others = (await listInlinePolicies(ctx.db, owner.id)).filter((p) => p.name !== input.policyName);
       const total = others.reduce((n, p) => n + nonWhitespaceLength(p.document), nonWhitespaceLength(input.policyDocument));
-      if (total > kind.limit) {
-        throw new AwsError('LimitExceeded', `Maximum policy size of ${kind.limit} bytes exceeded for ${kind.type} ${owner.name}`);
+      if (total > limit) {
+        throw new AwsError('LimitExceeded', `Maximum policy size of ${limit} bytes exceeded for ${kind.type} ${owner.name}`);
       }
-      validateDocument(deps.policyCache, input.policyDocument, 'identity', kind.limit);
+      validateDocument(deps.policyCache, input.policyDocument, 'identity', limit);
       await putInlinePolicy(ctx.db, { ownerId: owner.id, accountId: ctx.accountId, ownerType: kind.type, name: input.policyName, document: input.policyDocument });
       return {};
     },
   });
 
-  const get = defineOperation({
+  const get = defineOperation<PolicyInput<K>, unknown, Target<R>>({
     name: `Get${kind.label}Policy`,
     action: `iam:Get${kind.label}Policy`,
     authentication: 'sigv4',
     write: false,
+    load,
     resource,
     context: readContext,
-    async handle(input: PolicyInput<K>, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx, _deps, loaded) {
+      const owner = requireTarget(kind, loaded);
       const policy = await findInlinePolicy(ctx.db, owner.id, input.policyName);
       if (!policy) throw noSuchPolicy(kind, input.policyName);
-      return { [kind.nameKey]: owner.name, policyName: policy.name, policyDocument: encodeDocument(policy.document) };
+      return { [kind.key]: owner.name, policyName: policy.name, policyDocument: encodeDocument(policy.document) };
     },
   });
 
-  const del = defineOperation({
+  const del = defineOperation<PolicyInput<K>, unknown, Target<R>>({
     name: `Delete${kind.label}Policy`,
     action: `iam:Delete${kind.label}Policy`,
     authentication: 'sigv4',
     write: true,
+    load,
     resource,
     context: writeContext,
-    async handle(input: PolicyInput<K>, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx) {
+      const owner = await requireEntity(kind, ctx, input[kind.key]);
       if (!(await deleteInlinePolicy(ctx.db, owner.id, input.policyName))) throw noSuchPolicy(kind, input.policyName);
       return {};
     },
   });
 
-  const list = defineOperation({
+  const list = defineOperation<Named<K> & { readonly marker?: string; readonly maxItems?: number }, unknown, Target<R>>({
     name: `List${kind.label}Policies`,
     action: `iam:List${kind.label}Policies`,
     authentication: 'sigv4',
     write: false,
+    load,
     resource,
     context: readContext,
-    async handle(input: Named<K> & { readonly marker?: string; readonly maxItems?: number }, ctx) {
-      const owner = await requireOwner(kind, ctx, input[kind.nameKey]);
+    async handle(input, ctx, _deps, loaded) {
+      const owner = requireTarget(kind, loaded);
       const names = (await listInlinePolicies(ctx.db, owner.id)).map((p) => p.name);
       return pageResult('policyNames', pageInMemory(names, input, (n) => n));
     },
@@ -174,4 +114,8 @@ function operationsFor<K extends string>(kind: OwnerKind<K>): OperationDef[] {
   return [put, get, del, list];
 }
 
-export const inlinePolicyOperations: readonly OperationDef[] = [...operationsFor(USER), ...operationsFor(GROUP), ...operationsFor(ROLE)];
+export const inlinePolicyOperations: readonly OperationDef[] = [
+  ...operationsFor(USER, DOCUMENT_LIMITS.inlineUser),
+  ...operationsFor(GROUP, DOCUMENT_LIMITS.inlineGroup),
+  ...operationsFor(ROLE, DOCUMENT_LIMITS.inlineRole),
+];

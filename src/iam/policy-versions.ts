@@ -1,7 +1,8 @@
 /**
  * Versions of customer managed policies: at most five, ids `v1`, `v2`, … never reused, exactly
  * one of them the default (the one in force). Changing the default changes what every attached
- * entity may do on its next request: writes invalidate the account's compiled policies.
+ * entity may do on its next request: writes invalidate the account's compiled policies. Each is
+ * authorized on the policy with its tags as aws:ResourceTag/… (policyTarget).
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';
@@ -16,7 +17,8 @@ import {
   type PolicyVersionRow,
 } from '../store/managed-policies.js';
 import { encodeDocument } from './documents.js';
-import { checkManagedDocument, policyResource, refuseOutsideAccount, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { requireTarget } from './entities.js';
+import { checkManagedDocument, POLICY, policyTarget, refuseOutsideAccount, requireLockedPolicy } from './managed-policies.js';
 import { decodeMarker, pageOf, pageResult } from './pagination.js';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -55,8 +57,8 @@ export const createPolicyVersion = defineOperation({
   action: 'iam:CreatePolicyVersion',
   authentication: 'sigv4',
   write: true,
-  resource: (input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }) => policyResource(input.policyArn),
-  async handle(input, ctx, deps) {
+  ...policyTarget,
+  async handle(input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }, ctx, deps) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot create versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     checkManagedDocument(deps, input.policyDocument);
@@ -78,9 +80,9 @@ export const getPolicyVersion = defineOperation({
   action: 'iam:GetPolicyVersion',
   authentication: 'sigv4',
   write: false,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
-  async handle(input, ctx) {
-    const policy = await requirePolicy(ctx, input.policyArn);
+  ...policyTarget,
+  async handle(input: VersionInput, ctx, _deps, target) {
+    const policy = requireTarget(POLICY, target);
     const version = await findVersion(ctx.db, policy.id, input.versionId);
     if (!version) throw noSuchVersion(input.policyArn, input.versionId);
     return { policyVersion: versionResult(policy, version, true) };
@@ -92,10 +94,10 @@ export const listPolicyVersions = defineOperation({
   action: 'iam:ListPolicyVersions',
   authentication: 'sigv4',
   write: false,
-  resource: (input: { policyArn: string; marker?: string; maxItems?: number }) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  ...policyTarget,
+  async handle(input: { policyArn: string; marker?: string; maxItems?: number }, ctx, _deps, target) {
     const after = decodeMarker(input.marker);
-    const policy = await requirePolicy(ctx, input.policyArn);
+    const policy = requireTarget(POLICY, target);
     // Newest first, as AWS lists them; at most five, so paged in memory. The marker is the
     // number of the last version returned.
     const afterNumber = after === undefined ? Number.POSITIVE_INFINITY : Number(after);
@@ -114,8 +116,8 @@ export const deletePolicyVersion = defineOperation({
   action: 'iam:DeletePolicyVersion',
   authentication: 'sigv4',
   write: true,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  ...policyTarget,
+  async handle(input: VersionInput, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policy versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     if (!(await findVersion(ctx.db, policy.id, input.versionId))) throw noSuchVersion(input.policyArn, input.versionId);
@@ -133,8 +135,8 @@ export const setDefaultPolicyVersion = defineOperation({
   action: 'iam:SetDefaultPolicyVersion',
   authentication: 'sigv4',
   write: true,
-  resource: (input: VersionInput) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  ...policyTarget,
+  async handle(input: VersionInput, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot update policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
     if (!(await findVersion(ctx.db, policy.id, input.versionId))) throw noSuchVersion(input.policyArn, input.versionId);

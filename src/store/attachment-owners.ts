@@ -1,32 +1,7 @@
-/**
- * Read-only lookups of the groups and roles managed policies attach to: just what attachments
- * need (id, name, path), kept apart from the group and role repositories.
- */
-import { and, eq } from 'drizzle-orm';
+/** Locking the user, group or role a managed policy is being attached to. */
+import { eq } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { groups, roles, users } from './schema.js';
-
-export interface OwnerRef {
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
-}
-
-export async function findGroupRef(db: Db, accountId: string, name: string): Promise<OwnerRef | undefined> {
-  const [row] = await db
-    .select({ id: groups.id, name: groups.name, path: groups.path })
-    .from(groups)
-    .where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
-  return row;
-}
-
-export async function findRoleRef(db: Db, accountId: string, name: string): Promise<OwnerRef | undefined> {
-  const [row] = await db
-    .select({ id: roles.id, name: roles.name, path: roles.path })
-    .from(roles)
-    .where(and(eq(roles.accountId, accountId), eq(roles.nameLower, name.toLowerCase())));
-  return row;
-}
 
 /**
  * Lock an owner's row until the transaction ends, so two concurrent attachments to one entity

@@ -1,20 +1,22 @@
 /**
  * Per-account entity counts, for IAM's quotas and GetAccountSummary, and the lock that makes a
- * quota hold under concurrent creates.
+ * quota hold under concurrent creates. Each repository counts its own table with countInAccount
+ * (countUsers, countRoles, …): there is no list of tables here to keep up to date.
  */
 import { eq, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { groups, managedPolicies, roles, users } from './schema.js';
 
-const TABLES = { users, groups, roles, managedPolicies } as const;
-
-export async function countRows(db: Db, table: keyof typeof TABLES, accountId: string): Promise<number> {
-  const t = TABLES[table];
-  return db.$count(t, eq(t.accountId, accountId));
+/** The rows of `table` that belong to the account (its `accountId` column). */
+export async function countInAccount(db: Db, table: PgTable & { readonly accountId: AnyPgColumn }, accountId: string): Promise<number> {
+  return db.$count(table, eq(table.accountId, accountId));
 }
 
-/** The quotas a create checks, by AWS's names ("IAM and AWS STS quotas"), each counted within a scope. */
-export type Quota = 'UsersPerAccount' | 'GroupsPerAccount' | 'RolesPerAccount' | 'PoliciesPerAccount' | 'AccessKeysPerUser' | 'GroupsPerUser' | 'TagsPerResource';
+/**
+ * The quotas a create checks, by AWS's names ("IAM and AWS STS quotas": `UsersPerAccount`,
+ * `AccessKeysPerUser`, `TagsPerResource`, …), each counted within a scope.
+ */
+export type Quota = `${string}PerAccount` | `${string}PerUser` | 'TagsPerResource';
 
 /**
  * Inside the creating transaction, before counting: wait for any other transaction that is

@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, like, or } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { countInAccount } from './count.js';
 import { groupMembers, groups, managedPolicies, users } from './schema.js';
 import { escapeLike, userColumns, type UserRow } from './users.js';
 
@@ -108,4 +109,8 @@ export async function listGroupsOfUser(db: Db, userId: string, opts: { after?: M
     .where(and(eq(groupMembers.userId, userId), after(groupMembers.groupId, opts.after)))
     .orderBy(asc(groupMembers.addedAt), asc(groupMembers.groupId))
     .limit(opts.limit);
+}
+
+export async function countGroups(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, groups, accountId);
 }

@@ -7,6 +7,7 @@
 import { and, asc, eq, getTableName, gt, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
+import { countInAccount } from './count.js';
 import { managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
 import { escapeLike } from './users.js';
 
@@ -233,4 +234,9 @@ export async function setDefaultVersion(db: Db, policyId: string, versionId: str
 export async function lockPolicy(db: Db, policyId: string): Promise<ManagedPolicyRow | undefined> {
   const [row] = await db.select(columns).from(managedPolicies).where(eq(managedPolicies.id, policyId)).for('update');
   return row;
+}
+
+/** The account's customer managed policies (AWS managed ones belong to no account). */
+export async function countCustomerPolicies(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, managedPolicies, accountId);
 }

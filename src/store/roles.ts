@@ -1,6 +1,7 @@
 /** IAM roles. */
 import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { countInAccount } from './count.js';
 import { managedPolicies, policyAttachments, roles } from './schema.js';
 import { escapeLike } from './users.js';
 
@@ -84,4 +85,8 @@ export async function deleteRole(db: Db, roleId: string): Promise<void> {
 /** Managed policies attached to the role (DeleteRole refuses while there are any). */
 export async function countRoleAttachments(db: Db, roleId: string): Promise<number> {
   return db.$count(policyAttachments, eq(policyAttachments.ownerId, roleId));
+}
+
+export async function countRoles(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, roles, accountId);
 }

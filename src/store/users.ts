@@ -1,6 +1,7 @@
 /** IAM users. */
 import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { countInAccount } from './count.js';
 import { managedPolicies, users } from './schema.js';
 
 export interface UserRow {
@@ -64,4 +65,8 @@ export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: 
 
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function countUsers(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, users, accountId);
 }
