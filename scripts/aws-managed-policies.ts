@@ -7,7 +7,7 @@
  *
  * The set is the names in NAMES below (why not all ~1,300: aws-managed/README.md). Adding
  * one is adding its name and running this again; the service picks up the change at its next
- * migrate (new policies inserted, changed versions replaced, see store/aws-managed-policies.ts).
+ * migrate (new policies inserted, changed versions replaced, see store/policies/aws-managed.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -17,7 +17,7 @@ import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
 import { bufferedWriter, createLogger, type Logger } from './log.js';
 import { createService } from './service.js';
-import { loadAwsManagedPolicies } from './store/aws-managed-policies.js';
+import { loadAwsManagedPolicies } from './store/policies/aws-managed.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
 import { errorLine } from './describe-error.js';

@@ -14,7 +14,7 @@ import type { AuthorizationRequest, CompiledPrincipal } from './auth/authorize.j
 import type { AwsError } from './errors.js';
 import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js';
 import type { Db } from './store/db.js';
-import type { AssumableRole, RoleRef } from './store/sts-lookups.js';
+import type { AssumableRole, RoleRef } from './store/roles.js';
 import type { Keyring } from './tokens/keyring.js';
 import type { SessionClaims } from './tokens/session-token.js';
 

@@ -4,7 +4,8 @@
  */
 import { accessKeyAad } from '../auth/authenticate.js';
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from '../iam/ids.js';
-import { countAccounts, findAccount, insertAccessKey, insertAccount } from '../store/accounts.js';
+import { countAccounts, findAccount, insertAccount } from '../store/accounts.js';
+import { insertAccessKey } from '../store/access-keys.js';
 import type { Store } from '../store/db.js';
 import type { Keyring } from '../tokens/keyring.js';
 

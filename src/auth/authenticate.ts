@@ -7,7 +7,7 @@ import { AwsError } from '../errors.js';
 import { rootArn, entityArn } from '../arn.js';
 import { deriveSigningKey, identityOf, parseSignedRequest, verifySignature, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
 import type { Db } from '../store/db.js';
-import { findAccessKeyOwner, type AccessKeyOwner } from '../store/credentials.js';
+import { findAccessKeyOwner, type AccessKeyOwner } from '../store/access-keys.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { openSessionToken, type SessionClaims } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';

@@ -8,7 +8,7 @@ import { arnAccountField } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { createRequestContext, evaluate, MAX_TEXT_LENGTH, type AttachedPolicy, type PolicyType, type ContextValueInput, type Decision, type PolicyCache, type PolicySet } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { rolePolicies, userPolicies, type PolicyText } from '../store/principal-policies.js';
+import { rolePolicies, userPolicies, type PolicyText } from '../store/policies/principal.js';
 import { describeAuthorization, encodeAuthorizationMessage } from './authorization-message.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { isPolicyReference } from '../tokens/session-token.js';

@@ -19,7 +19,7 @@
  */
 import { MAX_TEXT_LENGTH, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
 import { awsManagedPolicyArn } from '../arn.js';
-import type { AwsManagedPolicy } from '../store/aws-managed-policies.js';
+import type { AwsManagedPolicy } from '../store/policies/aws-managed.js';
 
 export class AwsManagedSessionPolicies {
   readonly #cache: PolicyCache;

@@ -2,7 +2,7 @@
  * The per-account caches that keep the hot path free of database reads. One set per service
  * (src/service.ts builds it), dropped for an account whenever any node announces a change to it.
  */
-import type { AssumableRole } from '../store/sts-lookups.js';
+import type { AssumableRole } from '../store/roles.js';
 import { AccountCache } from './account-cache.js';
 import type { KnownKey } from './authenticate.js';
 import type { CompiledPrincipal } from './authorize.js';

@@ -5,7 +5,7 @@
  * the set and reads it again on the account's next session request.
  */
 import type { Db } from '../store/db.js';
-import { revokedJtis } from '../store/revocations.js';
+import { revokedJtis } from '../store/sessions.js';
 import type { SessionClaims } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';
 

@@ -8,7 +8,7 @@
  * while their quotas are still reported as AWS reports them.
  */
 import { defineOperation, type OperationDef } from '../operation.js';
-import { accountUsage } from '../store/account-summary.js';
+import { accountUsage } from '../store/accounts.js';
 import { MAX_ACCESS_KEYS } from './access-keys.js';
 import { DOCUMENT_LIMITS } from './documents.js';
 import type { EntityKind } from './entities.js';

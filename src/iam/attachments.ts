@@ -14,9 +14,8 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
-import { lockOwner } from '../store/attachment-owners.js';
-import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, type OwnerType } from '../store/attachments.js';
-import { findPolicy, listSortKey } from '../store/managed-policies.js';
+import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, lockOwner, type OwnerType } from '../store/policies/attachments.js';
+import { findPolicy, listSortKey } from '../store/policies/managed.js';
 import { existingBoundaryContext } from './boundaries.js';
 import { entityTarget, requireEntity, requireTarget, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
 import { GROUP } from './groups.js';

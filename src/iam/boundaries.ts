@@ -15,7 +15,7 @@
  */
 import { defineOperation, type ContextValues, type OperationDef } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { setRoleBoundary, setUserBoundary } from '../store/boundaries.js';
+import { setRoleBoundary, setUserBoundary } from '../store/policies/attachments.js';
 import { resolveBoundary } from './boundary.js';
 import { boundaryContextValue, entityTarget, requireEntity, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
 import { ROLE } from './roles.js';

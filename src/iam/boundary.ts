@@ -1,7 +1,7 @@
 /** Permissions boundaries: a managed policy of the caller's account, or an AWS managed one, named by ARN. */
 import { AwsError } from '../errors.js';
 import type { ResourceContext } from '../operation.js';
-import { findPolicyByArn, type PolicyRef } from '../store/policies-lookup.js';
+import { findPolicyByArn, type PolicyRef } from '../store/policies/managed.js';
 
 /**
  * `PermissionsBoundaryType` as AWS answers it in GetUser, GetRole, CreateUser and CreateRole:

@@ -5,7 +5,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef } from '../operation.js';
-import { lockQuota } from '../store/count.js';
+import { lockQuota } from '../store/accounts.js';
 import {
   addMember,
   countGroups,
@@ -23,7 +23,7 @@ import {
   type GroupRow,
   type MemberPosition,
 } from '../store/groups.js';
-import { ownedPolicies } from '../store/owned-policies.js';
+import { ownedPolicies } from '../store/policies/attachments.js';
 import { groupArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';

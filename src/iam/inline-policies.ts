@@ -16,7 +16,7 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength } from '../policy/index.js';
-import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/inline-policies.js';
+import { deleteInlinePolicy, findInlinePolicy, listInlinePolicies, lockOwnerPolicies, putInlinePolicy, type OwnerType } from '../store/policies/inline.js';
 import { boundaryContextValue, entityTarget, requireEntity, requireTarget, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { GROUP } from './groups.js';

@@ -8,7 +8,7 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationDef, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
-import { lockQuota } from '../store/count.js';
+import { lockQuota } from '../store/accounts.js';
 import {
   countCustomerPolicies,
   countVersions,
@@ -22,7 +22,7 @@ import {
   policyUsage,
   type ManagedPolicyRow,
   type PolicyUsage,
-} from '../store/managed-policies.js';
+} from '../store/policies/managed.js';
 import { deleteAllTags, putTags } from '../store/tags.js';
 import { hasArnShape, parsePolicyArn, policyArn } from '../arn.js';
 import { DOCUMENT_LIMITS, validateDocument } from './documents.js';

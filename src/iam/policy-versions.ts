@@ -15,7 +15,7 @@ import {
   setDefaultVersion,
   type ManagedPolicyRow,
   type PolicyVersionRow,
-} from '../store/managed-policies.js';
+} from '../store/policies/managed.js';
 import { encodeDocument } from './documents.js';
 import { requireTarget } from './entities.js';
 import { checkManagedDocument, POLICY, policyTarget, refuseOutsideAccount, requireLockedPolicy } from './managed-policies.js';

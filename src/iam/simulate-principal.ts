@@ -5,7 +5,7 @@
 import { entityArn, parseUserGroupOrRoleArn } from '../arn.js';
 import { AwsError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { entityPolicies, findEntity, type EntityKind, type EntityPolicies, type SimulationEntity } from '../store/simulation.js';
+import { entityPolicies, findEntity, type EntityKind, type EntityPolicies, type SimulationEntity } from '../store/policies/simulation.js';
 
 export interface PolicySource {
   readonly entity: SimulationEntity;

@@ -8,7 +8,7 @@ import { accountOwner, userArnAccount } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationContext, type OperationDef } from '../operation.js';
 import { createRequestContext, type CompiledPolicy, type PolicyCache, type RequestPrincipal } from '../policy/index.js';
-import type { EntityPolicies, StoredPolicy } from '../store/simulation.js';
+import type { EntityPolicies, StoredPolicy } from '../store/policies/simulation.js';
 import { contextKeyOperations } from './context-keys.js';
 import { contextFromEntries, type ContextEntry } from './simulate-context.js';
 import { compileInput, compileStored } from './simulate-documents.js';

@@ -9,7 +9,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type OperationDef } from '../operation.js';
-import { lockQuota } from '../store/count.js';
+import { lockQuota } from '../store/accounts.js';
 import { listTags, putTags, removeTags } from '../store/tags.js';
 import { entityTarget, requireEntity, requireTarget, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
 import { pageInMemory } from './memory-page.js';

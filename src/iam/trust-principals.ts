@@ -16,7 +16,7 @@ import { AwsError } from '../errors.js';
 import { awsPrincipalValues, mapAwsPrincipals, type CompiledPolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { entityArn, entityPrincipal, type EntityPrincipalRef } from '../arn.js';
-import { existingPrincipals, principalRefKey, principalsById } from '../store/principal-check.js';
+import { existingPrincipals, principalRefKey, principalsById } from '../store/roles.js';
 
 function invalidPrincipal(arn: string): AwsError {
   return new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":${JSON.stringify(arn)}`);

@@ -1,7 +1,7 @@
 /**
- * Long-term access keys, as the IAM operations see them: metadata only. The sealed secret is
- * written once (by insertAccessKey in accounts.ts) and read only by authentication
- * (credentials.ts); nothing here selects it.
+ * Long-term access keys (a null user is the account's root). The IAM operations see metadata
+ * only; the sealed secret is written once (insertAccessKey) and read only by authentication
+ * (findAccessKeyOwner), nothing else selects it.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
@@ -77,4 +77,73 @@ export async function setAccessKeyStatus(db: Db, id: string, status: AccessKeySt
 
 export async function deleteAccessKeyRow(db: Db, id: string): Promise<void> {
   await db.delete(accessKeys).where(eq(accessKeys.id, id));
+}
+
+/* Creation ------------------------------------------------------------------------------------- */
+
+export interface NewAccessKey {
+  readonly id: string;
+  readonly accountId: string;
+  /** null for the account's root user. */
+  readonly userId: string | null;
+  readonly secretSealed: string;
+  readonly createdAt: Date;
+}
+
+export async function insertAccessKey(db: Db, key: NewAccessKey): Promise<void> {
+  await db.insert(accessKeys).values({ ...key, status: 'Active' });
+}
+
+/**
+ * Insert the key unless its id is taken; false when it is. An id holds 39 random bits beside its
+ * account (src/iam/ids.ts), so two keys of one account can draw the same id: the caller draws
+ * again instead of failing the request. ON CONFLICT keeps the surrounding transaction usable,
+ * where a unique violation would abort it on PostgreSQL.
+ */
+export async function insertAccessKeyIfFree(db: Db, key: NewAccessKey): Promise<boolean> {
+  const rows = await db.insert(accessKeys).values({ ...key, status: 'Active' }).onConflictDoNothing({ target: accessKeys.id }).returning({ id: accessKeys.id });
+  return rows.length === 1;
+}
+
+/* Authentication ------------------------------------------------------------------------------- */
+
+/** What authentication needs to know about a long-term access key, in one read. */
+export interface AccessKeyOwner {
+  readonly accessKeyId: string;
+  readonly accountId: string;
+  readonly status: 'Active' | 'Inactive';
+  readonly secretSealed: string;
+  /**
+   * When the key was last made Inactive (epoch ms), undefined if never: a session whose `srcOff`
+   * differs was issued before that and stays refused (src/auth/authenticate.ts).
+   */
+  readonly deactivatedAt: number | undefined;
+  /** Absent for the account's root user. */
+  readonly user?: { readonly id: string; readonly name: string; readonly path: string };
+}
+
+export async function findAccessKeyOwner(db: Db, accessKeyId: string): Promise<AccessKeyOwner | undefined> {
+  const [row] = await db
+    .select({ key: accessKeys, user: { id: users.id, name: users.name, path: users.path } })
+    .from(accessKeys)
+    .leftJoin(users, eq(users.id, accessKeys.userId))
+    .where(eq(accessKeys.id, accessKeyId));
+  if (!row) return undefined;
+  const { key, user } = row;
+  return {
+    accessKeyId: key.id,
+    accountId: key.accountId,
+    status: key.status,
+    secretSealed: key.secretSealed,
+    deactivatedAt: key.deactivatedAt?.getTime(),
+    ...(user ? { user } : {}),
+  };
+}
+
+/** Record a key's last use (GetAccessKeyLastUsed). Callers throttle this: it is off the hot path. */
+export async function touchAccessKey(db: Db, accessKeyId: string, at: Date, service: string, region: string): Promise<void> {
+  await db
+    .update(accessKeys)
+    .set({ lastUsedAt: at, lastUsedService: service, lastUsedRegion: region })
+    .where(eq(accessKeys.id, accessKeyId));
 }

@@ -1,7 +1,13 @@
-/** Accounts and their root access keys. */
-import { asc, eq } from 'drizzle-orm';
+/**
+ * Accounts, and what is counted per account: the entity counts behind IAM's quotas and
+ * GetAccountSummary (each repository counts its own table with countInAccount: countUsers,
+ * countRoles, …, so there is no list of tables here to keep up to date), and the lock that makes
+ * a quota hold under concurrent creates.
+ */
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { accessKeys, accounts } from './schema.js';
+import { accessKeys, accounts, policyAttachments } from './schema.js';
 
 export interface AccountRecord {
   readonly id: string;
@@ -26,26 +32,48 @@ export async function countAccounts(db: Db): Promise<number> {
   return (await db.$count(accounts));
 }
 
-export interface NewAccessKey {
-  readonly id: string;
-  readonly accountId: string;
-  /** null for the account's root user. */
-  readonly userId: string | null;
-  readonly secretSealed: string;
-  readonly createdAt: Date;
-}
+/* Counts and quotas ---------------------------------------------------------------------------- */
 
-export async function insertAccessKey(db: Db, key: NewAccessKey): Promise<void> {
-  await db.insert(accessKeys).values({ ...key, status: 'Active' });
+/** The rows of `table` that belong to the account (its `accountId` column). */
+export async function countInAccount(db: Db, table: PgTable & { readonly accountId: AnyPgColumn }, accountId: string): Promise<number> {
+  return db.$count(table, eq(table.accountId, accountId));
 }
 
 /**
- * Insert the key unless its id is taken; false when it is. An id holds 39 random bits beside its
- * account (src/iam/ids.ts), so two keys of one account can draw the same id: the caller draws
- * again instead of failing the request. ON CONFLICT keeps the surrounding transaction usable,
- * where a unique violation would abort it on PostgreSQL.
+ * The quotas a create checks, by AWS's names ("IAM and AWS STS quotas": `UsersPerAccount`,
+ * `AccessKeysPerUser`, `TagsPerResource`, …), each counted within a scope.
  */
-export async function insertAccessKeyIfFree(db: Db, key: NewAccessKey): Promise<boolean> {
-  const rows = await db.insert(accessKeys).values({ ...key, status: 'Active' }).onConflictDoNothing({ target: accessKeys.id }).returning({ id: accessKeys.id });
-  return rows.length === 1;
+export type Quota = `${string}PerAccount` | `${string}PerUser` | 'TagsPerResource';
+
+/**
+ * Inside the creating transaction, before counting: wait for any other transaction that is
+ * checking the same quota in the same scope (an account, a user, a tagged entity) to end. Under
+ * READ COMMITTED two creates would otherwise both count N-1 and both insert, ending at N+1; with
+ * the lock the second counts after the first has committed (each statement sees what was
+ * committed before it began). A transaction-scoped advisory lock: released at COMMIT or ROLLBACK,
+ * taking no row (the scope may be an account, which is no row), and held by PGlite the same way
+ * (where one connection serializes transactions anyway). Two scopes whose hashes collide only
+ * wait for each other; the wait is bounded by statement_timeout.
+ */
+export async function lockQuota(db: Db, quota: Quota, scope: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`quota:${quota}:${scope}`}))`);
+}
+
+/* Account summary ------------------------------------------------------------------------------ */
+
+/**
+ * The counts GetAccountSummary reports that are no entity kind's own (each kind counts itself:
+ * src/iam/entities.ts, SummaryLine).
+ */
+export interface AccountUsage {
+  /** Attachments of managed policies to users, groups and roles (each attaches the default version). */
+  readonly policyVersionsInUse: number;
+  readonly rootAccessKeys: number;
+}
+
+export async function accountUsage(db: Db, accountId: string): Promise<AccountUsage> {
+  return {
+    policyVersionsInUse: await db.$count(policyAttachments, eq(policyAttachments.accountId, accountId)),
+    rootAccessKeys: await db.$count(accessKeys, and(eq(accessKeys.accountId, accountId), isNull(accessKeys.userId))),
+  };
 }

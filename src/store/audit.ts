@@ -5,8 +5,8 @@
  */
 import { and, desc, eq, getTableColumns, gte, like, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { escapeLike } from './like.js';
 import { auditEvents } from './schema.js';
-import { escapeLike } from './users.js';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 

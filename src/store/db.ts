@@ -18,9 +18,9 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { loadAwsManagedPolicies, syncAwsManagedPolicies } from './aws-managed-policies.js';
+import { loadAwsManagedPolicies, syncAwsManagedPolicies } from './policies/aws-managed.js';
 import * as schema from './schema.js';
-import { convertLegacyTrustPolicies } from './trust-backfill.js';
+import { convertLegacyTrustPolicies } from './roles.js';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories take either. */
@@ -91,7 +91,7 @@ export interface Store {
    * time it returns (see withinDeadline).
    */
   tx<T>(fn: (t: Db) => Promise<T>, deadline?: Deadline): Promise<T>;
-  /** Apply every pending migration, then the data conversions that follow them (trust-backfill.ts) and the AWS managed policies brought in step with their data file. */
+  /** Apply every pending migration, then the data conversions that follow them (convertLegacyTrustPolicies, roles.ts) and the AWS managed policies brought in step with their data file. */
   migrate(): Promise<void>;
   /** True when the database answers and every migration in `migrations/` has been applied. */
   ready(): Promise<boolean>;

@@ -4,9 +4,10 @@
  */
 import { and, asc, eq, gt, like, or } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { countInAccount } from './count.js';
+import { countInAccount } from './accounts.js';
+import { escapeLike } from './like.js';
 import { groupMembers, groups, managedPolicies, users } from './schema.js';
-import { escapeLike, userColumns, type UserRow } from './users.js';
+import { userColumns, type UserRow } from './users.js';
 
 export interface GroupRow {
   readonly id: string;

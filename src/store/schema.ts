@@ -8,14 +8,52 @@
  * case-insensitively, as IAM's are: `name_lower` carries the unique index.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull();
+/* Shared columns: functions, so that each table gets its own builders ---------------------- */
+
+/** Every timestamp is `timestamp with time zone`, read as a Date. */
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+const createdAt = () => timestamptz('created_at').notNull();
+
+/** The row's unique id (an AWS-style id, an account number, an access key id, an event id). */
+const id = () => text('id').primaryKey();
+
+/** The account a row belongs to. */
+const accountId = () => text('account_id').notNull().references(() => accounts.id);
+
+/** IAM's naming: the name as given, its lower-cased form (unique per account) and the path. */
+const named = () => ({
+  name: text('name').notNull(),
+  nameLower: text('name_lower').notNull(),
+  path: text('path').notNull(),
+});
+
+/** What every user, group and role starts with. */
+const entity = () => ({ id: id(), accountId: accountId(), ...named(), createdAt: createdAt() });
+
+/** Names are unique per account case-insensitively, as IAM's are. */
+const uniqueName = (table: string, t: { accountId: AnyPgColumn; nameLower: AnyPgColumn }) =>
+  uniqueIndex(`${table}_account_name`).on(t.accountId, t.nameLower);
+
+/** The managed policy a user or role has as permissions boundary, if any. */
+const boundaryPolicyId = () => text('boundary_policy_id').references(() => managedPolicies.id);
+
+/** The user, group or role (or managed policy, for tags) a row hangs off, by its unique id. */
+const ownerId = () => text('owner_id').notNull();
+
+/** Inline policies and attachments: the owner, its account and which kind of entity it is. */
+const ownedBy = () => ({
+  ownerId: ownerId(),
+  accountId: accountId(),
+  ownerType: text('owner_type', { enum: ['user', 'group', 'role'] }).notNull(),
+});
 
 /* Accounts ----------------------------------------------------------------------------------- */
 
 export const accounts = pgTable('accounts', {
-  id: text('id').primaryKey(),
+  id: id(),
   alias: text('alias'),
   createdAt: createdAt(),
 }, (t) => [check('accounts_id_12_digits', sql`${t.id} ~ '^[0-9]{12}$'`)]);
@@ -23,41 +61,23 @@ export const accounts = pgTable('accounts', {
 /* Users, groups and membership --------------------------------------------------------------- */
 
 export const users = pgTable('users', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  name: text('name').notNull(),
-  nameLower: text('name_lower').notNull(),
-  path: text('path').notNull(),
-  createdAt: createdAt(),
-  /** The managed policy used as permissions boundary, if any. */
-  boundaryPolicyId: text('boundary_policy_id').references(() => managedPolicies.id),
-}, (t) => [uniqueIndex('users_account_name').on(t.accountId, t.nameLower)]);
+  ...entity(),
+  boundaryPolicyId: boundaryPolicyId(),
+}, (t) => [uniqueName('users', t)]);
 
-export const groups = pgTable('groups', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  name: text('name').notNull(),
-  nameLower: text('name_lower').notNull(),
-  path: text('path').notNull(),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('groups_account_name').on(t.accountId, t.nameLower)]);
+export const groups = pgTable('groups', entity(), (t) => [uniqueName('groups', t)]);
 
 export const groupMembers = pgTable('group_members', {
   groupId: text('group_id').notNull().references(() => groups.id),
   userId: text('user_id').notNull().references(() => users.id),
   /** Kept for ListGroupsForUser / GetGroup order (AWS lists in insertion order per entity). */
-  addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull(),
+  addedAt: timestamptz('added_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('group_members_user').on(t.userId)]);
 
 /* Roles ------------------------------------------------------------------------------------- */
 
 export const roles = pgTable('roles', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  name: text('name').notNull(),
-  nameLower: text('name_lower').notNull(),
-  path: text('path').notNull(),
-  createdAt: createdAt(),
+  ...entity(),
   /**
    * The trust policy as IAM stores it: as the caller sent it (validated by the engine), with each
    * IAM user or role among its AWS principals replaced by that principal's unique id
@@ -66,16 +86,17 @@ export const roles = pgTable('roles', {
   trustPolicy: text('trust_policy').notNull(),
   /**
    * True once trust_policy names users and roles by unique id. Roles saved before ids were stored
-   * are false until the one-time conversion at migration (src/store/trust-backfill.ts) runs.
+   * are false until the one-time conversion at migration (convertLegacyTrustPolicies in
+   * src/store/roles.ts) runs.
    */
   trustPrincipalIds: boolean('trust_principal_ids').notNull().default(true),
   description: text('description'),
   maxSessionDuration: integer('max_session_duration').notNull(),
-  boundaryPolicyId: text('boundary_policy_id').references(() => managedPolicies.id),
-  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  boundaryPolicyId: boundaryPolicyId(),
+  lastUsedAt: timestamptz('last_used_at'),
   lastUsedRegion: text('last_used_region'),
 }, (t) => [
-  uniqueIndex('roles_account_name').on(t.accountId, t.nameLower),
+  uniqueName('roles', t),
   check('roles_max_session_duration', sql`${t.maxSessionDuration} between 3600 and 43200`),
 ]);
 
@@ -84,15 +105,14 @@ export const roles = pgTable('roles', {
 /**
  * Customer managed policies belong to an account; AWS managed policies (`arn:aws:iam::aws:policy/…`)
  * belong to none: their `account_id` is null. They are loaded from aws-managed/ at migrate
- * time (store/aws-managed-policies.ts), keep AWS's own PolicyId and version ids, and are attached
+ * time (store/policies/aws-managed.ts), keep AWS's own PolicyId and version ids, and are attached
  * like any other policy (the attachment row carries the attaching entity's account).
  */
 export const managedPolicies = pgTable('managed_policies', {
-  id: text('id').primaryKey(),
+  id: id(),
+  /** null for an AWS managed policy. */
   accountId: text('account_id').references(() => accounts.id),
-  name: text('name').notNull(),
-  nameLower: text('name_lower').notNull(),
-  path: text('path').notNull(),
+  ...named(),
   arn: text('arn').notNull(),
   description: text('description'),
   /** `v1`, `v2`, …: the version that is in force. */
@@ -100,9 +120,9 @@ export const managedPolicies = pgTable('managed_policies', {
   /** The number the next CreatePolicyVersion uses (AWS never reuses a version number). */
   nextVersion: integer('next_version').notNull(),
   createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  updatedAt: timestamptz('updated_at').notNull(),
 }, (t) => [
-  uniqueIndex('managed_policies_account_name').on(t.accountId, t.nameLower),
+  uniqueName('managed_policies', t),
   uniqueIndex('managed_policies_arn').on(t.arn),
   check('managed_policies_aws_owned', sql`(${t.accountId} is null) = (${t.arn} like 'arn:aws:iam::aws:policy/%')`),
 ]);
@@ -117,19 +137,15 @@ export const policyVersions = pgTable('policy_versions', {
 /* Inline policies and managed-policy attachments, for users, groups and roles --------------- */
 
 export const inlinePolicies = pgTable('inline_policies', {
-  ownerId: text('owner_id').notNull(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  ownerType: text('owner_type', { enum: ['user', 'group', 'role'] }).notNull(),
+  ...ownedBy(),
   name: text('name').notNull(),
   document: text('document').notNull(),
 }, (t) => [primaryKey({ columns: [t.ownerId, t.name] })]);
 
 export const policyAttachments = pgTable('policy_attachments', {
-  ownerId: text('owner_id').notNull(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
-  ownerType: text('owner_type', { enum: ['user', 'group', 'role'] }).notNull(),
+  ...ownedBy(),
   policyId: text('policy_id').notNull().references(() => managedPolicies.id),
-  attachedAt: timestamp('attached_at', { withTimezone: true, mode: 'date' }).notNull(),
+  attachedAt: timestamptz('attached_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.ownerId, t.policyId] }), index('policy_attachments_policy').on(t.policyId)]);
 
 /* Access keys (a null user is the account's root) ------------------------------------------- */
@@ -138,14 +154,14 @@ export const policyAttachments = pgTable('policy_attachments', {
 // construction, and within one by 39 random bits. Older ids are 16 random characters.
 
 export const accessKeys = pgTable('access_keys', {
-  id: text('id').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
+  id: id(),
+  accountId: accountId(),
   userId: text('user_id').references(() => users.id),
   status: text('status', { enum: ['Active', 'Inactive'] }).notNull(),
   /** The secret, sealed by the keyring (AEAD) with associated data `access-key:ID`. Never plaintext. */
   secretSealed: text('secret_sealed').notNull(),
   createdAt: createdAt(),
-  lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+  lastUsedAt: timestamptz('last_used_at'),
   lastUsedService: text('last_used_service'),
   lastUsedRegion: text('last_used_region'),
   /**
@@ -153,13 +169,13 @@ export const accessKeys = pgTable('access_keys', {
    * had when they were issued; one that no longer matches was issued before a deactivation and
    * stays refused after the key is reactivated (src/auth/authenticate.ts). Strictly increasing.
    */
-  deactivatedAt: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
+  deactivatedAt: timestamptz('deactivated_at'),
 }, (t) => [index('access_keys_user').on(t.userId)]);
 
 /* Tags on users, roles and managed policies ------------------------------------------------- */
 
 export const tags = pgTable('tags', {
-  ownerId: text('owner_id').notNull(),
+  ownerId: ownerId(),
   /** IAM tag keys are unique per entity case-insensitively; the key keeps the case it was given. */
   keyLower: text('key_lower').notNull(),
   key: text('key').notNull(),
@@ -171,17 +187,17 @@ export const tags = pgTable('tags', {
 export const revokedSessions = pgTable('revoked_sessions', {
   /** The session token's `jti`. */
   jti: text('jti').primaryKey(),
-  accountId: text('account_id').notNull().references(() => accounts.id),
+  accountId: accountId(),
   /** The session's own expiry: the row can be dropped after it. */
-  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }).notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  revokedAt: timestamptz('revoked_at').notNull(),
 }, (t) => [index('revoked_sessions_account').on(t.accountId, t.expiresAt)]);
 
 /* Audit trail: append-only, written in the transaction of what it records -------------------- */
 
 export const auditEvents = pgTable('audit_events', {
-  id: text('id').primaryKey(),
-  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  id: id(),
+  at: timestamptz('at').notNull(),
   /** The caller's account (the account whose trail this is). */
   accountId: text('account_id').notNull(),
   requestId: text('request_id').notNull(),

@@ -1,7 +1,8 @@
 /** IAM users. */
 import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { countInAccount } from './count.js';
+import { countInAccount } from './accounts.js';
+import { escapeLike } from './like.js';
 import { managedPolicies, users } from './schema.js';
 
 export interface UserRow {
@@ -61,10 +62,6 @@ export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: 
     .where(and(...where))
     .orderBy(asc(users.nameLower))
     .limit(opts.limit);
-}
-
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function countUsers(db: Db, accountId: string): Promise<number> {

@@ -21,8 +21,8 @@ import { roleArn } from '../arn.js';
 import { nonWhitespaceLength } from '../policy/index.js';
 import { findIssuanceByJti, insertAuditEvents } from '../store/audit.js';
 import type { Store } from '../store/db.js';
-import { listInlinePolicies, lockOwnerPolicies, putInlinePolicy } from '../store/inline-policies.js';
-import { insertRevokedSession, pruneRevokedSessions } from '../store/revocations.js';
+import { listInlinePolicies, lockOwnerPolicies, putInlinePolicy } from '../store/policies/inline.js';
+import { insertRevokedSession, pruneRevokedSessions } from '../store/sessions.js';
 import { findRole } from '../store/roles.js';
 
 /** The policy name AWS's console uses. */

@@ -5,7 +5,7 @@
 import type { AccountCache } from '../auth/account-cache.js';
 import type { RoleDirectory } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { findRoleByArnParts, type AssumableRole, type RoleRef } from '../store/sts-lookups.js';
+import { findRoleByArnParts, type AssumableRole, type RoleRef } from '../store/roles.js';
 
 export function roleDirectory(db: Db, cache: AccountCache<AssumableRole>): RoleDirectory {
   return {

@@ -12,7 +12,7 @@ import { DOCUMENT_LIMITS } from '../iam/documents.js';
 import { Issued, type ContextValues, type Registry } from '../operation.js';
 import { createRequestContext, evaluate, type CompiledPolicy, type Decision, type PolicySet, type RequestPrincipal } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { markRoleUsed, type AssumableRole, type RoleRef } from '../store/sts-lookups.js';
+import { markRoleUsed, type AssumableRole, type RoleRef } from '../store/roles.js';
 import type { SessionClaims, SessionTag } from '../tokens/session-token.js';
 import { issueCredentials, type TemporaryCredentials } from './issue.js';
 import { assertTokenFits, checkPackedPolicySize, checkSessionPolicyInput, resolvePolicyArns, type PolicyDescriptor } from './session-policies.js';

@@ -34,7 +34,7 @@ import { DOCUMENT_LIMITS, validateDocument } from '../iam/documents.js';
 import { MAX_TEXT_LENGTH, type PolicyCache } from '../policy/index.js';
 import type { AwsManagedSessionPolicies } from '../auth/aws-managed-session-policies.js';
 import type { Db } from '../store/db.js';
-import { managedPolicyDocuments } from '../store/sts-lookups.js';
+import { managedPolicyDocuments } from '../store/policies/managed.js';
 import type { SessionTag } from '../tokens/session-token.js';
 
 export const MAX_POLICY_ARNS = 10;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { AwsManagedSessionPolicies } from '../../src/auth/aws-managed-session-policies.js';
 import { compileSessionPolicies } from '../../src/auth/authorize.js';
 import { createRequestContext, evaluate, PolicyCache, type AttachedPolicy, type EvaluationRequest } from '../../src/policy/index.js';
-import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
+import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import { isPolicyReference } from '../../src/tokens/session-token.js';
 
 const ACCT = '111122223333';

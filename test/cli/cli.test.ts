@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { runCli } from '../../src/cli/run.js';
 import { migrationFiles } from '../../src/store/migrations.js';
-import { findAccessKeyOwner } from '../../src/store/credentials.js';
+import { findAccessKeyOwner } from '../../src/store/access-keys.js';
 import { openStore } from '../../src/store/db.js';
 import { insertAuditEvents } from '../../src/store/audit.js';
 import { insertRole } from '../../src/store/roles.js';

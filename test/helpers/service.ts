@@ -11,7 +11,7 @@ import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createService, listen, type Service } from '../../src/service.js';
-import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
+import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import type { Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import { openTestStore, type TestStore } from './store.js';

@@ -40,7 +40,7 @@ import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { MAX_TEXT_LENGTH, PolicyCache } from '../../src/policy/index.js';
 import { awsManagedPolicyArn as awsManagedArn } from '../../src/arn.js';
-import { loadAwsManagedPolicies, syncAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/aws-managed-policies.js';
+import { loadAwsManagedPolicies, syncAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import { managedPolicies, policyVersions } from '../../src/store/schema.js';
 import { allow, type Credentials, rootCredentials, type TestService, useService } from '../helpers/service.js';
 import { failure as errorOf } from '../helpers/outcome.js';

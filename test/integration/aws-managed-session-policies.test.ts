@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { sessionCaller } from '../../src/auth/authenticate.js';
 import { authorize } from '../../src/auth/authorize.js';
-import { loadAwsManagedPolicies } from '../../src/store/aws-managed-policies.js';
+import { loadAwsManagedPolicies } from '../../src/store/policies/aws-managed.js';
 import { openSessionToken, sealSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
 import { allow, type Credentials, credentialsOf, type TestService, useService } from '../helpers/service.js';
 import { failure as errorOf } from '../helpers/outcome.js';

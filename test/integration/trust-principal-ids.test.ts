@@ -29,7 +29,7 @@ import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { roles } from '../../src/store/schema.js';
-import { DELETED_PRINCIPAL_ID } from '../../src/store/trust-backfill.js';
+import { DELETED_PRINCIPAL_ID } from '../../src/store/roles.js';
 import { allow, type Credentials, credentialsOf, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;

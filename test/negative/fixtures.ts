@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { IAM_VERSION } from '../../src/iam/index.js';
 import { newAccessKeyId, newSecretAccessKey } from '../../src/iam/ids.js';
-import { insertAccessKey } from '../../src/store/accounts.js';
+import { insertAccessKey } from '../../src/store/access-keys.js';
 import { accessKeys } from '../../src/store/schema.js';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { rootCredentials, type Credentials, type TestService } from '../helpers/service.js';

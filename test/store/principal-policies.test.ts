@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { insertAccount } from '../../src/store/accounts.js';
 import type { Store } from '../../src/store/db.js';
-import { rolePolicies, userPolicies, type PolicyText } from '../../src/store/principal-policies.js';
+import { rolePolicies, userPolicies, type PolicyText } from '../../src/store/policies/principal.js';
 import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, tags, users } from '../../src/store/schema.js';
 import { backend, openTestStore, type TestStore } from '../helpers/store.js';
 

@@ -1,6 +1,6 @@
 /**
  * Quotas hold under concurrent creates: many creates fired at once at a quota with room for only
- * some of them never end above it (src/store/count.ts, lockQuota). Without the lock, under READ
+ * some of them never end above it (src/store/accounts.ts, lockQuota). Without the lock, under READ
  * COMMITTED, concurrent creates each count the same number and all insert.
  *
  * Through the real HTTP service and SDK. On PGlite the one connection serializes transactions

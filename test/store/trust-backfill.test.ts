@@ -1,7 +1,7 @@
 /**
  * Upgrading a database whose roles were saved before trust principals were stored by unique id:
  * the migration `trust_principal_ids` marks every existing role, and Store.migrate converts them
- * (src/store/trust-backfill.ts). Run on the backend under test, from an empty database migrated
+ * (src/store/roles.ts). Run on the backend under test, from an empty database migrated
  * only up to the migration before it.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { eq, sql } from 'drizzle-orm';
 import { expect, test } from 'vitest';
 import { MIGRATIONS_FOLDER, openStore, type Store } from '../../src/store/db.js';
 import { roles } from '../../src/store/schema.js';
-import { DELETED_PRINCIPAL_ID } from '../../src/store/trust-backfill.js';
+import { DELETED_PRINCIPAL_ID } from '../../src/store/roles.js';
 import { scratchDatabase } from '../helpers/scratch-database.js';
 import { backend } from '../helpers/store.js';
 

@@ -1,14 +1,14 @@
 /**
  * What the policy simulator reads: an IAM user, group or role named by ARN, and every policy
  * document that governs it, each labelled the way SimulatePrincipalPolicy reports it (the
- * policy's name and where it comes from). principal-policies.ts answers the same question for
+ * policy's name and where it comes from). principal.ts answers the same question for
  * authorization with ids instead of labels, and knows no groups as principals.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { isAwsManagedPolicyArn } from '../arn.js';
-import type { Db } from './db.js';
-import { boundaryOf } from './principal-policies.js';
-import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
+import { isAwsManagedPolicyArn } from '../../arn.js';
+import type { Db } from '../db.js';
+import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, users } from '../schema.js';
+import { boundaryOf } from './principal.js';
 
 export type EntityKind = 'user' | 'group' | 'role';
 

@@ -3,8 +3,8 @@
  * exactly (the table's key is `(owner_id, name)`).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from './db.js';
-import { inlinePolicies } from './schema.js';
+import type { Db } from '../db.js';
+import { inlinePolicies } from '../schema.js';
 
 export type OwnerType = 'user' | 'group' | 'role';
 

@@ -1,13 +1,15 @@
 /**
- * Managed-policy attachments to users, groups and roles, and the reverse question
- * (ListEntitiesForPolicy): which entities a policy is attached to or bounds.
+ * Managed policies used by users, groups and roles: attached as permissions policies, or set as a
+ * user's or role's permissions boundary; the reverse question (ListEntitiesForPolicy: which
+ * entities a policy is attached to or bounds); the lock on the owner an attachment counts against; and
+ * what policies an entity still owns before it can be deleted.
  */
 import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Db } from './db.js';
-import { afterSortKey } from './managed-policies.js';
-import { groups, managedPolicies, policyAttachments, roles, users } from './schema.js';
-import { escapeLike } from './users.js';
+import type { Db } from '../db.js';
+import { escapeLike } from '../like.js';
+import { groups, inlinePolicies, managedPolicies, policyAttachments, roles, users } from '../schema.js';
+import { afterSortKey } from './managed.js';
 
 export type OwnerType = 'user' | 'group' | 'role';
 
@@ -62,6 +64,44 @@ export async function listAttached(db: Db, ownerId: string, opts: { pathPrefix?:
     .where(and(...where))
     .orderBy(asc(managedPolicies.nameLower), asc(managedPolicies.arn))
     .limit(opts.limit);
+}
+
+/* Permissions boundaries ---------------------------------------------------------------------- */
+
+export async function setUserBoundary(db: Db, userId: string, policyId: string | null): Promise<void> {
+  await db.update(users).set({ boundaryPolicyId: policyId }).where(eq(users.id, userId));
+}
+
+export async function setRoleBoundary(db: Db, roleId: string, policyId: string | null): Promise<void> {
+  await db.update(roles).set({ boundaryPolicyId: policyId }).where(eq(roles.id, roleId));
+}
+
+/* Owners -------------------------------------------------------------------------------------- */
+
+/**
+ * Lock an owner's row until the transaction ends, so two concurrent attachments to one entity
+ * cannot both pass the ten-policy quota check. False when the entity is gone.
+ */
+export async function lockOwner(db: Db, type: 'user' | 'group' | 'role', id: string): Promise<boolean> {
+  const table = type === 'user' ? users : type === 'group' ? groups : roles;
+  const rows = await db.select({ id: table.id }).from(table).where(eq(table.id, id)).for('update');
+  return rows.length > 0;
+}
+
+/**
+ * What policies an IAM user, group or role still owns: IAM refuses to delete an entity that has
+ * inline policies or attached managed policies (DeleteConflict), so deletions ask here first.
+ */
+export interface OwnedPolicies {
+  readonly inline: number;
+  readonly attached: number;
+}
+
+export async function ownedPolicies(db: Db, ownerId: string): Promise<OwnedPolicies> {
+  return {
+    inline: await db.$count(inlinePolicies, eq(inlinePolicies.ownerId, ownerId)),
+    attached: await db.$count(policyAttachments, eq(policyAttachments.ownerId, ownerId)),
+  };
 }
 
 /* Entities for a policy ---------------------------------------------------------------------- */

@@ -12,12 +12,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNull, lte, ne, sql } from 'drizzle-orm';
-import { awsManagedPolicyArn } from '../arn.js';
-import type { Db } from './db.js';
-import { managedPolicies, policyVersions } from './schema.js';
+import { awsManagedPolicyArn } from '../../arn.js';
+import type { Db } from '../db.js';
+import { managedPolicies, policyVersions } from '../schema.js';
 
-/** Beside migrations/ at the top of the package, so src/store and dist/store find it alike. */
-export const AWS_MANAGED_POLICIES_FILE = fileURLToPath(new URL('../../aws-managed/policies.json', import.meta.url));
+/** Beside migrations/ at the top of the package, so src/store/policies and dist/store/policies find it alike. */
+export const AWS_MANAGED_POLICIES_FILE = fileURLToPath(new URL('../../../aws-managed/policies.json', import.meta.url));
 
 export interface AwsManagedPolicy {
   readonly name: string;

@@ -1,15 +1,15 @@
 /**
  * Managed policies and their versions: customer managed ones of an account, and AWS managed ones
- * (account null, loaded by aws-managed-policies.ts), which every account sees. A policy row says which version is in force
- * (`default_version_id`) and which number the next version takes (`next_version`: AWS never
- * reuses a version id, even after DeletePolicyVersion).
+ * (account null, loaded by aws-managed.ts), which every account sees. A policy row says which
+ * version is in force (`default_version_id`) and which number the next version takes
+ * (`next_version`: AWS never reuses a version id, even after DeletePolicyVersion).
  */
-import { and, asc, eq, getTableName, gt, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Db } from './db.js';
-import { countInAccount } from './count.js';
-import { managedPolicies, policyAttachments, policyVersions, roles, users } from './schema.js';
-import { escapeLike } from './users.js';
+import { countInAccount } from '../accounts.js';
+import type { Db } from '../db.js';
+import { escapeLike } from '../like.js';
+import { managedPolicies, policyAttachments, policyVersions, roles, users } from '../schema.js';
 
 export interface ManagedPolicyRow {
   readonly id: string;
@@ -89,6 +89,22 @@ export async function findPolicy(db: Db, accountId: string, arn: string): Promis
     .select(columns)
     .from(managedPolicies)
     .where(and(visibleTo(accountId), eq(managedPolicies.arn, arn)));
+  return row;
+}
+
+/** A managed policy's reference by ARN (used by boundaries, attachments and simulation). */
+export interface PolicyRef {
+  readonly id: string;
+  readonly arn: string;
+  /** null for an AWS managed policy. */
+  readonly accountId: string | null;
+}
+
+export async function findPolicyByArn(db: Db, arn: string): Promise<PolicyRef | undefined> {
+  const [row] = await db
+    .select({ id: managedPolicies.id, arn: managedPolicies.arn, accountId: managedPolicies.accountId })
+    .from(managedPolicies)
+    .where(eq(managedPolicies.arn, arn));
   return row;
 }
 
@@ -239,4 +255,31 @@ export async function lockPolicy(db: Db, policyId: string): Promise<ManagedPolic
 /** The account's customer managed policies (AWS managed ones belong to no account). */
 export async function countCustomerPolicies(db: Db, accountId: string): Promise<number> {
   return countInAccount(db, managedPolicies, accountId);
+}
+
+/* Session policies ----------------------------------------------------------------------------- */
+
+export interface PolicyDocumentRow {
+  readonly arn: string;
+  /** null for an AWS managed policy. */
+  readonly accountId: string | null;
+  /** The document of the version in force. */
+  readonly document: string;
+}
+
+/**
+ * The managed policies with these ARNs (exactly as written), with their default version's
+ * document: what AssumeRole and GetFederationToken read for the session policies passed as
+ * PolicyArns.
+ */
+export async function managedPolicyDocuments(db: Db, arns: readonly string[]): Promise<PolicyDocumentRow[]> {
+  if (arns.length === 0) return [];
+  return db
+    .select({ arn: managedPolicies.arn, accountId: managedPolicies.accountId, document: policyVersions.document })
+    .from(managedPolicies)
+    .innerJoin(
+      policyVersions,
+      and(eq(policyVersions.policyId, managedPolicies.id), eq(policyVersions.versionId, managedPolicies.defaultVersionId)),
+    )
+    .where(inArray(managedPolicies.arn, [...new Set(arns)]));
 }

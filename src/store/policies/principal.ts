@@ -4,8 +4,8 @@
  * and caches the result; SimulatePrincipalPolicy reads it too.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from './db.js';
-import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, tags, users } from './schema.js';
+import type { Db } from '../db.js';
+import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, tags, users } from '../schema.js';
 
 export interface PolicyText {
   /** What explanations call it: a managed policy's ARN, or `user/NAME/POLICY` for inline ones. */
