@@ -10,8 +10,12 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
  */
 
-/** The IAM entity types whose ARN is `arn:aws:iam::ACCOUNT:TYPE/PATH/NAME`. */
-export type EntityType = 'user' | 'group' | 'role' | 'policy';
+/**
+ * The resource type of an IAM entity ARN `arn:aws:iam::ACCOUNT:TYPE/PATH/NAME` (`user`, `group`,
+ * `role`, `policy`, `oidc-provider`, …): each IAM entity kind names its own (src/iam/entities.ts),
+ * so a new kind needs nothing here.
+ */
+export type EntityType = string;
 
 /** An IAM entity named by an ARN: its account, path (`/` or `/a/b/`) and name. */
 export interface ArnEntityParts {

@@ -184,10 +184,27 @@ export interface UnsignedSpec<I, O, T = undefined> extends SpecBase<I, T, Unsign
   readonly handle: (input: I, ctx: CallContext, deps: Registry, target: T) => Promise<O>;
 }
 
+/** What a handler gets, by how its operation is authenticated. */
+interface Contexts {
+  readonly sigv4: { readonly resource: ResourceContext; readonly call: OperationContext };
+  readonly none: { readonly resource: UnsignedResourceContext; readonly call: CallContext };
+}
+
+/**
+ * SignedSpec or UnsignedSpec by `A`, written with lookups rather than a conditional type so that
+ * TypeScript still infers the target type `T` from `load`.
+ */
+interface ModelSpec<I, O, T, A extends Authentication> extends SpecBase<I, T, Contexts[A]['resource']> {
+  readonly authentication: A;
+  readonly handle: (input: I, ctx: Contexts[A]['call'], deps: Registry, target: T) => Promise<O>;
+}
+
+/** Nobody signed an unsigned call: its handler authorizes it (trust policies), never the pipeline. */
+type AuthorizedBy<A extends Authentication> = [A] extends ['none'] ? { readonly authorization: 'handler' } : unknown;
+
 /** Operation `N`'s definition, typed by its service model: input, result, and authentication (`none` only where the model says so). */
-export type OperationSpec<N extends OperationName, T = undefined> = [OperationAuthentication<N>] extends ['none']
-  ? UnsignedSpec<OperationInput<N>, ResultOf<N>, T>
-  : SignedSpec<OperationInput<N>, ResultOf<N>, T>;
+export type OperationSpec<N extends OperationName, T = undefined> = ModelSpec<OperationInput<N>, ResultOf<N>, T, OperationAuthentication<N>> &
+  AuthorizedBy<OperationAuthentication<N>>;
 
 interface Named {
   /** The wire name, e.g. `CreateUser`. */
@@ -203,9 +220,12 @@ export type UnsignedOperation<I = AnyInput, O = unknown, T = unknown> = Unsigned
 /** An operation as the pipeline runs it, its input erased (the pipeline validated it against the same model). */
 export type OperationDef = SignedOperation | UnsignedOperation;
 
-/** What defineOperation returns: an operation of the models, not yet registered (registerOperations). */
+/**
+ * What defineOperation returns: an operation of the models, not yet registered. Its name is
+ * checked against the models at start (registerOperations), as a family's cannot be before.
+ */
 export type DefinedOperation = (SignedSpec<AnyInput, HandlerResult<unknown>, unknown> | UnsignedSpec<AnyInput, HandlerResult<unknown>, unknown>) & {
-  readonly name: OperationName;
+  readonly name: string;
 };
 
 /**
@@ -219,6 +239,18 @@ export type DefinedOperation = (SignedSpec<AnyInput, HandlerResult<unknown>, unk
  * their inputs and returns one of their outputs.
  */
 export function defineOperation<N extends OperationName, T = undefined>(name: N, spec: OperationSpec<N, T>): DefinedOperation {
+  return { ...spec, name } as unknown as DefinedOperation;
+}
+
+/**
+ * Define one operation of a family a factory builds for several entity kinds (iam/tags.ts,
+ * boundaries.ts, inline-policies.ts, attachments.ts), generic over the kind's input member: its
+ * input is the factory's own type `I`, which TypeScript cannot relate to the model's for a kind
+ * it does not know yet. The name is checked against the models at start (registerOperations
+ * refuses one no model has), and every input against the model's shape by the pipeline before
+ * any handler runs. Everything else uses defineOperation.
+ */
+export function defineFamilyOperation<I, O, T = undefined>(name: string, spec: SignedSpec<I, HandlerResult<O>, T>): DefinedOperation {
   return { ...spec, name } as unknown as DefinedOperation;
 }
 

@@ -15,16 +15,18 @@
  */
 import { accessKeyAad } from '../auth/authenticate.js';
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type OperationContext, type DefinedOperation, type ResourceContext } from '../operation.js';
+import { defineOperation, type OperationContext, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { validationError } from '../protocol/validate.js';
 import { countAccessKeysOf, deleteAccessKeyRow, findAccessKey, insertAccessKeyIfFree, listAccessKeysOf, setAccessKeyStatus, type AccessKeyMeta } from '../store/access-keys.js';
 import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/accounts.js';
+import type { UserRow } from '../store/users.js';
 import { rootArn, userArn } from '../arn.js';
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
 import { pageInMemory } from './memory-page.js';
 import { pageResult } from './pagination.js';
-import { callerAsUser, requireUser, userOrCallerResource, userTagContext } from './users.js';
+import { loadTarget, requireEntity, requireTarget, resourceTagContext, type Target } from './entities.js';
+import { callerAsUser, USER, userOrCaller } from './users.js';
 
 /** IAM's quota of access keys per user (and for the root user). */
 export const MAX_ACCESS_KEYS = 2;
@@ -36,9 +38,13 @@ interface KeyOwner {
   readonly userName?: string;
 }
 
-async function ownerOf(ctx: OperationContext, userName: string | undefined): Promise<KeyOwner> {
+/**
+ * The user named (as loaded, for a read; read again in a write's transaction), or else the
+ * caller (callerAsUser).
+ */
+async function ownerOf(ctx: OperationContext, userName: string | undefined, loaded?: Target<UserRow>): Promise<KeyOwner> {
   if (userName !== undefined) {
-    const user = await requireUser(ctx, userName);
+    const user = loaded ? requireTarget(USER, loaded) : await requireEntity(USER, ctx, userName);
     return { userId: user.id, userName: user.name };
   }
   const { user } = callerAsUser(ctx.caller);
@@ -56,19 +62,23 @@ async function requireKeyOf(ctx: OperationContext, owner: KeyOwner, id: string):
   return key;
 }
 
-/** The ARN of the key's owner, or undefined for a key that is not in this account (or does not exist). */
-async function keyOwnerArn(ctx: ResourceContext, id: string): Promise<string | undefined> {
-  const key = await findAccessKey(ctx.db, id);
-  if (!key || key.accountId !== ctx.accountId) return undefined;
-  if (key.userName === null || key.userPath === null) return rootArn(ctx.accountId);
-  return userArn(ctx.accountId, { path: key.userPath, name: key.userName });
+/** GetAccessKeyLastUsed's target: the key, when it is in this account, and its owner (an IAM user, or root). */
+interface KeyTarget {
+  readonly key: AccessKeyMeta | undefined;
+  readonly owner: Target<UserRow> | undefined;
 }
 
-/** The tags of the key's owner (the resource GetAccessKeyLastUsed is authorized on); none for root keys or keys not in this account. */
-async function keyOwnerTagContext(ctx: ResourceContext, id: string): Promise<ContextValues> {
-  const key = await findAccessKey(ctx.db, id);
-  if (!key || key.accountId !== ctx.accountId || key.userName === null) return {};
-  return userTagContext(ctx, key.userName);
+async function loadKey(ctx: ResourceContext, id: string): Promise<KeyTarget> {
+  const found = await findAccessKey(ctx.db, id);
+  const key = found && found.accountId === ctx.accountId ? found : undefined;
+  return { key, owner: key && key.userName !== null ? await loadTarget(USER, ctx, key.userName) : undefined };
+}
+
+/** The ARN of the key's owner (the root ARN for root keys), or undefined for a key that is not in this account (or does not exist). */
+function keyOwnerArn(accountId: string, key: AccessKeyMeta | undefined): string | undefined {
+  if (!key) return undefined;
+  if (key.userName === null || key.userPath === null) return rootArn(accountId);
+  return userArn(accountId, { path: key.userPath, name: key.userName });
 }
 
 function metadataOf(key: AccessKeyMeta) {
@@ -100,8 +110,7 @@ export async function insertFreshKey(
 export const createAccessKey = defineOperation('CreateAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
+  ...userOrCaller,
   async handle(input, ctx, deps) {
     const owner = await ownerOf(ctx, input.userName);
     await lockQuota(ctx.db, 'AccessKeysPerUser', owner.userId ?? `root:${ctx.accountId}`);
@@ -126,8 +135,7 @@ export const createAccessKey = defineOperation('CreateAccessKey', {
 export const updateAccessKey = defineOperation('UpdateAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
+  ...userOrCaller,
   async handle(input, ctx) {
     // The model's statusType is shared with other credentials; access keys are Active or Inactive
     // (UpdateAccessKey API reference: "Valid Values: Active | Inactive").
@@ -145,8 +153,7 @@ export const updateAccessKey = defineOperation('UpdateAccessKey', {
 export const deleteAccessKey = defineOperation('DeleteAccessKey', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
+  ...userOrCaller,
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
     const key = await requireKeyOf(ctx, owner, input.accessKeyId);
@@ -158,10 +165,9 @@ export const deleteAccessKey = defineOperation('DeleteAccessKey', {
 export const listAccessKeys = defineOperation('ListAccessKeys', {
   authentication: 'sigv4',
   write: false,
-  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
-    const owner = await ownerOf(ctx, input.userName);
+  ...userOrCaller,
+  async handle(input, ctx, _deps, target) {
+    const owner = await ownerOf(ctx, input.userName, target);
     const keys = await listAccessKeysOf(ctx.db, ctx.accountId, owner.userId);
     const page = pageInMemory(keys, input, (k) => `${k.createdAt.toISOString()}|${k.id}`);
     return pageResult('accessKeyMetadata', { ...page, items: page.items.map(metadataOf) });
@@ -174,11 +180,12 @@ export const getAccessKeyLastUsed = defineOperation('GetAccessKeyLastUsed', {
   // Authorized against the key owner's ARN (the root ARN for root keys). A key that does not exist,
   // or exists in another account, is authorized against `*` and then answered NoSuchEntity: the
   // two cases look the same, so the call reveals nothing about other accounts' keys.
-  resource: async (input, ctx) => (await keyOwnerArn(ctx, input.accessKeyId)) ?? '*',
-  context: (input, ctx) => keyOwnerTagContext(ctx, input.accessKeyId),
-  async handle(input, ctx) {
-    const key = await findAccessKey(ctx.db, input.accessKeyId);
-    if (!key || key.accountId !== ctx.accountId) throw noSuchKey(input.accessKeyId);
+  load: (input, ctx) => loadKey(ctx, input.accessKeyId),
+  resource: (_input, ctx, target) => keyOwnerArn(ctx.accountId, target.key) ?? '*',
+  // The owner's tags (the resource it is authorized on); none for root keys or keys not in this account.
+  context: (_input, _ctx, target) => (target.owner ? resourceTagContext(USER, target.owner) : {}),
+  async handle(input, _ctx, _deps, { key }) {
+    if (!key) throw noSuchKey(input.accessKeyId);
     return {
       ...(key.userName === null ? {} : { userName: key.userName }),
       // "N/A" for the service and Region of a key never used (AccessKeyLastUsed data type).

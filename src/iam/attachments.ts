@@ -1,7 +1,8 @@
 /**
  * Attaching customer managed policies to users, groups and roles (Attach*Policy, Detach*Policy,
- * ListAttached*Policies: the same three operations for each kind of entity, built from one
- * table), and ListEntitiesForPolicy, the reverse question.
+ * ListAttached*Policies: the same three operations for each kind of entity, USER, GROUP and
+ * ROLE, built by one family), and ListEntitiesForPolicy, the reverse question. Each reads its
+ * target once (load); attach and detach read the entity again in their transaction.
  *
  * Attach and detach are authorized on the entity's ARN with the request key `iam:PolicyARN`, so a
  * policy can let someone attach only the policies it names. For users and roles the context also
@@ -12,97 +13,49 @@
  * Authorization Reference, IAM actions). Groups have neither tags nor boundaries.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
+import { defineFamilyOperation, defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import type { EntityType } from '../protocol/models/iam.types.js';
-import { attachPolicy, countAttached, detachPolicy, findGroupRef, findRoleRef, isAttached, listAttached, listEntitiesForPolicy, lockOwner, type OwnerRef, type OwnerType } from '../store/policies/attachments.js';
+import { attachPolicy, countAttached, detachPolicy, isAttached, listAttached, listEntitiesForPolicy, lockOwner, type OwnerType } from '../store/policies/attachments.js';
 import { findPolicy, listSortKey } from '../store/policies/managed.js';
-import { findUser } from '../store/users.js';
-import { entityArn } from '../arn.js';
 import { existingBoundaryContext } from './boundaries.js';
-import { checkPolicyArn, policyResource, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { entityTarget, requireEntity, requireTarget, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
+import { GROUP } from './groups.js';
+import { checkPolicyArn, POLICY, policyTarget, requireLockedPolicy } from './managed-policies.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { resourceTagContext, type TaggedEntityKind } from './resource-tags.js';
-import { noSuchUser } from './users.js';
+import { ROLE } from './roles.js';
+import { USER } from './users.js';
 
 /** IAM's default quota of managed policies attached to one user, group or role. */
 export const MAX_ATTACHED = 10;
 
-interface OwnerKind {
-  readonly type: OwnerType;
-  /** As in the operation names (which the model types then know). */
-  readonly label: 'User' | 'Group' | 'Role';
-  find(ctx: ResourceContext, name: string): Promise<OwnerRef | undefined>;
-  notFound(name: string): AwsError;
-  /** Users and roles: the kind whose tags and boundary go in the request context. */
-  readonly tagged?: TaggedEntityKind;
-}
+/** A kind managed policies attach to (the store records its type). */
+type OwnerKind<R extends EntityRow, K extends string> = EntityKind<R, K, OwnerType>;
 
-const KINDS: readonly OwnerKind[] = [
-  { type: 'user', label: 'User', find: (ctx, name) => findUser(ctx.db, ctx.accountId, name), notFound: noSuchUser, tagged: 'user' },
-  {
-    type: 'group',
-    label: 'Group',
-    find: (ctx, name) => findGroupRef(ctx.db, ctx.accountId, name),
-    notFound: (name) => new AwsError('NoSuchEntity', `The group with name ${name} cannot be found.`),
-  },
-  {
-    type: 'role',
-    label: 'Role',
-    find: (ctx, name) => findRoleRef(ctx.db, ctx.accountId, name),
-    notFound: (name) => new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`),
-    tagged: 'role',
-  },
-];
-
-/** `userName`, `groupName` or `roleName`: the input member naming the entity. */
-type NameKey = 'userName' | 'groupName' | 'roleName';
-
-function nameKey(kind: OwnerKind): NameKey {
-  return `${kind.type}Name` as NameKey;
-}
-
-type OwnerInput = Partial<Record<NameKey, string>>;
-
-function ownerName(kind: OwnerKind, input: OwnerInput): string {
-  const name = input[nameKey(kind)];
-  // The protocol layer enforces the required member; this guards the type, not the wire.
-  if (name === undefined) throw new AwsError('ValidationError', `1 validation error detected: Value null at '${nameKey(kind)}' failed to satisfy constraint: Member must not be null`);
-  return name;
-}
-
-/** The entity's ARN, with its real path when it exists (the ARN AWS authorizes against). */
-async function ownerResource(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<string> {
-  const owner = await kind.find(ctx, name);
-  return entityArn(ctx.accountId, kind.type, owner?.path ?? '/', owner?.name ?? name);
-}
-
-async function requireOwner(kind: OwnerKind, ctx: ResourceContext, name: string): Promise<OwnerRef> {
-  const owner = await kind.find(ctx, name);
-  if (!owner) throw kind.notFound(name);
-  return owner;
-}
+type AttachInput<K extends string> = Named<K> & { readonly policyArn: string };
 
 /**
- * The keys describing the user or role as it is before the call: its tags, and with `boundary`
- * the permissions boundary it already has. None for groups.
+ * The keys describing the user or role as it is before the call: its tags, and for attach and
+ * detach the permissions boundary it already has. None for groups.
  */
-async function ownerContext(kind: OwnerKind, ctx: ResourceContext, name: string, boundary: boolean): Promise<ContextValues> {
-  if (kind.tagged === undefined) return {};
-  const [tags, existing] = await Promise.all([
-    resourceTagContext(ctx, kind.tagged, name),
-    boundary ? existingBoundaryContext(ctx, kind.tagged, name) : Promise.resolve({}),
-  ]);
-  return { ...tags, ...existing };
+function attachContext<R extends EntityRow, K extends string>(kind: OwnerKind<R, K>) {
+  const target = entityTarget(kind);
+  return (input: AttachInput<K>, ctx: ResourceContext, loaded: Target<R>) => ({
+    ...target.context(input, ctx, loaded),
+    ...existingBoundaryContext(loaded),
+    'iam:PolicyARN': input.policyArn,
+  });
 }
 
-function attachOperation(kind: OwnerKind) {
-  return defineOperation(`Attach${kind.label}Policy`, {
+function attachOperation<R extends EntityRow, K extends string>(kind: OwnerKind<R, K>) {
+  const { load, resource } = entityTarget(kind);
+  return defineFamilyOperation<AttachInput<K>, unknown, Target<R>>(`Attach${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
-    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
-    context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
+    load,
+    resource,
+    context: attachContext(kind),
     async handle(input, ctx) {
-      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      const owner = await requireEntity(kind, ctx, input[kind.key]);
       // Locks the policy (a concurrent DeletePolicy sees this attachment, or we see it gone)
       // and the entity (two concurrent attachments cannot both pass the quota).
       const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -118,14 +71,16 @@ function attachOperation(kind: OwnerKind) {
   });
 }
 
-function detachOperation(kind: OwnerKind) {
-  return defineOperation(`Detach${kind.label}Policy`, {
+function detachOperation<R extends EntityRow, K extends string>(kind: OwnerKind<R, K>) {
+  const { load, resource } = entityTarget(kind);
+  return defineFamilyOperation<AttachInput<K>, unknown, Target<R>>(`Detach${kind.label}Policy`, {
     authentication: 'sigv4',
     write: true,
-    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
-    context: async (input, ctx) => ({ ...(await ownerContext(kind, ctx, ownerName(kind, input), true)), 'iam:PolicyARN': input.policyArn }),
+    load,
+    resource,
+    context: attachContext(kind),
     async handle(input, ctx) {
-      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      const owner = await requireEntity(kind, ctx, input[kind.key]);
       checkPolicyArn(input.policyArn);
       const policy = await findPolicy(ctx.db, ctx.accountId, input.policyArn);
       if (!policy || !(await detachPolicy(ctx.db, owner.id, policy.id))) {
@@ -136,15 +91,16 @@ function detachOperation(kind: OwnerKind) {
   });
 }
 
-function listAttachedOperation(kind: OwnerKind) {
-  return defineOperation(`ListAttached${kind.label}Policies`, {
+type ListAttachedInput<K extends string> = Named<K> & { readonly pathPrefix?: string; readonly marker?: string; readonly maxItems?: number };
+
+function listAttachedOperation<R extends EntityRow, K extends string>(kind: OwnerKind<R, K>) {
+  return defineFamilyOperation<ListAttachedInput<K>, unknown, Target<R>>(`ListAttached${kind.label}Policies`, {
     authentication: 'sigv4',
     write: false,
-    resource: (input, ctx) => ownerResource(kind, ctx, ownerName(kind, input)),
-    context: (input, ctx) => ownerContext(kind, ctx, ownerName(kind, input), false),
-    async handle(input, ctx) {
+    ...entityTarget(kind),
+    async handle(input, ctx, _deps, loaded) {
       const after = decodeMarker(input.marker);
-      const owner = await requireOwner(kind, ctx, ownerName(kind, input));
+      const owner = requireTarget(kind, loaded);
       const rows = await listAttached(ctx.db, owner.id, { pathPrefix: input.pathPrefix, after, limit: limitOf(input) + 1 });
       const page = pageOf(rows, input, listSortKey);
       return pageResult('attachedPolicies', { ...page, items: page.items.map((p) => ({ policyName: p.name, policyArn: p.arn })) });
@@ -166,12 +122,12 @@ const FILTER_TYPES: Record<EntityType, readonly OwnerType[]> = {
 export const listEntitiesForPolicyOp = defineOperation('ListEntitiesForPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  ...policyTarget,
+  async handle(input, ctx, _deps, target) {
     const after = decodeMarker(input.marker);
     // Our marker is `TYPE:name` (groups, users, roles, each by name): one page can span all three.
     if (after !== undefined && !/^[0-2]:/.test(after)) throw new AwsError('InvalidInput', 'Invalid Marker.');
-    const policy = await requirePolicy(ctx, input.policyArn);
+    const policy = requireTarget(POLICY, target);
     const rows = await listEntitiesForPolicy(ctx.db, policy.id, {
       accountId: ctx.accountId,
       types: input.entityFilter ? FILTER_TYPES[input.entityFilter] : ['group', 'user', 'role'],
@@ -193,6 +149,8 @@ export const listEntitiesForPolicyOp = defineOperation('ListEntitiesForPolicy', 
 });
 
 export const attachmentOperations: readonly DefinedOperation[] = [
-  ...KINDS.flatMap((kind) => [attachOperation(kind), detachOperation(kind), listAttachedOperation(kind)]),
+  ...[attachOperation(USER), detachOperation(USER), listAttachedOperation(USER)],
+  ...[attachOperation(GROUP), detachOperation(GROUP), listAttachedOperation(GROUP)],
+  ...[attachOperation(ROLE), detachOperation(ROLE), listAttachedOperation(ROLE)],
   listEntitiesForPolicyOp,
 ];

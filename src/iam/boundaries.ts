@@ -10,95 +10,66 @@
  * Put{User,Role}PermissionsBoundary to the boundary the request sets, and for
  * Put/Delete{User,Role}Policy, Attach/Detach{User,Role}Policy and
  * Delete{User,Role}PermissionsBoundary to the boundary the user or role already has (Service
- * Authorization Reference, IAM actions table). existingBoundaryContext gives the latter.
+ * Authorization Reference, IAM actions table). existingBoundaryContext gives the latter. The four
+ * operations are one family (boundaryFamily) built for each kind that has a boundary.
  */
-import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
+import { defineFamilyOperation, type ContextValues, type DefinedOperation } from '../operation.js';
+import type { Db } from '../store/db.js';
 import { setRoleBoundary, setUserBoundary } from '../store/policies/attachments.js';
-import { findRole } from '../store/roles.js';
-import { findUser } from '../store/users.js';
 import { resolveBoundary } from './boundary.js';
-import { resourceTagContext, type TaggedEntityKind } from './resource-tags.js';
-import { requireRole, roleResource } from './roles.js';
-import { requireUser, userResource } from './users.js';
-
-/** `iam:PermissionsBoundary` for a boundary ARN; no key at all when there is none. */
-export function boundaryContextValue(arn: string | null | undefined): ContextValues {
-  return arn ? { 'iam:PermissionsBoundary': arn } : {};
-}
+import { boundaryContextValue, entityTarget, requireEntity, type EntityKind, type EntityRow, type Named, type Target } from './entities.js';
+import { ROLE } from './roles.js';
+import { USER } from './users.js';
 
 /**
- * `iam:PermissionsBoundary` set to the boundary user or role `name` already has. A user or role
- * without a boundary (or that does not exist) gives no key, so a condition such as
+ * `iam:PermissionsBoundary` set to the boundary the target already has. A user or role without a
+ * boundary (or that does not exist) gives no key, so a condition such as
  * `StringEquals: {iam:PermissionsBoundary: X}` does not match and the delegated administrator is
  * refused, as AWS refuses it. For the `context()` of Put/Delete{User,Role}Policy,
  * Attach/Detach{User,Role}Policy and Delete{User,Role}PermissionsBoundary.
  */
-export async function existingBoundaryContext(ctx: ResourceContext, kind: TaggedEntityKind, name: string): Promise<ContextValues> {
-  const row = kind === 'user' ? await findUser(ctx.db, ctx.accountId, name) : await findRole(ctx.db, ctx.accountId, name);
-  return boundaryContextValue(row?.boundaryArn);
+export function existingBoundaryContext(target: Target<EntityRow>): ContextValues {
+  return boundaryContextValue(target.row?.boundaryArn);
 }
 
-/** The existing boundary and the target's tags: the keys of Delete{User,Role}PermissionsBoundary. */
-async function existingEntityContext(ctx: ResourceContext, kind: TaggedEntityKind, name: string): Promise<ContextValues> {
-  const [boundary, tags] = await Promise.all([existingBoundaryContext(ctx, kind, name), resourceTagContext(ctx, kind, name)]);
-  return { ...boundary, ...tags };
+/**
+ * Put{Label}PermissionsBoundary and Delete{Label}PermissionsBoundary for a kind that has a
+ * boundary, stored by `set`. Both are authorized on the entity with its tags; Put adds the
+ * boundary it sets, Delete the one it has. Each reads the entity again in its transaction.
+ */
+function boundaryFamily<R extends EntityRow, K extends string>(kind: EntityKind<R, K>, set: (db: Db, id: string, policyId: string | null) => Promise<void>): DefinedOperation[] {
+  const target = entityTarget(kind);
+  const put = defineFamilyOperation<Named<K> & { readonly permissionsBoundary: string }, unknown, Target<R>>(`Put${kind.label}PermissionsBoundary`, {
+    authentication: 'sigv4',
+    write: true,
+    load: target.load,
+    resource: target.resource,
+    // IAM lets policies restrict which boundary may be set (condition key iam:PermissionsBoundary).
+    context: (input, ctx, loaded) => ({
+      ...target.context(input, ctx, loaded),
+      'iam:PermissionsBoundary': input.permissionsBoundary,
+    }),
+    async handle(input, ctx) {
+      const row = await requireEntity(kind, ctx, input[kind.key]);
+      const boundary = await resolveBoundary(ctx, input.permissionsBoundary);
+      await set(ctx.db, row.id, boundary.id);
+      return {};
+    },
+  });
+  const del = defineFamilyOperation<Named<K>, unknown, Target<R>>(`Delete${kind.label}PermissionsBoundary`, {
+    authentication: 'sigv4',
+    write: true,
+    load: target.load,
+    resource: target.resource,
+    context: (input, ctx, loaded) => ({ ...existingBoundaryContext(loaded), ...target.context(input, ctx, loaded) }),
+    async handle(input, ctx) {
+      const row = await requireEntity(kind, ctx, input[kind.key]);
+      // An entity without a boundary is left as it is (the call succeeds, as AWS's does).
+      await set(ctx.db, row.id, null);
+      return {};
+    },
+  });
+  return [put, del];
 }
 
-export const putUserPermissionsBoundary = defineOperation('PutUserPermissionsBoundary', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  // IAM lets policies restrict which boundary may be set (condition key iam:PermissionsBoundary).
-  context: async (input, ctx) => ({ ...(await resourceTagContext(ctx, 'user', input.userName)), 'iam:PermissionsBoundary': input.permissionsBoundary }),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
-    const boundary = await resolveBoundary(ctx, input.permissionsBoundary);
-    await setUserBoundary(ctx.db, user.id, boundary.id);
-    return {};
-  },
-});
-
-export const deleteUserPermissionsBoundary = defineOperation('DeleteUserPermissionsBoundary', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  context: (input, ctx) => existingEntityContext(ctx, 'user', input.userName),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
-    // A user without a boundary is left as it is (the call succeeds, as AWS's does).
-    await setUserBoundary(ctx.db, user.id, null);
-    return {};
-  },
-});
-
-export const putRolePermissionsBoundary = defineOperation('PutRolePermissionsBoundary', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => roleResource(ctx, input.roleName),
-  context: async (input, ctx) => ({ ...(await resourceTagContext(ctx, 'role', input.roleName)), 'iam:PermissionsBoundary': input.permissionsBoundary }),
-  async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
-    const boundary = await resolveBoundary(ctx, input.permissionsBoundary);
-    await setRoleBoundary(ctx.db, role.id, boundary.id);
-    return {};
-  },
-});
-
-export const deleteRolePermissionsBoundary = defineOperation('DeleteRolePermissionsBoundary', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => roleResource(ctx, input.roleName),
-  context: (input, ctx) => existingEntityContext(ctx, 'role', input.roleName),
-  async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
-    await setRoleBoundary(ctx.db, role.id, null);
-    return {};
-  },
-});
-
-export const boundaryOperations: readonly DefinedOperation[] = [
-  putUserPermissionsBoundary,
-  deleteUserPermissionsBoundary,
-  putRolePermissionsBoundary,
-  deleteRolePermissionsBoundary,
-];
+export const boundaryOperations: readonly DefinedOperation[] = [...boundaryFamily(USER, setUserBoundary), ...boundaryFamily(ROLE, setRoleBoundary)];

@@ -1,12 +1,14 @@
 /**
  * Groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups and membership
- * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser).
+ * (AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser). GROUP is the kind inline policies,
+ * attachments and GetAccountSummary know groups by.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
-import { countRows, lockQuota } from '../store/accounts.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
+import { lockQuota } from '../store/accounts.js';
 import {
   addMember,
+  countGroups,
   countGroupsOfUser,
   countMembers,
   deleteGroupRow,
@@ -26,27 +28,30 @@ import { groupArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { requireUser, userListItem, userResource, userTagContext } from './users.js';
+import { entityTarget, pathArn, requireEntity, requireTarget, type EntityKind } from './entities.js';
+import { USER, userListItem } from './users.js';
 
 /** IAM's default quotas: groups per account, and groups a user may belong to. */
 export const MAX_GROUPS = 300;
 export const MAX_GROUPS_PER_USER = 10;
 
-/** The ARN AWS authorizes a call on group `name` against: the real path if the group exists. */
-export async function groupResource(ctx: ResourceContext, name: string): Promise<string> {
-  const group = await findGroup(ctx.db, ctx.accountId, name);
-  return groupArn(ctx.accountId, { path: group?.path ?? '/', name: group?.name ?? name });
-}
-
 export function noSuchGroup(name: string): AwsError {
   return new AwsError('NoSuchEntity', `The group with name ${name} cannot be found.`);
 }
 
-export async function requireGroup(ctx: ResourceContext, name: string): Promise<GroupRow> {
-  const group = await findGroup(ctx.db, ctx.accountId, name);
-  if (!group) throw noSuchGroup(name);
-  return group;
-}
+/** IAM groups as an entity kind: untagged and unbounded (IAM has neither for groups), counted as `Groups`. */
+export const GROUP: EntityKind<GroupRow, 'groupName', 'group'> = {
+  type: 'group',
+  label: 'Group',
+  key: 'groupName',
+  find: findGroup,
+  arn: pathArn('group'),
+  notFound: noSuchGroup,
+  summary: { usage: 'Groups', quota: ['GroupsQuota', MAX_GROUPS], count: countGroups },
+};
+
+/** Operations on an existing group read it once (load) and are authorized on its ARN; the writes read it again in their transaction. */
+const groupTarget = entityTarget(GROUP);
 
 /** A group as IAM's `Group` shape. */
 export function groupResult(group: GroupRow) {
@@ -77,7 +82,7 @@ export const createGroup = defineOperation('CreateGroup', {
     if (await findGroup(ctx.db, ctx.accountId, input.groupName)) {
       throw new AwsError('EntityAlreadyExists', `Group with name ${input.groupName} already exists.`);
     }
-    if ((await countRows(ctx.db, 'groups', ctx.accountId)) >= MAX_GROUPS) {
+    if ((await countGroups(ctx.db, ctx.accountId)) >= MAX_GROUPS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${MAX_GROUPS}`);
     }
     const group: GroupRow = { id: newUniqueId('group'), accountId: ctx.accountId, name: input.groupName, path: pathOr(input.path), createdAt: ctx.now };
@@ -89,9 +94,9 @@ export const createGroup = defineOperation('CreateGroup', {
 export const getGroup = defineOperation('GetGroup', {
   authentication: 'sigv4',
   write: false,
-  resource: (input, ctx) => groupResource(ctx, input.groupName),
-  async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+  ...groupTarget,
+  async handle(input, ctx, _deps, target) {
+    const group = requireTarget(GROUP, target);
     const rows = await listMembers(ctx.db, group.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, positionKey);
     return { group: groupResult(group), ...pageResult('users', { ...page, items: page.items.map(userListItem) }) };
@@ -101,9 +106,9 @@ export const getGroup = defineOperation('GetGroup', {
 export const updateGroup = defineOperation('UpdateGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => groupResource(ctx, input.groupName),
+  ...groupTarget,
   async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+    const group = await requireEntity(GROUP, ctx, input.groupName);
     const to = { name: input.newGroupName ?? group.name, path: input.newPath ?? group.path };
     if (to.name === group.name && to.path === group.path) return {};
     // As for users: renaming needs the permission on the source and on the target (UpdateGroup API reference).
@@ -118,9 +123,9 @@ export const updateGroup = defineOperation('UpdateGroup', {
 export const deleteGroup = defineOperation('DeleteGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => groupResource(ctx, input.groupName),
+  ...groupTarget,
   async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
+    const group = await requireEntity(GROUP, ctx, input.groupName);
     // "The group must not contain any users or have any attached policies" (DeleteGroup API reference).
     const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
     if ((await countMembers(ctx.db, group.id)) > 0) throw conflict('remove users from group');
@@ -146,10 +151,10 @@ export const listGroupsOp = defineOperation('ListGroups', {
 export const addUserToGroup = defineOperation('AddUserToGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => groupResource(ctx, input.groupName),
+  ...groupTarget,
   async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
-    const user = await requireUser(ctx, input.userName);
+    const group = await requireEntity(GROUP, ctx, input.groupName);
+    const user = await requireEntity(USER, ctx, input.userName);
     await lockQuota(ctx.db, 'GroupsPerUser', user.id);
     // Adding a member again succeeds and changes nothing, as in AWS.
     if (await isMember(ctx.db, group.id, user.id)) return {};
@@ -164,10 +169,10 @@ export const addUserToGroup = defineOperation('AddUserToGroup', {
 export const removeUserFromGroup = defineOperation('RemoveUserFromGroup', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => groupResource(ctx, input.groupName),
+  ...groupTarget,
   async handle(input, ctx) {
-    const group = await requireGroup(ctx, input.groupName);
-    const user = await requireUser(ctx, input.userName);
+    const group = await requireEntity(GROUP, ctx, input.groupName);
+    const user = await requireEntity(USER, ctx, input.userName);
     if (!(await removeMember(ctx.db, group.id, user.id))) {
       // Not a member: AWS answers NoSuchEntity, as for a user that does not exist.
       throw new AwsError('NoSuchEntity', `The user with name ${input.userName} cannot be found.`);
@@ -179,11 +184,10 @@ export const removeUserFromGroup = defineOperation('RemoveUserFromGroup', {
 export const listGroupsForUser = defineOperation('ListGroupsForUser', {
   authentication: 'sigv4',
   write: false,
-  resource: (input, ctx) => userResource(ctx, input.userName),
   // Authorized on the user, so the user's tags are its aws:ResourceTag/… and iam:ResourceTag/… keys.
-  context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
+  ...entityTarget(USER),
+  async handle(input, ctx, _deps, target) {
+    const user = requireTarget(USER, target);
     const rows = await listGroupsOfUser(ctx.db, user.id, { after: decodePosition(input.marker), limit: limitOf(input) + 1 });
     const page = pageOf(rows, input, positionKey);
     return pageResult('groups', { ...page, items: page.items.map(groupResult) });

@@ -1,22 +1,29 @@
-/** The IAM operations this service implements; each area exports its own list. */
+/**
+ * The IAM operations this service implements (each area exports its own list) and the entity
+ * kinds they act on (each defined in its area): adding an IAM resource type adds a line to each.
+ */
 import type { DefinedOperation } from '../operation.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountSummaryOperations } from './account-summary.js';
 import { attachmentOperations } from './attachments.js';
 import { boundaryOperations } from './boundaries.js';
-import { groupOperations } from './groups.js';
+import type { EntityKind } from './entities.js';
+import { GROUP, groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
-import { managedPolicyOperations } from './managed-policies.js';
+import { managedPolicyOperations, POLICY } from './managed-policies.js';
 import { policyVersionOperations } from './policy-versions.js';
-import { roleOperations } from './roles.js';
+import { ROLE, roleOperations } from './roles.js';
 import { simulateOperations } from './simulate.js';
-import { userOperations } from './users.js';
+import { USER, userOperations } from './users.js';
+
+/** Every IAM entity kind: GetAccountSummary counts each (EntityKind.summary). */
+export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY];
 
 export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
   ...groupOperations,
   ...accessKeyOperations,
-  ...accountSummaryOperations,
+  ...accountSummaryOperations(IAM_ENTITY_KINDS),
   ...roleOperations,
   ...inlinePolicyOperations,
   ...boundaryOperations,

@@ -1,5 +1,6 @@
 /**
- * Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags. Versions
+ * Managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies and their tags (the tag
+ * family: TagPolicy, UntagPolicy, ListPolicyTags). POLICY is the kind they are known by. Versions
  * live in policy-versions.ts, attachments in attachments.ts. AWS managed policies
  * (`arn:aws:iam::aws:policy/…`, loaded from aws-managed/) are seen by every account and
  * changed by none: the operations that would change one answer AccessDenied (outsideAccount).
@@ -7,8 +8,9 @@
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
-import { countRows, lockQuota } from '../store/accounts.js';
+import { lockQuota } from '../store/accounts.js';
 import {
+  countCustomerPolicies,
   countVersions,
   deletePolicy,
   findPolicy,
@@ -21,22 +23,17 @@ import {
   type ManagedPolicyRow,
   type PolicyUsage,
 } from '../store/policies/managed.js';
-import { countTags, deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
+import { deleteAllTags, putTags } from '../store/tags.js';
 import { hasArnShape, parsePolicyArn, policyArn } from '../arn.js';
 import { DOCUMENT_LIMITS, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
 import { pathOr } from './names.js';
-import { pageInMemory } from './memory-page.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
+import { entityTarget, requireTarget, type EntityKind } from './entities.js';
+import { checkTags, requestTagContext, tagOperations, type Tag } from './tags.js';
 
 /** IAM's default quota of customer managed policies per account. */
 export const MAX_POLICIES = 1500;
-
-/** The ARN AWS authorizes a call on a managed policy against: the policy ARN, as the caller gave it. */
-export function policyResource(arn: string): string {
-  return arn;
-}
 
 export function noSuchPolicy(arn: string): AwsError {
   return new AwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
@@ -52,6 +49,30 @@ export function checkPolicyArn(arn: string): void {
   if (!hasArnShape(arn)) throw new AwsError('ValidationError', 'Invalid ARN:  Could not be parsed!');
   if (!parsePolicyArn(arn)) throw new AwsError('InvalidInput', `ARN ${arn} is not valid.`);
 }
+
+/**
+ * Managed policies as an entity kind: named by ARN (the caller's account's, or an AWS managed
+ * one), authorized against that ARN as the caller gave it, tagged (only `aws:ResourceTag/…`, as
+ * AWS's `policy` resource type has it), counted as `Policies` (customer managed ones only).
+ */
+export const POLICY: EntityKind<ManagedPolicyRow, 'policyArn', 'policy'> = {
+  type: 'policy',
+  label: 'Policy',
+  key: 'policyArn',
+  find: findPolicy,
+  arn: (_accountId, arn) => arn,
+  notFound: noSuchPolicy,
+  checkName: checkPolicyArn,
+  resourceTags: ['aws'],
+  summary: { usage: 'Policies', quota: ['PoliciesQuota', MAX_POLICIES], count: countCustomerPolicies },
+};
+
+/**
+ * Every operation on an existing policy (GetPolicy, DeletePolicy, the version operations,
+ * ListEntitiesForPolicy, the tag family) reads it once (load) and is authorized on its ARN with
+ * its tags as aws:ResourceTag/…; the writes read it again (and lock it) in their transaction.
+ */
+export const policyTarget = entityTarget(POLICY);
 
 /**
  * The caller's account's policy, or the AWS managed policy, with this ARN (checkPolicyArn first);
@@ -132,7 +153,7 @@ export const createPolicy = defineOperation('CreatePolicy', {
     const duplicate = () => new AwsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`);
     await lockQuota(ctx.db, 'PoliciesPerAccount', ctx.accountId);
     if (await findPolicyByName(ctx.db, ctx.accountId, input.policyName)) throw duplicate();
-    if ((await countRows(ctx.db, 'managedPolicies', ctx.accountId)) >= MAX_POLICIES) {
+    if ((await countCustomerPolicies(ctx.db, ctx.accountId)) >= MAX_POLICIES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${MAX_POLICIES}`);
     }
     const path = pathOr(input.path);
@@ -157,17 +178,17 @@ export const createPolicy = defineOperation('CreatePolicy', {
 export const getPolicy = defineOperation('GetPolicy', {
   authentication: 'sigv4',
   write: false,
-  resource: (input) => policyResource(input.policyArn),
-  async handle(input, ctx) {
-    const policy = await requirePolicy(ctx, input.policyArn);
-    return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id, ctx.accountId), { tags: await listTags(ctx.db, policy.id) }) };
+  ...policyTarget,
+  async handle(_input, ctx, _deps, target) {
+    const policy = requireTarget(POLICY, target);
+    return { policy: policyResult(policy, await policyUsage(ctx.db, policy.id, ctx.accountId), { tags: target.tags }) };
   },
 });
 
 export const deletePolicyOp = defineOperation('DeletePolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: (input) => policyResource(input.policyArn),
+  ...policyTarget,
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policies outside your own account.');
     // AWS's wording for a missing policy differs here: "Policy ARN was not found." (recorded).
@@ -209,50 +230,11 @@ export const listPoliciesOp = defineOperation('ListPolicies', {
   },
 });
 
-export const tagPolicy = defineOperation('TagPolicy', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input) => policyResource(input.policyArn),
-  context: (input) => requestTagContext(input.tags),
-  async handle(input, ctx) {
-    const tags = checkTags(input.tags);
-    refuseOutsideAccount(ctx, input.policyArn, 'Cannot tag policies outside your own account.');
-    const policy = await requirePolicy(ctx, input.policyArn);
-    await lockQuota(ctx.db, 'TagsPerResource', policy.id);
-    await putTags(ctx.db, policy.id, tags);
-    // The quota counts the tags the policy ends with (a key given again replaces, not adds).
-    if ((await countTags(ctx.db, policy.id)) > MAX_TAGS) {
-      throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
-    }
-    return {};
-  },
-});
-
-export const untagPolicy = defineOperation('UntagPolicy', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input) => policyResource(input.policyArn),
-  context: (input) => requestTagContext(undefined, input.tagKeys),
-  async handle(input, ctx) {
-    refuseOutsideAccount(ctx, input.policyArn, 'Cannot untag policies outside your own account.');
-    const policy = await requirePolicy(ctx, input.policyArn);
-    // Keys that are not on the policy are ignored, as AWS does.
-    await removeTags(ctx.db, policy.id, input.tagKeys);
-    return {};
-  },
-});
-
-export const listPolicyTags = defineOperation('ListPolicyTags', {
-  authentication: 'sigv4',
-  write: false,
-  resource: (input) => policyResource(input.policyArn),
-  async handle(input, ctx) {
-    decodeMarker(input.marker); // a bad marker is InvalidInput before anything is read
-    const policy = await requirePolicy(ctx, input.policyArn);
-    // At most 50 tags: paged in memory, by key case-insensitively (keys are unique that way).
-    const page = pageInMemory(await listTags(ctx.db, policy.id), input, (t) => t.key.toLowerCase());
-    return pageResult('tags', page);
-  },
-});
-
-export const managedPolicyOperations: readonly DefinedOperation[] = [createPolicy, getPolicy, deletePolicyOp, listPoliciesOp, tagPolicy, untagPolicy, listPolicyTags];
+export const managedPolicyOperations: readonly DefinedOperation[] = [
+  createPolicy,
+  getPolicy,
+  deletePolicyOp,
+  listPoliciesOp,
+  // AWS refuses to change the tags of another account's policy (AWS managed ones included) in its own words.
+  ...tagOperations(POLICY, { refuse: (ctx, arn, verb) => refuseOutsideAccount(ctx, arn, `Cannot ${verb} policies outside your own account.`) }),
+];

@@ -1,7 +1,8 @@
 /**
  * Versions of customer managed policies: at most five, ids `v1`, `v2`, … never reused, exactly
  * one of them the default (the one in force). Changing the default changes what every attached
- * entity may do on its next request: writes invalidate the account's compiled policies.
+ * entity may do on its next request: writes invalidate the account's compiled policies. Each is
+ * authorized on the policy with its tags as aws:ResourceTag/… (policyTarget).
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation } from '../operation.js';
@@ -16,7 +17,8 @@ import {
   type PolicyVersionRow,
 } from '../store/policies/managed.js';
 import { encodeDocument } from './documents.js';
-import { checkManagedDocument, policyResource, refuseOutsideAccount, requireLockedPolicy, requirePolicy } from './managed-policies.js';
+import { requireTarget } from './entities.js';
+import { checkManagedDocument, POLICY, policyTarget, refuseOutsideAccount, requireLockedPolicy } from './managed-policies.js';
 import { decodeMarker, pageOf, pageResult } from './pagination.js';
 
 /** IAM keeps at most five versions of a managed policy. */
@@ -48,7 +50,7 @@ function versionResult(policy: ManagedPolicyRow, v: PolicyVersionRow, withDocume
 export const createPolicyVersion = defineOperation('CreatePolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input) => policyResource(input.policyArn),
+  ...policyTarget,
   async handle(input, ctx, deps) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot create versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -69,9 +71,9 @@ export const createPolicyVersion = defineOperation('CreatePolicyVersion', {
 export const getPolicyVersion = defineOperation('GetPolicyVersion', {
   authentication: 'sigv4',
   write: false,
-  resource: (input) => policyResource(input.policyArn),
-  async handle(input, ctx) {
-    const policy = await requirePolicy(ctx, input.policyArn);
+  ...policyTarget,
+  async handle(input, ctx, _deps, target) {
+    const policy = requireTarget(POLICY, target);
     const version = await findVersion(ctx.db, policy.id, input.versionId);
     if (!version) throw noSuchVersion(input.policyArn, input.versionId);
     return { policyVersion: versionResult(policy, version, true) };
@@ -81,10 +83,10 @@ export const getPolicyVersion = defineOperation('GetPolicyVersion', {
 export const listPolicyVersions = defineOperation('ListPolicyVersions', {
   authentication: 'sigv4',
   write: false,
-  resource: (input) => policyResource(input.policyArn),
-  async handle(input, ctx) {
+  ...policyTarget,
+  async handle(input, ctx, _deps, target) {
     const after = decodeMarker(input.marker);
-    const policy = await requirePolicy(ctx, input.policyArn);
+    const policy = requireTarget(POLICY, target);
     // Newest first, as AWS lists them; at most five, so paged in memory. The marker is the
     // number of the last version returned.
     const afterNumber = after === undefined ? Number.POSITIVE_INFINITY : Number(after);
@@ -101,7 +103,7 @@ export const listPolicyVersions = defineOperation('ListPolicyVersions', {
 export const deletePolicyVersion = defineOperation('DeletePolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input) => policyResource(input.policyArn),
+  ...policyTarget,
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot delete policy versions for policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);
@@ -118,7 +120,7 @@ export const deletePolicyVersion = defineOperation('DeletePolicyVersion', {
 export const setDefaultPolicyVersion = defineOperation('SetDefaultPolicyVersion', {
   authentication: 'sigv4',
   write: true,
-  resource: (input) => policyResource(input.policyArn),
+  ...policyTarget,
   async handle(input, ctx) {
     refuseOutsideAccount(ctx, input.policyArn, 'Cannot update policies outside your own account.');
     const policy = await requireLockedPolicy(ctx, input.policyArn);

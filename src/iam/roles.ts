@@ -1,25 +1,25 @@
 /**
  * Roles: CreateRole, GetRole, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy,
- * DeleteRole, ListRoles, TagRole, UntagRole, ListRoleTags. Inline role policies live in
- * inline-policies.ts and role boundaries in boundaries.ts; both use the helpers exported here.
+ * DeleteRole, ListRoles and role tags (TagRole, UntagRole, ListRoleTags, from the tag family).
+ * ROLE is the kind the families (tags, boundaries, inline policies, attachments) and
+ * GetAccountSummary know roles by.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type DefinedOperation, type ResourceContext } from '../operation.js';
+import { defineOperation, type DefinedOperation } from '../operation.js';
 import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { countRows, lockQuota } from '../store/accounts.js';
+import { lockQuota } from '../store/accounts.js';
 import { countInlinePolicies } from '../store/policies/inline.js';
-import { countRoleAttachments, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
-import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
+import { countRoleAttachments, countRoles, deleteRole, findRole, insertRole, listRoles, updateRole, type RoleRow } from '../store/roles.js';
+import { deleteAllTags, listTags, putTags } from '../store/tags.js';
 import { roleArn } from '../arn.js';
 import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
 import { DOCUMENT_LIMITS, encodeDocument, validateDocument } from './documents.js';
 import { newUniqueId } from './ids.js';
-import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
-import { resourceTagContext } from './resource-tags.js';
-import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
+import { entityTarget, pathArn, requireEntity, requireTarget, type EntityKind } from './entities.js';
+import { checkTags, requestTagContext, tagOperations, type Tag } from './tags.js';
 import { shownTrustPolicies, shownTrustPolicy, storedTrustPolicy } from './trust-principals.js';
 
 /** IAM's default quota of roles per account. */
@@ -27,24 +27,24 @@ export const MAX_ROLES = 1000;
 /** MaxSessionDuration when CreateRole does not give one (one hour); the model bounds it to 1 to 12 hours. */
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
 
-/** The ARN AWS authorizes a call on role `name` against: the real path if the role exists. */
-export async function roleResource(ctx: ResourceContext, name: string): Promise<string> {
-  const role = await findRole(ctx.db, ctx.accountId, name);
-  return roleArn(ctx.accountId, { path: role?.path ?? '/', name: role?.name ?? name });
-}
-
 export function noSuchRole(name: string): AwsError {
   return new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`);
 }
 
+/** IAM roles as an entity kind: tagged (aws: and iam:ResourceTag), bounded, counted as `Roles`. */
+export const ROLE: EntityKind<RoleRow, 'roleName', 'role'> = {
+  type: 'role',
+  label: 'Role',
+  key: 'roleName',
+  find: findRole,
+  arn: pathArn('role'),
+  notFound: noSuchRole,
+  resourceTags: ['aws', 'iam'],
+  summary: { usage: 'Roles', quota: ['RolesQuota', MAX_ROLES], count: countRoles },
+};
+
 function roleExists(name: string): AwsError {
   return new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`);
-}
-
-export async function requireRole(ctx: ResourceContext, name: string): Promise<RoleRow> {
-  const role = await findRole(ctx.db, ctx.accountId, name);
-  if (!role) throw noSuchRole(name);
-  return role;
 }
 
 /**
@@ -110,13 +110,12 @@ async function withShownTrustOne<R extends RoleRow>(db: Db, row: R): Promise<R> 
   return { ...row, trustPolicy: await shownTrustPolicy(db, row.trustPolicy) };
 }
 
-const roleNameResource = <I extends { roleName: string }>(input: I, ctx: ResourceContext): Promise<string> => roleResource(ctx, input.roleName);
-
 /**
- * The role's own tags as aws:ResourceTag/… and iam:ResourceTag/…, for every operation on an
- * existing role: a policy can then allow GetRole or UpdateRole only on roles tagged team=x.
+ * Every operation on an existing role reads it once (load) and is authorized on its ARN with its
+ * tags as aws:ResourceTag/… and iam:ResourceTag/…: a policy can then allow GetRole or UpdateRole
+ * only on roles tagged team=x. The writes read the role again in their transaction.
  */
-const roleTagContext = <I extends { roleName: string }>(input: I, ctx: ResourceContext) => resourceTagContext(ctx, 'role', input.roleName);
+const roleTarget = entityTarget(ROLE);
 
 export const createRole = defineOperation('CreateRole', {
   authentication: 'sigv4',
@@ -131,7 +130,7 @@ export const createRole = defineOperation('CreateRole', {
     const trustPolicy = await checkTrustPolicy(ctx.db, deps.policyCache, input.assumeRolePolicyDocument);
     await lockQuota(ctx.db, 'RolesPerAccount', ctx.accountId);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
-    if ((await countRows(ctx.db, 'roles', ctx.accountId)) >= MAX_ROLES) {
+    if ((await countRoles(ctx.db, ctx.accountId)) >= MAX_ROLES) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${MAX_ROLES}`);
     }
     const boundary = input.permissionsBoundary ? await resolveBoundary(ctx, input.permissionsBoundary) : undefined;
@@ -156,21 +155,19 @@ export const createRole = defineOperation('CreateRole', {
 export const getRole = defineOperation('GetRole', {
   authentication: 'sigv4',
   write: false,
-  resource: roleNameResource,
-  context: roleTagContext,
-  async handle(input, ctx) {
-    const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
-    return { role: roleResult(role, { tags: await listTags(ctx.db, role.id), boundary: true, lastUsed: true }) };
+  ...roleTarget,
+  async handle(_input, ctx, _deps, target) {
+    const role = await withShownTrustOne(ctx.db, requireTarget(ROLE, target));
+    return { role: roleResult(role, { tags: target.tags, boundary: true, lastUsed: true }) };
   },
 });
 
 export const updateRoleOp = defineOperation('UpdateRole', {
   authentication: 'sigv4',
   write: true,
-  resource: roleNameResource,
-  context: roleTagContext,
+  ...roleTarget,
   async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
+    const role = await requireEntity(ROLE, ctx, input.roleName);
     // Members left out are left unchanged (AWS: "If you do not specify a value, the setting is not changed").
     await updateRole(ctx.db, role.id, {
       ...(input.description !== undefined ? { description: input.description } : {}),
@@ -183,10 +180,9 @@ export const updateRoleOp = defineOperation('UpdateRole', {
 export const updateRoleDescription = defineOperation('UpdateRoleDescription', {
   authentication: 'sigv4',
   write: true,
-  resource: roleNameResource,
-  context: roleTagContext,
+  ...roleTarget,
   async handle(input, ctx) {
-    const role = await withShownTrustOne(ctx.db, await requireRole(ctx, input.roleName));
+    const role = await withShownTrustOne(ctx.db, await requireEntity(ROLE, ctx, input.roleName));
     await updateRole(ctx.db, role.id, { description: input.description });
     const tags = await listTags(ctx.db, role.id);
     return { role: roleResult({ ...role, description: input.description }, { tags, boundary: true, lastUsed: true }) };
@@ -196,10 +192,9 @@ export const updateRoleDescription = defineOperation('UpdateRoleDescription', {
 export const updateAssumeRolePolicy = defineOperation('UpdateAssumeRolePolicy', {
   authentication: 'sigv4',
   write: true,
-  resource: roleNameResource,
-  context: roleTagContext,
+  ...roleTarget,
   async handle(input, ctx, deps) {
-    const role = await requireRole(ctx, input.roleName);
+    const role = await requireEntity(ROLE, ctx, input.roleName);
     await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx.db, deps.policyCache, input.policyDocument) });
     return {};
   },
@@ -208,10 +203,9 @@ export const updateAssumeRolePolicy = defineOperation('UpdateAssumeRolePolicy', 
 export const deleteRoleOp = defineOperation('DeleteRole', {
   authentication: 'sigv4',
   write: true,
-  resource: roleNameResource,
-  context: roleTagContext,
+  ...roleTarget,
   async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
+    const role = await requireEntity(ROLE, ctx, input.roleName);
     // AWS refuses to delete a role that still has policies; a permissions boundary is no obstacle.
     if ((await countInlinePolicies(ctx.db, role.id)) > 0) {
       throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
@@ -236,51 +230,6 @@ export const listRolesOp = defineOperation('ListRoles', {
   },
 });
 
-export const tagRole = defineOperation('TagRole', {
-  authentication: 'sigv4',
-  write: true,
-  resource: roleNameResource,
-  context: async (input, ctx) => ({ ...requestTagContext(input.tags), ...(await roleTagContext(input, ctx)) }),
-  async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
-    const tags = checkTags(input.tags);
-    await lockQuota(ctx.db, 'TagsPerResource', role.id);
-    // The quota counts the tags the role will have: new keys add, keys already there are replaced.
-    const existing = new Set((await listTags(ctx.db, role.id)).map((t) => t.key.toLowerCase()));
-    const added = tags.filter((t) => !existing.has(t.key.toLowerCase())).length;
-    if (existing.size + added > MAX_TAGS) {
-      throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
-    }
-    await putTags(ctx.db, role.id, tags);
-    return {};
-  },
-});
-
-export const untagRole = defineOperation('UntagRole', {
-  authentication: 'sigv4',
-  write: true,
-  resource: roleNameResource,
-  context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await roleTagContext(input, ctx)) }),
-  async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
-    // Keys the role does not have are ignored, as AWS does.
-    await removeTags(ctx.db, role.id, input.tagKeys);
-    return {};
-  },
-});
-
-export const listRoleTags = defineOperation('ListRoleTags', {
-  authentication: 'sigv4',
-  write: false,
-  resource: roleNameResource,
-  context: roleTagContext,
-  async handle(input, ctx) {
-    const role = await requireRole(ctx, input.roleName);
-    const page = pageInMemory(await listTags(ctx.db, role.id), input, (t) => t.key.toLowerCase());
-    return pageResult('tags', page);
-  },
-});
-
 export const roleOperations: readonly DefinedOperation[] = [
   createRole,
   getRole,
@@ -289,7 +238,5 @@ export const roleOperations: readonly DefinedOperation[] = [
   updateAssumeRolePolicy,
   deleteRoleOp,
   listRolesOp,
-  tagRole,
-  untagRole,
-  listRoleTags,
+  ...tagOperations(ROLE),
 ];

@@ -1,45 +1,43 @@
 /**
  * Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and user tags (TagUser, UntagUser,
- * ListUserTags).
+ * ListUserTags, from the tag family). USER is the kind the families (tags, boundaries, inline
+ * policies, attachments) and GetAccountSummary know users by.
  */
 import type { Caller } from '../auth/caller.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type DefinedOperation, type ResourceContext } from '../operation.js';
 import { countAccessKeysOf } from '../store/access-keys.js';
-import { countRows, findAccount, lockQuota } from '../store/accounts.js';
+import { findAccount, lockQuota } from '../store/accounts.js';
 import { countGroupsOfUser } from '../store/groups.js';
 import { ownedPolicies } from '../store/policies/attachments.js';
-import { deleteAllTags, listTags, putTags, removeTags } from '../store/tags.js';
-import { deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
+import { deleteAllTags, listTags, putTags } from '../store/tags.js';
+import { countUsers, deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
 import { rootArn, userArn } from '../arn.js';
 import { newUniqueId } from './ids.js';
-import { pageInMemory } from './memory-page.js';
 import { pathOr } from './names.js';
 import { decodeMarker, limitOf, pageOf, pageResult } from './pagination.js';
 import { PERMISSIONS_BOUNDARY_TYPE, resolveBoundary } from './boundary.js';
-import { resourceTagContext, resourceTagValues } from './resource-tags.js';
-import { checkTags, MAX_TAGS, requestTagContext, type Tag } from './tags.js';
+import { entityTarget, loadTarget, pathArn, requireEntity, requireTarget, resourceTagContext, resourceTagValues, type EntityKind, type Target } from './entities.js';
+import { checkTags, requestTagContext, tagOperations, type Tag } from './tags.js';
 
 /** IAM's default quota of users per account. */
 export const MAX_USERS = 5000;
 
-/** The ARN AWS authorizes a call on user `name` against: the real path if the user exists. */
-export async function userResource(ctx: ResourceContext, name: string | undefined): Promise<string> {
-  if (name === undefined) return '*';
-  const user = await findUser(ctx.db, ctx.accountId, name);
-  return userArn(ctx.accountId, { path: user?.path ?? '/', name: user?.name ?? name });
+export function noSuchUser(name: string): AwsError {
+  return new AwsError('NoSuchEntity', `The user with name ${name} cannot be found.`);
 }
 
-/**
- * For operations whose UserName defaults to the caller (GetUser, the access-key operations):
- * without a UserName AWS authorizes against the caller's own ARN (the root ARN for root), so a
- * policy on `user/${aws:username}` covers "my own keys". The caller is used when the pipeline
- * hands it to resource(); otherwise `*`.
- */
-export async function userOrCallerResource(ctx: ResourceContext & { readonly caller?: Caller | undefined }, name: string | undefined): Promise<string> {
-  if (name !== undefined) return userResource(ctx, name);
-  return ctx.caller?.arn ?? '*';
-}
+/** IAM users as an entity kind: tagged (aws: and iam:ResourceTag), bounded, counted as `Users`. */
+export const USER: EntityKind<UserRow, 'userName', 'user'> = {
+  type: 'user',
+  label: 'User',
+  key: 'userName',
+  find: findUser,
+  arn: pathArn('user'),
+  notFound: noSuchUser,
+  resourceTags: ['aws', 'iam'],
+  summary: { usage: 'Users', quota: ['UsersQuota', MAX_USERS], count: countUsers },
+};
 
 /**
  * Who a call without UserName is about (GetUser, the access-key operations): the calling IAM user,
@@ -55,26 +53,26 @@ export function callerAsUser(caller: Caller): { readonly user?: { readonly id: s
 }
 
 /**
- * The user's own tags as aws:ResourceTag/… and iam:ResourceTag/…, for every operation whose
- * resource is an existing user (a policy can then allow GetUser or DeleteUser only on users tagged
- * team=x). Without a name, the user is the caller (GetUser, the access-key operations); root is no
- * IAM user and has no tags.
+ * The target of an operation whose UserName defaults to the caller (GetUser, the access-key
+ * operations, ListGroupsForUser): the user named, or else the calling IAM user (a session's
+ * parent user is not its own target, see callerAsUser); undefined for root and sessions. Without
+ * a UserName AWS authorizes against the caller's own ARN (the root ARN for root), so a policy on
+ * `user/${aws:username}` covers "my own keys"; the user's tags are its aws:ResourceTag/… and
+ * iam:ResourceTag/… keys (a policy can then allow GetUser or DeleteUser only on users tagged team=x).
  */
-export async function userTagContext(ctx: ResourceContext, name: string | undefined): Promise<ContextValues> {
-  // Without a name only an IAM user is its own target (callerAsUser): a session's parent user is not.
-  const target = name ?? (ctx.caller?.kind === 'user' ? ctx.caller.user?.name : undefined);
-  return target === undefined ? {} : resourceTagContext(ctx, 'user', target);
-}
-
-export function noSuchUser(name: string): AwsError {
-  return new AwsError('NoSuchEntity', `The user with name ${name} cannot be found.`);
-}
-
-export async function requireUser(ctx: ResourceContext, name: string): Promise<UserRow> {
-  const user = await findUser(ctx.db, ctx.accountId, name);
-  if (!user) throw noSuchUser(name);
-  return user;
-}
+export const userOrCaller = {
+  load(input: { readonly userName?: string }, ctx: ResourceContext): Promise<Target<UserRow> | undefined> {
+    const name = input.userName ?? (ctx.caller?.kind === 'user' ? ctx.caller.user?.name : undefined);
+    return name === undefined ? Promise.resolve(undefined) : loadTarget(USER, ctx, name);
+  },
+  resource(input: { readonly userName?: string }, ctx: ResourceContext, target: Target<UserRow> | undefined): string {
+    if (input.userName === undefined || target === undefined) return ctx.caller?.arn ?? '*';
+    return USER.arn(ctx.accountId, target.name, target.row);
+  },
+  context(_input: { readonly userName?: string }, _ctx: ResourceContext, target: Target<UserRow> | undefined): ContextValues {
+    return target ? resourceTagContext(USER, target) : {};
+  },
+};
 
 /** A user as IAM's `User` shape. */
 export function userResult(user: UserRow, tags?: readonly Tag[]) {
@@ -111,7 +109,7 @@ export const createUser = defineOperation('CreateUser', {
     if (await findUser(ctx.db, ctx.accountId, input.userName)) {
       throw new AwsError('EntityAlreadyExists', `User with name ${input.userName} already exists.`);
     }
-    if ((await countRows(ctx.db, 'users', ctx.accountId)) >= MAX_USERS) {
+    if ((await countUsers(ctx.db, ctx.accountId)) >= MAX_USERS) {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${MAX_USERS}`);
     }
     const boundary = input.permissionsBoundary ? await resolveBoundary(ctx, input.permissionsBoundary) : undefined;
@@ -133,9 +131,8 @@ export const getUser = defineOperation('GetUser', {
   authentication: 'sigv4',
   write: false,
   // Without UserName, GetUser describes the caller (AWS: "defaults to the user making the request").
-  resource: (input, ctx) => userOrCallerResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
+  ...userOrCaller,
+  async handle(input, ctx, _deps, target) {
     const name = input.userName ?? callerAsUser(ctx.caller).user?.name;
     if (name === undefined) {
       // The root user: AWS answers with the account id, the root ARN and the account's creation
@@ -143,8 +140,9 @@ export const getUser = defineOperation('GetUser', {
       const account = await findAccount(ctx.db, ctx.accountId);
       return { user: { userId: ctx.accountId, arn: rootArn(ctx.accountId), createDate: account?.createdAt ?? ctx.now } };
     }
-    const user = await requireUser(ctx, name);
-    return { user: userResult(user, await listTags(ctx.db, user.id)) };
+    // load read this same name (the one given, or the calling IAM user's), so the target is there.
+    if (!target) throw noSuchUser(name);
+    return { user: userResult(requireTarget(USER, target), target.tags) };
   },
 });
 
@@ -162,10 +160,9 @@ export const listUsersOp = defineOperation('ListUsers', {
 export const updateUser = defineOperation('UpdateUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
+  ...entityTarget(USER),
   async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
+    const user = await requireEntity(USER, ctx, input.userName);
     const to = { name: input.newUserName ?? user.name, path: input.newPath ?? user.path };
     if (to.name === user.name && to.path === user.path) return {};
     // Renaming needs the permission on the target too: "to change Bob to Robert, the entity making
@@ -182,10 +179,9 @@ export const updateUser = defineOperation('UpdateUser', {
 export const deleteUser = defineOperation('DeleteUser', {
   authentication: 'sigv4',
   write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
+  ...entityTarget(USER),
   async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
+    const user = await requireEntity(USER, ctx, input.userName);
     // AWS refuses to delete a user that still has credentials, memberships or policies, and says
     // which (DeleteUser API reference: "you must delete the items attached to the user manually").
     // Tags are not dependents: they go with the user.
@@ -201,48 +197,4 @@ export const deleteUser = defineOperation('DeleteUser', {
   },
 });
 
-export const tagUser = defineOperation('TagUser', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  // The new tags are aws:RequestTag/…; aws:ResourceTag/… are the tags the user has before the call.
-  context: async (input, ctx) => ({ ...requestTagContext(input.tags), ...(await userTagContext(ctx, input.userName)) }),
-  async handle(input, ctx) {
-    const tags = checkTags(input.tags);
-    const user = await requireUser(ctx, input.userName);
-    await lockQuota(ctx.db, 'TagsPerResource', user.id);
-    // The limit is on the user's tags after the merge: a key given again replaces its old value.
-    const keys = new Set((await listTags(ctx.db, user.id)).map((t) => t.key.toLowerCase()));
-    for (const t of tags) keys.add(t.key.toLowerCase());
-    if (keys.size > MAX_TAGS) throw new AwsError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
-    await putTags(ctx.db, user.id, tags);
-    return {};
-  },
-});
-
-export const untagUser = defineOperation('UntagUser', {
-  authentication: 'sigv4',
-  write: true,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  context: async (input, ctx) => ({ ...requestTagContext(undefined, input.tagKeys), ...(await userTagContext(ctx, input.userName)) }),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
-    // Keys the user does not have are ignored, as AWS does.
-    await removeTags(ctx.db, user.id, input.tagKeys);
-    return {};
-  },
-});
-
-export const listUserTags = defineOperation('ListUserTags', {
-  authentication: 'sigv4',
-  write: false,
-  resource: (input, ctx) => userResource(ctx, input.userName),
-  context: (input, ctx) => userTagContext(ctx, input.userName),
-  async handle(input, ctx) {
-    const user = await requireUser(ctx, input.userName);
-    const page = pageInMemory(await listTags(ctx.db, user.id), input, (t) => t.key.toLowerCase());
-    return pageResult('tags', page);
-  },
-});
-
-export const userOperations: readonly DefinedOperation[] = [createUser, getUser, listUsersOp, updateUser, deleteUser, tagUser, untagUser, listUserTags];
+export const userOperations: readonly DefinedOperation[] = [createUser, getUser, listUsersOp, updateUser, deleteUser, ...tagOperations(USER)];

@@ -1,10 +1,13 @@
 /**
  * Accounts, and what is counted per account: the entity counts behind IAM's quotas and
- * GetAccountSummary, and the lock that makes a quota hold under concurrent creates.
+ * GetAccountSummary (each repository counts its own table with countInAccount: countUsers,
+ * countRoles, …, so there is no list of tables here to keep up to date), and the lock that makes
+ * a quota hold under concurrent creates.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db.js';
-import { accessKeys, accounts, groups, managedPolicies, policyAttachments, roles, users } from './schema.js';
+import { accessKeys, accounts, policyAttachments } from './schema.js';
 
 export interface AccountRecord {
   readonly id: string;
@@ -31,15 +34,16 @@ export async function countAccounts(db: Db): Promise<number> {
 
 /* Counts and quotas ---------------------------------------------------------------------------- */
 
-const TABLES = { users, groups, roles, managedPolicies } as const;
-
-export async function countRows(db: Db, table: keyof typeof TABLES, accountId: string): Promise<number> {
-  const t = TABLES[table];
-  return db.$count(t, eq(t.accountId, accountId));
+/** The rows of `table` that belong to the account (its `accountId` column). */
+export async function countInAccount(db: Db, table: PgTable & { readonly accountId: AnyPgColumn }, accountId: string): Promise<number> {
+  return db.$count(table, eq(table.accountId, accountId));
 }
 
-/** The quotas a create checks, by AWS's names ("IAM and AWS STS quotas"), each counted within a scope. */
-export type Quota = 'UsersPerAccount' | 'GroupsPerAccount' | 'RolesPerAccount' | 'PoliciesPerAccount' | 'AccessKeysPerUser' | 'GroupsPerUser' | 'TagsPerResource';
+/**
+ * The quotas a create checks, by AWS's names ("IAM and AWS STS quotas": `UsersPerAccount`,
+ * `AccessKeysPerUser`, `TagsPerResource`, …), each counted within a scope.
+ */
+export type Quota = `${string}PerAccount` | `${string}PerUser` | 'TagsPerResource';
 
 /**
  * Inside the creating transaction, before counting: wait for any other transaction that is
@@ -57,12 +61,11 @@ export async function lockQuota(db: Db, quota: Quota, scope: string): Promise<vo
 
 /* Account summary ------------------------------------------------------------------------------ */
 
-/** The entity counts GetAccountSummary reports, read in one place. */
+/**
+ * The counts GetAccountSummary reports that are no entity kind's own (each kind counts itself:
+ * src/iam/entities.ts, SummaryLine).
+ */
 export interface AccountUsage {
-  readonly users: number;
-  readonly groups: number;
-  readonly roles: number;
-  readonly policies: number;
   /** Attachments of managed policies to users, groups and roles (each attaches the default version). */
   readonly policyVersionsInUse: number;
   readonly rootAccessKeys: number;
@@ -70,10 +73,6 @@ export interface AccountUsage {
 
 export async function accountUsage(db: Db, accountId: string): Promise<AccountUsage> {
   return {
-    users: await countRows(db, 'users', accountId),
-    groups: await countRows(db, 'groups', accountId),
-    roles: await countRows(db, 'roles', accountId),
-    policies: await countRows(db, 'managedPolicies', accountId),
     policyVersionsInUse: await db.$count(policyAttachments, eq(policyAttachments.accountId, accountId)),
     rootAccessKeys: await db.$count(accessKeys, and(eq(accessKeys.accountId, accountId), isNull(accessKeys.userId))),
   };

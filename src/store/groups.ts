@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, like, or } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { countInAccount } from './accounts.js';
 import { escapeLike } from './like.js';
 import { groupMembers, groups, managedPolicies, users } from './schema.js';
 import { userColumns, type UserRow } from './users.js';
@@ -26,22 +27,6 @@ const columns = { id: groups.id, accountId: groups.accountId, name: groups.name,
 
 export async function findGroup(db: Db, accountId: string, name: string): Promise<GroupRow | undefined> {
   const [row] = await db.select(columns).from(groups).where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
-  return row;
-}
-
-/** A group's reference by name (inline group policies need its id and path). */
-export interface GroupRef {
-  readonly id: string;
-  readonly accountId: string;
-  readonly name: string;
-  readonly path: string;
-}
-
-export async function findGroupByName(db: Db, accountId: string, name: string): Promise<GroupRef | undefined> {
-  const [row] = await db
-    .select({ id: groups.id, accountId: groups.accountId, name: groups.name, path: groups.path })
-    .from(groups)
-    .where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
   return row;
 }
 
@@ -125,4 +110,8 @@ export async function listGroupsOfUser(db: Db, userId: string, opts: { after?: M
     .where(and(eq(groupMembers.userId, userId), after(groupMembers.groupId, opts.after)))
     .orderBy(asc(groupMembers.addedAt), asc(groupMembers.groupId))
     .limit(opts.limit);
+}
+
+export async function countGroups(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, groups, accountId);
 }

@@ -7,6 +7,7 @@ import { and, asc, eq, gt, inArray, isNull, like, lt, ne, or } from 'drizzle-orm
 import { entityPrincipal, type EntityPrincipalRef } from '../arn.js';
 import { mapAwsPrincipals, awsPrincipalValues } from '../policy/index.js';
 import type { Db } from './db.js';
+import { countInAccount } from './accounts.js';
 import { escapeLike } from './like.js';
 import { managedPolicies, policyAttachments, roles, tags, users } from './schema.js';
 
@@ -90,6 +91,10 @@ export async function deleteRole(db: Db, roleId: string): Promise<void> {
 /** Managed policies attached to the role (DeleteRole refuses while there are any). */
 export async function countRoleAttachments(db: Db, roleId: string): Promise<number> {
   return db.$count(policyAttachments, eq(policyAttachments.ownerId, roleId));
+}
+
+export async function countRoles(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, roles, accountId);
 }
 
 /* AssumeRole ----------------------------------------------------------------------------------- */

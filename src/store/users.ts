@@ -1,6 +1,7 @@
 /** IAM users. */
 import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { countInAccount } from './accounts.js';
 import { escapeLike } from './like.js';
 import { managedPolicies, users } from './schema.js';
 
@@ -61,4 +62,8 @@ export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: 
     .where(and(...where))
     .orderBy(asc(users.nameLower))
     .limit(opts.limit);
+}
+
+export async function countUsers(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, users, accountId);
 }

@@ -18,6 +18,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { existingBoundaryContext } from '../../src/iam/boundaries.js';
+import { loadTarget, type EntityKind } from '../../src/iam/entities.js';
+import { ROLE } from '../../src/iam/roles.js';
+import { USER } from '../../src/iam/users.js';
 import { allow, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
 let svc: TestService;
@@ -274,9 +277,10 @@ describe('iam:PermissionsBoundary is the boundary the user or role already has',
 
   test('existingBoundaryContext gives the key only for a user or role that has a boundary', async () => {
     const ctx = { db: svc.store.db, accountId: acct };
-    expect(await existingBoundaryContext(ctx, 'user', 'IN-X')).toEqual({ 'iam:PermissionsBoundary': readOnly });
-    expect(await existingBoundaryContext(ctx, 'role', 'roleinx')).toEqual({ 'iam:PermissionsBoundary': readOnly });
-    expect(await existingBoundaryContext(ctx, 'user', 'unbounded-user')).toEqual({});
-    expect(await existingBoundaryContext(ctx, 'user', 'nobody')).toEqual({});
+    const of = async (kind: EntityKind, name: string) => existingBoundaryContext(await loadTarget(kind, ctx, name));
+    expect(await of(USER, 'IN-X')).toEqual({ 'iam:PermissionsBoundary': readOnly });
+    expect(await of(ROLE, 'roleinx')).toEqual({ 'iam:PermissionsBoundary': readOnly });
+    expect(await of(USER, 'unbounded-user')).toEqual({});
+    expect(await of(USER, 'nobody')).toEqual({});
   });
 });

@@ -8,6 +8,8 @@ import {
   DeletePolicyVersionCommand,
   DetachUserPolicyCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListEntitiesForPolicyCommand,
   ListPoliciesCommand,
   ListPolicyTagsCommand,
   TagPolicyCommand,
@@ -289,5 +291,58 @@ describe('authorization', () => {
       name: 'AccessDenied',
       message: `User: arn:aws:iam::${acct}:user/policy-lister is not authorized to perform: iam:ListPolicies on resource: * because no identity-based policy allows the iam:ListPolicies action`,
     });
+  });
+});
+
+describe('aws:ResourceTag: the policy’s own tags', () => {
+  // AWS's `policy` resource type has aws:ResourceTag/${TagKey} (not iam:ResourceTag, which only
+  // users and roles have): a policy can allow reading or tagging only policies tagged team=x.
+  const teamX = (actions: string[], key = 'aws:ResourceTag/team') => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: actions, Resource: '*', Condition: { StringEquals: { [key]: 'x' } } }],
+  });
+  const deniedOn = (user: string, action: string, resource: string) =>
+    `User: arn:aws:iam::${acct}:user/${user} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+
+  test('reads of a policy tagged team=x are allowed; of one tagged team=y denied with AWS message', async () => {
+    const reads = ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyTags', 'iam:ListEntitiesForPolicy'];
+    const client = svc.iam(await userWithManagedPolicy('prt-reader', teamX(reads)));
+    const x = await createPolicy('prt-x');
+    await iam.send(new TagPolicyCommand({ PolicyArn: x, Tags: [{ Key: 'team', Value: 'x' }] }));
+    const y = await createPolicy('prt-y');
+    await iam.send(new TagPolicyCommand({ PolicyArn: y, Tags: [{ Key: 'team', Value: 'y' }] }));
+    expect((await client.send(new GetPolicyCommand({ PolicyArn: x }))).Policy?.PolicyName).toBe('prt-x');
+    expect((await client.send(new GetPolicyVersionCommand({ PolicyArn: x, VersionId: 'v1' }))).PolicyVersion?.VersionId).toBe('v1');
+    expect((await client.send(new ListPolicyTagsCommand({ PolicyArn: x }))).Tags).toEqual([{ Key: 'team', Value: 'x' }]);
+    expect((await client.send(new ListEntitiesForPolicyCommand({ PolicyArn: x }))).PolicyUsers).toEqual([]);
+    await expect(client.send(new GetPolicyCommand({ PolicyArn: y }))).rejects.toMatchObject({ name: 'AccessDenied', message: deniedOn('prt-reader', 'iam:GetPolicy', y) });
+    await expect(client.send(new ListPolicyTagsCommand({ PolicyArn: y }))).rejects.toMatchObject({ name: 'AccessDenied', message: deniedOn('prt-reader', 'iam:ListPolicyTags', y) });
+    // A policy that does not exist has no tags: the caller is denied before NoSuchEntity.
+    await expect(client.send(new GetPolicyCommand({ PolicyArn: arnOf('prt-none') }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  test('only aws:ResourceTag, not iam:ResourceTag, describes a policy', async () => {
+    const client = svc.iam(await userWithManagedPolicy('prt-iam-key', teamX(['iam:GetPolicy'], 'iam:ResourceTag/team')));
+    const x = await createPolicy('prt-iam-x');
+    await iam.send(new TagPolicyCommand({ PolicyArn: x, Tags: [{ Key: 'team', Value: 'x' }] }));
+    await expect(client.send(new GetPolicyCommand({ PolicyArn: x }))).rejects.toMatchObject({ name: 'AccessDenied', message: deniedOn('prt-iam-key', 'iam:GetPolicy', x) });
+  });
+
+  test('TagPolicy, UntagPolicy and DeletePolicy are judged on the tags the policy has before the call', async () => {
+    const client = svc.iam(await userWithManagedPolicy('prt-tagger', teamX(['iam:TagPolicy', 'iam:UntagPolicy', 'iam:DeletePolicy'])));
+    const moving = await createPolicy('prt-moving');
+    await iam.send(new TagPolicyCommand({ PolicyArn: moving, Tags: [{ Key: 'team', Value: 'x' }] }));
+    await client.send(new UntagPolicyCommand({ PolicyArn: moving, TagKeys: ['other'] }));
+    // Team x may give its policy away (the new value is aws:RequestTag), and has then lost it.
+    await client.send(new TagPolicyCommand({ PolicyArn: moving, Tags: [{ Key: 'team', Value: 'y' }] }));
+    await expect(client.send(new TagPolicyCommand({ PolicyArn: moving, Tags: [{ Key: 'team', Value: 'x' }] }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: deniedOn('prt-tagger', 'iam:TagPolicy', moving),
+    });
+    await expect(client.send(new UntagPolicyCommand({ PolicyArn: moving, TagKeys: ['team'] }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(client.send(new DeletePolicyCommand({ PolicyArn: moving }))).rejects.toMatchObject({ name: 'AccessDenied', message: deniedOn('prt-tagger', 'iam:DeletePolicy', moving) });
+    const mine = await createPolicy('prt-mine');
+    await iam.send(new TagPolicyCommand({ PolicyArn: mine, Tags: [{ Key: 'team', Value: 'x' }] }));
+    await client.send(new DeletePolicyCommand({ PolicyArn: mine }));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Managed policies used by users, groups and roles: attached as permissions policies, or set as a
  * user's or role's permissions boundary; the reverse question (ListEntitiesForPolicy: which
- * entities a policy is attached to or bounds); the owners attachments lock and count against; and
+ * entities a policy is attached to or bounds); the lock on the owner an attachment counts against; and
  * what policies an entity still owns before it can be deleted.
  */
 import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
@@ -77,31 +77,6 @@ export async function setRoleBoundary(db: Db, roleId: string, policyId: string |
 }
 
 /* Owners -------------------------------------------------------------------------------------- */
-
-// Read-only lookups of the groups and roles managed policies attach to: just what attachments
-// need (id, name, path), kept apart from the group and role repositories.
-
-export interface OwnerRef {
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
-}
-
-export async function findGroupRef(db: Db, accountId: string, name: string): Promise<OwnerRef | undefined> {
-  const [row] = await db
-    .select({ id: groups.id, name: groups.name, path: groups.path })
-    .from(groups)
-    .where(and(eq(groups.accountId, accountId), eq(groups.nameLower, name.toLowerCase())));
-  return row;
-}
-
-export async function findRoleRef(db: Db, accountId: string, name: string): Promise<OwnerRef | undefined> {
-  const [row] = await db
-    .select({ id: roles.id, name: roles.name, path: roles.path })
-    .from(roles)
-    .where(and(eq(roles.accountId, accountId), eq(roles.nameLower, name.toLowerCase())));
-  return row;
-}
 
 /**
  * Lock an owner's row until the transaction ends, so two concurrent attachments to one entity

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, getTableName, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { countInAccount } from '../accounts.js';
 import type { Db } from '../db.js';
 import { escapeLike } from '../like.js';
 import { managedPolicies, policyAttachments, policyVersions, roles, users } from '../schema.js';
@@ -249,6 +250,11 @@ export async function setDefaultVersion(db: Db, policyId: string, versionId: str
 export async function lockPolicy(db: Db, policyId: string): Promise<ManagedPolicyRow | undefined> {
   const [row] = await db.select(columns).from(managedPolicies).where(eq(managedPolicies.id, policyId)).for('update');
   return row;
+}
+
+/** The account's customer managed policies (AWS managed ones belong to no account). */
+export async function countCustomerPolicies(db: Db, accountId: string): Promise<number> {
+  return countInAccount(db, managedPolicies, accountId);
 }
 
 /* Session policies ----------------------------------------------------------------------------- */
