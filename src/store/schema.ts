@@ -172,6 +172,27 @@ export const accessKeys = pgTable('access_keys', {
   deactivatedAt: timestamptz('deactivated_at'),
 }, (t) => [index('access_keys_user').on(t.userId)]);
 
+/* OpenID Connect identity providers (AssumeRoleWithWebIdentity) ---------------------------- */
+
+/**
+ * An account's OpenID Connect providers. `url` is the provider's URL as IAM shows it and names it
+ * in the ARN (`arn:aws:iam::ACCOUNT:oidc-provider/URL`): host, port when there is one, and path,
+ * without the scheme. `issuer` is the exact `iss` a token from it carries (the URL with its
+ * scheme), which is how AssumeRoleWithWebIdentity finds the provider. The id is the ARN: tags hang
+ * off it (`tags.owner_id`).
+ */
+export const oidcProviders = pgTable('oidc_providers', {
+  id: id(),
+  accountId: accountId(),
+  url: text('url').notNull(),
+  issuer: text('issuer').notNull(),
+  /** ClientIDList: the audiences accepted (`aud`, or `azp`), at most 100 of up to 255 characters. */
+  clientIds: text('client_ids').array().notNull(),
+  /** ThumbprintList: hex SHA-1 of a certificate of the JWKS host, used only when its TLS chain does not validate. */
+  thumbprints: text('thumbprints').array().notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('oidc_providers_account_url').on(t.accountId, t.url), uniqueIndex('oidc_providers_account_issuer').on(t.accountId, t.issuer)]);
+
 /* Tags on users, roles and managed policies ------------------------------------------------- */
 
 export const tags = pgTable('tags', {
