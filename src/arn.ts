@@ -65,6 +65,14 @@ export function isAwsManagedPolicyArn(arn: string): boolean {
   return arn.startsWith('arn:aws:iam::aws:');
 }
 
+/**
+ * An IAM OpenID Connect provider: `arn:aws:iam::ACCOUNT:oidc-provider/URL`, URL as IAM shows it
+ * (host[:port]/path, no scheme), e.g. `oidc-provider/token.actions.githubusercontent.com`.
+ */
+export function oidcProviderArn(accountId: string, url: string): string {
+  return `arn:aws:iam::${accountId}:oidc-provider/${url}`;
+}
+
 /** The principal of an AssumeRole* session. */
 export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
@@ -146,6 +154,24 @@ export function accountOwner(value: string): string | undefined {
 }
 
 // ---- principal ARNs (any partition) ----
+
+/** An OIDC provider as a `Federated` principal (or a request) names it, in any partition. */
+export interface OidcProviderArnParts {
+  readonly partition: string;
+  readonly accountId: string;
+  /** host[:port]/path, as in the ARN. */
+  readonly url: string;
+}
+
+const OIDC_PROVIDER_ARN = /^arn:([^:]+):iam::(\d{12}):oidc-provider\/(.+)$/;
+
+/** `arn:PARTITION:iam::ACCOUNT:oidc-provider/URL` → its parts; undefined for anything else. */
+export function parseOidcProviderArn(arn: string): OidcProviderArnParts | undefined {
+  const m = OIDC_PROVIDER_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, partition = '', accountId = '', url = ''] = m;
+  return { partition, accountId, url };
+}
 
 /** A user or role as a principal ARN names it: its account, path and name, exactly. */
 export interface EntityPrincipalRef {

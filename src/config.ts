@@ -6,6 +6,7 @@
 
 import { isIP } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
+import { DEFAULT_MULTI_TENANT_ISSUERS, normalizeIssuer } from './policy/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -36,7 +37,7 @@ export interface Config {
   readonly allowedRegions: readonly string[] | undefined;
   /** `LOG_LEVEL`, default info. */
   readonly logLevel: LogLevel;
-  /** `NODE_ENV=production`: refuse unsafe defaults (generated keys). */
+  /** `NODE_ENV=production`: refuse unsafe defaults (generated keys, plain-http OpenID Connect providers on loopback). */
   readonly production: boolean;
   /**
    * `WORKERS`, default 1: how many server processes share the port (node:cluster), e.g. one per
@@ -62,6 +63,14 @@ export interface Config {
    * statement_timeout, so the server stops work nobody waits for.
    */
   readonly requestDeadlineMs: number;
+  /**
+   * `OIDC_MULTI_TENANT_ISSUERS`, comma-separated provider URLs (host[/path], `https://` optional),
+   * default `token.actions.githubusercontent.com,gitlab.com`; `none` for none: identity providers
+   * that issue tokens to anyone on their platform. A trust policy that allows
+   * sts:AssumeRoleWithWebIdentity for one of them without a condition on the token's subject is
+   * refused (src/policy/multi-tenant.ts).
+   */
+  readonly multiTenantIssuers: readonly string[];
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -74,6 +83,8 @@ const ACCESS_KEY_ID = /^AKIA[A-Z2-7]{16}$/;
 const SECRET = /^[A-Za-z0-9/+]{40}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const MAX_WORKERS = 64;
+/** An OpenID Connect provider URL as IAM names it: host[:port][/path], optionally after https://. */
+const ISSUER_URL = /^(?:https?:\/\/)?[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[^\s?#,]*)?$/;
 /** REQUEST_DEADLINE_MS bounds: under 100 ms a busy but healthy database would fail requests; over 5 minutes no client waits. */
 const MIN_DEADLINE_MS = 100;
 const MAX_DEADLINE_MS = 300_000;
@@ -148,6 +159,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
   }
 
+  let multiTenantIssuers: readonly string[] = DEFAULT_MULTI_TENANT_ISSUERS;
+  const rawIssuers = get('OIDC_MULTI_TENANT_ISSUERS');
+  if (rawIssuers !== undefined) {
+    const entries = rawIssuers.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.filter((e) => !ISSUER_URL.test(e));
+    if (rawIssuers.toLowerCase() === 'none') multiTenantIssuers = [];
+    else if (bad.length > 0 || entries.length === 0) problems.push(`OIDC_MULTI_TENANT_ISSUERS must be \`none\` or a comma-separated list of provider URLs such as token.actions.githubusercontent.com${bad.length ? `; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}` : ''}`);
+    else multiTenantIssuers = entries.map(normalizeIssuer);
+  }
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -170,6 +191,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       trustedProxies,
       authorizationFailureMessages: rawFailureMessages as FailureMessages,
       requestDeadlineMs,
+      multiTenantIssuers,
     },
   };
 }

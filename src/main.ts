@@ -168,6 +168,8 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     trustedProxies: config.trustedProxies,
     failureMessages: config.authorizationFailureMessages,
     requestDeadlineMs: config.requestDeadlineMs,
+    production: config.production,
+    multiTenantIssuers: config.multiTenantIssuers,
   });
   life.defer(async () => service.dispose());
   // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.

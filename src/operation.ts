@@ -96,6 +96,14 @@ export interface Denials {
   deny(caller: Caller, req: AuthorizationRequest, decision: Decision, context: ContextValues): AwsError;
 }
 
+/** How IAM OpenID Connect providers and the trust policies naming them are checked (src/iam/oidc-providers.ts). */
+export interface IdentityProviderRules {
+  /** Outside production: a provider URL may be plain `http://` on a loopback host (local IdPs). */
+  readonly allowLoopbackHttp: boolean;
+  /** Provider URLs (host[:port]/path, lower case) whose tokens anyone on their platform can get (src/policy/multi-tenant.ts). */
+  readonly multiTenantIssuers: readonly string[];
+}
+
 /**
  * Everything a handler may need beyond its context, built once in the composition root
  * (src/service.ts) and asked for by name, in the manner of ory/hydra's registries.
@@ -108,6 +116,7 @@ export interface Registry {
   readonly principals: PrincipalCompiler;
   readonly roles: RoleDirectory;
   readonly denials: Denials;
+  readonly identityProviders: IdentityProviderRules;
   /**
    * True when `key` was seen less than `intervalMs` before `now` (ms) on this node, and records it
    * otherwise: throttles bookkeeping writes such as a role's last use off the hot path.

@@ -19,7 +19,7 @@ import type { PipelineDeps } from './http/pipeline.js';
 import { iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
 import { registerOperations, type OperationDef, type Registry } from './operation.js';
-import { PolicyCache } from './policy/index.js';
+import { DEFAULT_MULTI_TENANT_ISSUERS, PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import type { AllowedScope } from './sigv4/index.js';
 import { stsOperations } from './sts/index.js';
@@ -52,6 +52,10 @@ export interface ServiceOptions {
    * denied.
    */
   readonly awsManagedPolicies?: readonly AwsManagedPolicy[] | undefined;
+  /** NODE_ENV=production: no plain-http OpenID Connect provider, even on loopback. Default false. */
+  readonly production?: boolean | undefined;
+  /** OIDC_MULTI_TENANT_ISSUERS; default GitHub Actions' and GitLab's issuers. */
+  readonly multiTenantIssuers?: readonly string[] | undefined;
 }
 
 export interface Service {
@@ -89,6 +93,7 @@ export function createService(options: ServiceOptions): Service {
     principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
     roles: roleDirectory(store.db, caches.roles),
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
+    identityProviders: { allowLoopbackHttp: options.production !== true, multiTenantIssuers: options.multiTenantIssuers ?? DEFAULT_MULTI_TENANT_ISSUERS },
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);
       if (previous !== undefined && now - previous < intervalMs) return true;

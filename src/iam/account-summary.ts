@@ -4,7 +4,7 @@
  * `UsersQuota`, …), so a new kind appears here without a change to this file; the rest is counted
  * from the store. Quotas are AWS's defaults (IAM and AWS STS quotas, IAM User Guide), the same
  * numbers the operations enforce. Entities this service does not have (server certificates,
- * instance profiles, MFA devices, signing certificates, passwords, SAML/OIDC providers) count 0,
+ * instance profiles, MFA devices, signing certificates, passwords, SAML providers) count 0,
  * while their quotas are still reported as AWS reports them.
  */
 import { defineOperation, type DefinedOperation } from '../operation.js';
@@ -15,7 +15,7 @@ import type { EntityKind } from './entities.js';
 import { MAX_GROUPS_PER_USER } from './groups.js';
 
 /** The usage keys of entities no kind here counts (yet): reported as 0, as AWS reports an account without them. */
-const UNCOUNTED = ['ServerCertificates', 'InstanceProfiles', 'Providers', 'MFADevices', 'MFADevicesInUse'] as const;
+const UNCOUNTED = ['ServerCertificates', 'InstanceProfiles', 'MFADevices', 'MFADevicesInUse'] as const;
 
 /** AWS's default quotas that no operation here enforces from a constant of its own area. */
 export const DEFAULT_QUOTAS = {

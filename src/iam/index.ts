@@ -11,13 +11,14 @@ import type { EntityKind } from './entities.js';
 import { GROUP, groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { managedPolicyOperations, POLICY } from './managed-policies.js';
+import { OIDC_PROVIDER, oidcProviderOperations } from './oidc-providers.js';
 import { policyVersionOperations } from './policy-versions.js';
 import { ROLE, roleOperations } from './roles.js';
 import { simulateOperations } from './simulate.js';
 import { USER, userOperations } from './users.js';
 
 /** Every IAM entity kind: GetAccountSummary counts each (EntityKind.summary). */
-export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY];
+export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER];
 
 export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
@@ -31,4 +32,5 @@ export const iamOperations: readonly DefinedOperation[] = [
   ...policyVersionOperations,
   ...attachmentOperations,
   ...simulateOperations,
+  ...oidcProviderOperations,
 ];

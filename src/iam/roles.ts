@@ -5,8 +5,8 @@
  * GetAccountSummary know roles by.
  */
 import { AwsError } from '../errors.js';
-import { defineOperation, type DefinedOperation } from '../operation.js';
-import { nonWhitespaceLength, type PolicyCache } from '../policy/index.js';
+import { defineOperation, type DefinedOperation, type Registry } from '../operation.js';
+import { multiTenantTrustProblem, nonWhitespaceLength, parsePolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/accounts.js';
 import { countInlinePolicies } from '../store/policies/inline.js';
@@ -90,14 +90,21 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
 /**
  * A trust policy: AWS's size quota first (LimitExceeded "Cannot exceed quota for ACLSizePerRole"),
  * then the engine, which refuses what AWS refuses in trust policies (non-sts actions, Resource,
- * NotPrincipal), then the users and roles it names must exist. Returns the document to store,
- * with those principals as unique ids (trust-principals.ts).
+ * NotPrincipal), then the users, roles and OpenID Connect providers it names must exist, then
+ * it must not trust a multi-tenant identity provider (GitHub Actions, GitLab, …) without a
+ * condition on the token's subject (policy/multi-tenant.ts). Returns the document to store,
+ * with those users and roles as unique ids (trust-principals.ts).
  */
-async function checkTrustPolicy(db: Db, policyCache: PolicyCache, text: string): Promise<string> {
+async function checkTrustPolicy(db: Db, deps: Pick<Registry, 'policyCache' | 'identityProviders'>, text: string): Promise<string> {
   if (nonWhitespaceLength(text) > DOCUMENT_LIMITS.trust) {
     throw new AwsError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${DOCUMENT_LIMITS.trust}`);
   }
-  return storedTrustPolicy(db, text, (t) => validateDocument(policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
+  const stored = await storedTrustPolicy(db, text, (t) => validateDocument(deps.policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
+  const { multiTenantIssuers } = deps.identityProviders;
+  // Parsed again only here (the engine's cache keeps compiled documents): the guardrail reads the conditions' values as written.
+  const problem = multiTenantIssuers.length > 0 ? multiTenantTrustProblem(parsePolicy(text, { kind: 'trust', maxLength: DOCUMENT_LIMITS.trust }), multiTenantIssuers) : undefined;
+  if (problem !== undefined) throw new AwsError('MalformedPolicyDocument', problem);
+  return stored;
 }
 
 /** Roles as results show them: the stored trust policy with its principals' current ARNs. */
@@ -127,7 +134,7 @@ export const createRole = defineOperation('CreateRole', {
   }),
   async handle(input, ctx, deps) {
     const tags = checkTags(input.tags);
-    const trustPolicy = await checkTrustPolicy(ctx.db, deps.policyCache, input.assumeRolePolicyDocument);
+    const trustPolicy = await checkTrustPolicy(ctx.db, deps, input.assumeRolePolicyDocument);
     await lockQuota(ctx.db, 'RolesPerAccount', ctx.accountId);
     if (await findRole(ctx.db, ctx.accountId, input.roleName)) throw roleExists(input.roleName);
     if ((await countRoles(ctx.db, ctx.accountId)) >= MAX_ROLES) {
@@ -195,7 +202,7 @@ export const updateAssumeRolePolicy = defineOperation('UpdateAssumeRolePolicy', 
   ...roleTarget,
   async handle(input, ctx, deps) {
     const role = await requireEntity(ROLE, ctx, input.roleName);
-    await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx.db, deps.policyCache, input.policyDocument) });
+    await updateRole(ctx.db, role.id, { trustPolicy: await checkTrustPolicy(ctx.db, deps, input.policyDocument) });
     return {};
   },
 });

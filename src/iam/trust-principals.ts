@@ -15,11 +15,12 @@
 import { AwsError } from '../errors.js';
 import { awsPrincipalValues, mapAwsPrincipals, type CompiledPolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { entityArn, entityPrincipal, type EntityPrincipalRef } from '../arn.js';
+import { entityArn, entityPrincipal, parseOidcProviderArn, type EntityPrincipalRef } from '../arn.js';
+import { existingOidcProviders } from '../store/oidc-providers.js';
 import { existingPrincipals, principalRefKey, principalsById } from '../store/roles.js';
 
-function invalidPrincipal(arn: string): AwsError {
-  return new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":${JSON.stringify(arn)}`);
+function invalidPrincipal(arn: string, type: 'AWS' | 'Federated' = 'AWS'): AwsError {
+  return new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "${type}":${JSON.stringify(arn)}`);
 }
 
 /**
@@ -34,11 +35,18 @@ function invalidPrincipal(arn: string): AwsError {
  * of this deployment the ARN names; an account that is not in this deployment has none, so its
  * users and roles are refused too. The root of any account is accepted: we cannot know every AWS
  * account, so any syntactically valid one passes. `*`, role-session and federated-user ARNs (their
- * session part is free), unique ids, Service and Federated principals are accepted too (identity
- * providers are not checked yet).
+ * session part is free), unique ids and Service principals are accepted too.
+ *
+ * A `Federated` OpenID Connect provider ARN (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`) must
+ * name a provider that exists, in whichever account of this deployment it names, or the call
+ * fails with `Invalid principal in policy: "Federated":"ARN"`; it is kept as written. The built-in
+ * providers (`accounts.google.com`, `graph.facebook.com`, `www.amazon.com`,
+ * `cognito-identity.amazonaws.com`), other names and SAML provider ARNs are accepted as written.
  */
 export async function storedTrustPolicy(db: Db, text: string, compile: (text: string) => CompiledPolicy): Promise<string> {
-  const named = entityArns(compile(text));
+  const compiled = compile(text);
+  await checkOidcProviders(db, compiled);
+  const named = entityArns(compiled);
   if (named.length === 0) return text;
   const refs = named.flatMap((n) => (n.ref ? [n.ref] : []));
   const ids = refs.length === 0 ? new Map<string, string>() : await existingPrincipals(db, refs);
@@ -54,6 +62,19 @@ export async function storedTrustPolicy(db: Db, text: string, compile: (text: st
   const left = entityArns(compile(stored))[0];
   if (left) throw invalidPrincipal(left.arn);
   return stored;
+}
+
+/** Every OpenID Connect provider ARN among the Federated principals exists (in this deployment's partition), or MalformedPolicyDocument naming the first that does not. */
+async function checkOidcProviders(db: Db, compiled: CompiledPolicy): Promise<void> {
+  const arns: string[] = [];
+  for (const statement of compiled.statements) {
+    for (const value of statement.principal?.federated ?? []) if (parseOidcProviderArn(value) && !arns.includes(value)) arns.push(value);
+  }
+  if (arns.length === 0) return;
+  const lookable = arns.filter((arn) => parseOidcProviderArn(arn)?.partition === 'aws');
+  const found = await existingOidcProviders(db, lookable);
+  const missing = arns.find((arn) => !found.has(arn));
+  if (missing !== undefined) throw invalidPrincipal(missing, 'Federated');
 }
 
 /** The user and role ARNs among the document's AWS principals; `ref` undefined for one that can name no user or role of this deployment. */

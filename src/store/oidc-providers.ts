@@ -2,7 +2,7 @@
  * IAM OpenID Connect providers: what the IAM operations manage, and how AssumeRoleWithWebIdentity
  * finds the provider of a token (by its account and the token's exact `iss`).
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { countInAccount } from './accounts.js';
 import { oidcProviders, tags } from './schema.js';
@@ -49,6 +49,13 @@ export async function findOidcProvider(db: Db, accountId: string, arn: string): 
 export async function findOidcProviderByIssuer(db: Db, accountId: string, issuer: string): Promise<OidcProviderRow | undefined> {
   const [row] = await db.select(columns).from(oidcProviders).where(and(eq(oidcProviders.accountId, accountId), eq(oidcProviders.issuer, issuer)));
   return row;
+}
+
+/** Which of these provider ARNs exist, in whichever account each names (trust policies naming them as `Federated`). */
+export async function existingOidcProviders(db: Db, arns: readonly string[]): Promise<Set<string>> {
+  if (arns.length === 0) return new Set();
+  const rows = await db.select({ arn: oidcProviders.id }).from(oidcProviders).where(inArray(oidcProviders.id, [...new Set(arns)]));
+  return new Set(rows.map((r) => r.arn));
 }
 
 export async function listOidcProviders(db: Db, accountId: string): Promise<OidcProviderRow[]> {

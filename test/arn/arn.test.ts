@@ -12,6 +12,8 @@ import {
   hasArnShape,
   isArn,
   isAwsManagedPolicyArn,
+  oidcProviderArn,
+  parseOidcProviderArn,
   parsePolicyArn,
   parseRoleArn,
   parseUserGroupOrRoleArn,
@@ -127,5 +129,17 @@ describe('principal ARNs', () => {
     expect(entityPrincipal(`arn:aws:iam::${A}:role/a/`)).toEqual({ partition: 'aws', accountId: A, type: 'role', path: '/a/', name: '' });
     expect(entityPrincipal(`arn:aws:iam::${A}:root`)).toBeUndefined();
     expect(entityPrincipal(`arn:aws:sts::${A}:assumed-role/r/s`)).toBeUndefined();
+  });
+});
+
+describe('OpenID Connect provider ARNs', () => {
+  it('names the provider by its URL without the scheme (host, port and path as given), and parses back in any partition', () => {
+    expect(oidcProviderArn(A, 'token.actions.githubusercontent.com')).toBe(`arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`);
+    expect(oidcProviderArn(A, '127.0.0.1:8443/realms/dev')).toBe(`arn:aws:iam::${A}:oidc-provider/127.0.0.1:8443/realms/dev`);
+    expect(parseOidcProviderArn(`arn:aws:iam::${A}:oidc-provider/127.0.0.1:8443/realms/dev`)).toEqual({ partition: 'aws', accountId: A, url: '127.0.0.1:8443/realms/dev' });
+    expect(parseOidcProviderArn(`arn:aws-cn:iam::${A}:oidc-provider/x.example`)).toEqual({ partition: 'aws-cn', accountId: A, url: 'x.example' });
+    expect(parseOidcProviderArn(`arn:aws:iam::${A}:oidc-provider/`)).toBeUndefined();
+    expect(parseOidcProviderArn(`arn:aws:iam::${A}:saml-provider/x`)).toBeUndefined();
+    expect(parseOidcProviderArn('accounts.google.com')).toBeUndefined();
   });
 });

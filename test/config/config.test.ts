@@ -12,8 +12,22 @@ describe('parseConfig', () => {
         allowedRegions: undefined, logLevel: 'info', production: false, workers: 1, trustedProxies: [],
         authorizationFailureMessages: 'plain',
         requestDeadlineMs: 5000,
+        multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.com'],
       },
     });
+  });
+
+  it('OIDC_MULTI_TENANT_ISSUERS replaces the default list (URLs as IAM names them, https:// optional), or empties it with none', () => {
+    expect(parseConfig({ OIDC_MULTI_TENANT_ISSUERS: 'https://Token.Actions.GitHubUserContent.com, gitlab.example.com:8443/ci/' })).toMatchObject({
+      ok: true,
+      config: { multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.example.com:8443/ci'] },
+    });
+    expect(parseConfig({ OIDC_MULTI_TENANT_ISSUERS: 'none' })).toMatchObject({ ok: true, config: { multiTenantIssuers: [] } });
+    for (const value of ['https://x.example.com?q=1', 'two words', ',']) {
+      const r = parseConfig({ OIDC_MULTI_TENANT_ISSUERS: value });
+      expect(r.ok).toBe(false);
+      expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^OIDC_MULTI_TENANT_ISSUERS must be `none` or a comma-separated list of provider URLs/)]);
+    }
   });
 
   it('reads every variable', () => {

@@ -1,0 +1,103 @@
+/**
+ * The guardrail for multi-tenant identity providers. GitHub Actions, GitLab CI and the like issue
+ * tokens from one issuer to every user of the platform: a trust policy that lets
+ * `sts:AssumeRoleWithWebIdentity` through for such an issuer with no condition on who the token's
+ * subject is lets anyone on that platform assume the role (Datadog Security Labs, 2023; AWS has
+ * since refused new GitHub trust policies without a `sub` condition). Such a policy is refused
+ * with MalformedPolicyDocument, saying why.
+ *
+ * A statement is caught when it is an Allow, its Principal names the issuer as `Federated` (the
+ * provider's ARN in any account, or its bare URL), and its Action (or NotAction) lets
+ * `sts:AssumeRoleWithWebIdentity` through; it passes when one of its conditions restricts the
+ * subject: a positive operator (not `…Not…`, not `Null`, not `…IfExists`, not `ForAllValues:`,
+ * all of which hold whatever or whoever the subject is) on `<url>:sub`, or for GitHub's issuer on
+ * `<url>:repository` or `<url>:repository_id`, with no value that matches everything (`*`
+ * alone under a `…Like` operator). A wildcard principal is not looked at here.
+ *
+ * Pure: the parsed document in, a message or undefined out.
+ */
+import type { ConditionClause, PolicyDocument, Statement } from './types.js';
+
+/** The issuers that serve every user of their platform: GitHub Actions and GitLab.com. */
+export const DEFAULT_MULTI_TENANT_ISSUERS: readonly string[] = ['token.actions.githubusercontent.com', 'gitlab.com'];
+
+const GITHUB = 'token.actions.githubusercontent.com';
+
+/** Claims besides `sub` that name the subject well enough, by issuer (GitHub's trust-policy-only keys). */
+const SUBJECT_KEYS: Readonly<Record<string, readonly string[]>> = {
+  [GITHUB]: ['sub', 'repository', 'repository_id'],
+};
+
+const ACTION = 'sts:assumerolewithwebidentity';
+const OIDC_PROVIDER_ARN = /^arn:[^:]+:iam::\d{12}:oidc-provider\/(.+)$/;
+
+/** An issuer as the list names it: host[:port]/path, any case, with or without `https://`. */
+export function normalizeIssuer(url: string): string {
+  return url.replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+}
+
+/** Does the action pattern (with `*` and `?`) match sts:AssumeRoleWithWebIdentity? */
+function patternMatches(pattern: string): boolean {
+  const re = new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 's');
+  return re.test(ACTION);
+}
+
+function allowsWebIdentity(s: Statement): boolean {
+  if (s.effect !== 'Allow') return false;
+  if (s.action) return s.action.some(patternMatches);
+  if (s.notAction) return !s.notAction.some(patternMatches);
+  return false;
+}
+
+/** The multi-tenant issuers this statement's Principal names as Federated (normalised). */
+function namedIssuers(s: Statement, issuers: ReadonlySet<string>): string[] {
+  const named: string[] = [];
+  for (const value of s.principal?.federated ?? []) {
+    const url = normalizeIssuer(OIDC_PROVIDER_ARN.exec(value)?.[1] ?? value);
+    if (issuers.has(url) && !named.includes(url)) named.push(url);
+  }
+  return named;
+}
+
+/** A value that a `…Like` operator matches whatever the claim is. */
+function matchesAnything(clause: ConditionClause, value: string): boolean {
+  return clause.base.endsWith('Like') && /^[*?]*\*[*?]*$/.test(value);
+}
+
+function restricts(clause: ConditionClause, keys: ReadonlySet<string>): boolean {
+  if (!keys.has(clause.key.toLowerCase())) return false;
+  if (clause.base === 'Null' || clause.base.includes('Not') || clause.ifExists || clause.qualifier === 'ForAllValues') return false;
+  return clause.values.length > 0 && !clause.values.some((v) => matchesAnything(clause, v));
+}
+
+function subjectKeys(issuer: string): string[] {
+  return (SUBJECT_KEYS[issuer] ?? ['sub']).map((k) => `${issuer}:${k}`);
+}
+
+function message(issuer: string, statement: Statement): string {
+  const keys = subjectKeys(issuer);
+  const which = statement.sid !== undefined ? `statement ${JSON.stringify(statement.sid)}` : `statement ${statement.index + 1}`;
+  const example = issuer === GITHUB ? `"StringLike": {"${issuer}:sub": "repo:my-org/my-repo:*"}` : `"StringEquals": {"${issuer}:sub": "…"}`;
+  return (
+    `Trust policy ${which} allows sts:AssumeRoleWithWebIdentity for the multi-tenant identity provider ${issuer} ` +
+    `without a condition on ${keys.join(' or ')}: anyone on that platform can get a token from it. ` +
+    `Restrict the subject, e.g. ${example}.`
+  );
+}
+
+/**
+ * The reason the trust policy must be refused, or undefined. `issuers` are the multi-tenant
+ * issuers' URLs (host[:port]/path; normalised here).
+ */
+export function multiTenantTrustProblem(doc: PolicyDocument, issuers: readonly string[]): string | undefined {
+  if (issuers.length === 0) return undefined;
+  const set = new Set(issuers.map(normalizeIssuer));
+  for (const s of doc.statements) {
+    if (!allowsWebIdentity(s)) continue;
+    for (const issuer of namedIssuers(s, set)) {
+      const keys = new Set(subjectKeys(issuer));
+      if (!s.conditions.some((c) => restricts(c, keys))) return message(issuer, s);
+    }
+  }
+  return undefined;
+}
