@@ -66,6 +66,10 @@ export interface StartOptions {
   readonly failureMessages?: FailureMessages;
   /** REQUEST_DEADLINE_MS, as main.ts passes it; default none. */
   readonly requestDeadlineMs?: number;
+  /** NODE_ENV=production, as main.ts passes it; default false. */
+  readonly production?: boolean;
+  /** OIDC_MULTI_TENANT_ISSUERS, as main.ts passes it; default GitHub's and GitLab's issuers. */
+  readonly multiTenantIssuers?: readonly string[];
 }
 
 /** The shipped data, read once per test file (main.ts reads it once per process). */
@@ -92,6 +96,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     trustedProxies: options.trustedProxies,
     failureMessages: options.failureMessages,
     requestDeadlineMs: options.requestDeadlineMs,
+    production: options.production,
+    multiTenantIssuers: options.multiTenantIssuers,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());

@@ -45,6 +45,8 @@ const BY_SHAPE: Readonly<Record<string, Fixed>> = {
   policyDocumentType: () => TINY_POLICY,
   arnType: (a) => `arn:aws:iam::${a}:user/negative`,
   ActionNameType: () => 'iam:GetUser',
+  // A SHA-1 in hex: a thumbprint root's calls can store.
+  thumbprintType: () => 'a'.repeat(40),
 };
 
 /** Generic strings tried in order, each stretched or cut to the shape's length bounds. */
