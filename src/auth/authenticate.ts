@@ -5,7 +5,7 @@
  */
 import { AwsError } from '../errors.js';
 import { rootArn, entityArn } from '../arn.js';
-import { deriveSigningKey, identityOf, parseSignedRequest, verifySignature, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
+import { deriveSigningKey, verify, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
 import type { Db } from '../store/db.js';
 import { findAccessKeyOwner, type AccessKeyOwner } from '../store/access-keys.js';
 import type { Keyring } from '../tokens/keyring.js';
@@ -152,8 +152,9 @@ function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: Known
 }
 
 /**
- * Verify the request. Inactive keys answer like unknown ones (InvalidClientTokenId), as AWS
- * does. An `ASIA` key needs its session token and a token needs its `ASIA` key.
+ * Verify the request: sigv4's verify(), the steps AWS's test vectors run, with this node's key
+ * lookup. Inactive keys answer like unknown ones (InvalidClientTokenId), as AWS does. An `ASIA`
+ * key needs its session token and a token needs its `ASIA` key.
  */
 export async function authenticate(
   deps: AuthenticateDeps,
@@ -163,13 +164,8 @@ export async function authenticate(
   signingKeys: typeof deriveSigningKey = deriveSigningKey,
   checks: SessionChecks = {},
 ): Promise<Authenticated> {
-  // verify()'s steps, with the secret lookup inline: this runs on every request.
-  const parsed = parseSignedRequest(req, now, allowed);
-  const lookup = secretFor(deps, checks, parsed, now);
-  const found = lookup instanceof Promise ? await lookup : lookup;
-  if (!found) throw new AwsError('InvalidClientTokenId');
-  if (!verifySignature(parsed, found.secret, signingKeys)) throw new AwsError('SignatureDoesNotMatch');
-  return { caller: found.caller, identity: identityOf(parsed) };
+  const { identity, signer } = await verify(req, { now, allowed, deriveKey: signingKeys, lookupSigner: (parsed) => secretFor(deps, checks, parsed, now) });
+  return { caller: signer.caller, identity };
 }
 
 /** The secret that signed the request and whose it is; undefined for unknown or unusable keys. */
