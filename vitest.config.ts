@@ -30,16 +30,16 @@ const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 const shared = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
-  pool: 'threads' as const,
 };
 
 /**
- * Worker threads, three at a time. Vitest's default (cores - 1) is one worker on the 2-core CI
- * machine: files ran one after another while the second core idled, and every spawned server,
- * AWS CLI run, PostgreSQL round trip or sleep left the first idle too. Threads start and tear down
- * cheaper than forked processes. LATCHKEY_TEST_WORKERS overrides the count.
+ * Two workers, one per core of the CI machine. Vitest's default (cores - 1) is one worker there:
+ * files ran one after another while the second core idled, and every spawned server, AWS CLI run,
+ * PostgreSQL round trip or sleep left the first one idle too. (Three workers were no faster, and
+ * worker threads instead of forked processes once lost a worker mid-run.)
+ * LATCHKEY_TEST_WORKERS overrides the count.
  */
-const WORKERS = Number(process.env.LATCHKEY_TEST_WORKERS) || 3;
+const WORKERS = Number(process.env.LATCHKEY_TEST_WORKERS) || 2;
 
 /**
  * The in-process suites (unit, pglite, postgres) reuse each worker from one file to the next of
