@@ -28,18 +28,37 @@ const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 const shared = {
-  // The CI machine has 2 cores; let vitest size its pool from them.
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
 
+/**
+ * Two workers, one per core of the CI machine. Vitest's default (cores - 1) is one worker there:
+ * files ran one after another while the second core idled, and every spawned server, AWS CLI run,
+ * PostgreSQL round trip or sleep left the first one idle too. (Three workers were no faster, and
+ * worker threads instead of forked processes once lost a worker mid-run.)
+ * LATCHKEY_TEST_WORKERS overrides the count.
+ */
+const WORKERS = Number(process.env.LATCHKEY_TEST_WORKERS) || 2;
+
+/**
+ * The in-process suites (unit, pglite, postgres) reuse each worker from one file to the next of
+ * the same project: the AWS SDKs, hono, drizzle and PGlite's WebAssembly load once per worker
+ * instead of once per file (a third of those projects' CPU time). Each file still gets its own
+ * database and service; nothing in them mocks modules or stubs globals. LATCHKEY_TEST_ISOLATE=1
+ * runs every file in a fresh worker again, to rule out a test leaning on module state left by
+ * another. The process-spawning suites always run isolated.
+ */
+const ISOLATE = process.env.LATCHKEY_TEST_ISOLATE === '1';
+
 /** A project on one backend: an empty URL means PGlite, whatever the environment says. */
-const onBackend = (name: string, include: string[], exclude: string[], databaseUrl: string) => ({
+const onBackend = (name: string, include: string[], exclude: string[], databaseUrl: string, isolate: boolean) => ({
   test: {
     ...shared,
     name,
     include,
     exclude,
+    isolate,
     globalSetup: ['test/helpers/global-setup.ts'],
     env: { ...QUIET_SDK, LATCHKEY_TEST_DATABASE_URL: databaseUrl },
   },
@@ -48,12 +67,13 @@ const onBackend = (name: string, include: string[], exclude: string[], databaseU
 export default defineConfig({
   test: {
     ...shared,
+    maxWorkers: WORKERS,
     projects: [
-      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: [...DATABASE_SUITES, ...PROCESS_SUITES], env: QUIET_SDK } },
-      onBackend('pglite', DATABASE_SUITES, PROCESS_SUITES, ''),
-      ...(postgresUrl ? [onBackend('postgres', DATABASE_SUITES, PROCESS_SUITES, postgresUrl)] : []),
-      onBackend('processes', PROCESS_SUITES, [], ''),
-      ...(postgresUrl ? [onBackend('processes-postgres', PROCESS_DATABASE_SUITES, [], postgresUrl)] : []),
+      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], exclude: [...DATABASE_SUITES, ...PROCESS_SUITES], isolate: ISOLATE, env: QUIET_SDK } },
+      onBackend('pglite', DATABASE_SUITES, PROCESS_SUITES, '', ISOLATE),
+      ...(postgresUrl ? [onBackend('postgres', DATABASE_SUITES, PROCESS_SUITES, postgresUrl, ISOLATE)] : []),
+      onBackend('processes', PROCESS_SUITES, [], '', true),
+      ...(postgresUrl ? [onBackend('processes-postgres', PROCESS_DATABASE_SUITES, [], postgresUrl, true)] : []),
     ],
   },
 });

@@ -11,10 +11,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Agent } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { OperationDef } from '../../src/operation.js';
 import { API_VERSIONS } from '../../src/protocol/index.js';
-import { startService, type TestService } from '../helpers/service.js';
+import { useService, type TestService } from '../helpers/service.js';
 import { implemented, sealedSecrets } from '../negative/fixtures.js';
 import { minimalParams } from '../negative/minimal-params.js';
 import {
@@ -49,15 +49,15 @@ const sealedSeen = new Set<string>();
 /** Every reply from `/`, for the request-line check. */
 const replies: Reply[] = [];
 
-beforeAll(async () => {
-  svc = await startService();
+useService(async (s) => {
+  svc = s.svc;
   agent = createAgent(4);
   secrets.add(svc.root.secretAccessKey);
   await journey();
-}, 60_000);
-afterAll(async () => {
+});
+// Registered after useService's, so the agent goes before the service closes (after-hooks run last first).
+afterAll(() => {
   agent?.destroy();
-  await svc?.close();
 });
 
 /** Send, remembering the signature and Authorization header it carried. */

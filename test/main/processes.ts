@@ -34,7 +34,20 @@ export function run(command: string, args: readonly string[], env: Record<string
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // 'exit' can come before the last of stdout/stderr has been read (seen as an empty stderr on a
+  // loaded machine): settle once both pipes have ended too, or a second later, since a process
+  // the command left behind may still hold them.
+  const ended = (stream: NodeJS.ReadableStream | null) => new Promise<void>((resolve) => (stream ? stream.once('close', resolve) : resolve()));
+  const drained = Promise.all([ended(child.stdout), ended(child.stderr)]);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      const late = setTimeout(() => resolve({ code, signal }), 1_000);
+      void drained.then(() => {
+        clearTimeout(late);
+        resolve({ code, signal });
+      });
+    }),
+  );
   const pid = child.pid ?? 0;
   const killAll = () => {
     try {

@@ -5,7 +5,7 @@
  * announced through the store.
  */
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { createAccount } from '../../src/accounts/accounts.js';
 import { AccountCache } from '../../src/auth/account-cache.js';
 import { lookupKey, type KnownKey } from '../../src/auth/authenticate.js';
@@ -13,7 +13,7 @@ import { setAccessKeyStatus } from '../../src/store/access-keys.js';
 import type { Db, Store } from '../../src/store/db.js';
 import { accessKeys } from '../../src/store/schema.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
+import { backend, useTestStore } from '../helpers/store.js';
 
 describe('AccountCache', () => {
   test('invalidating an account drops its entries only; undefined drops every entry', () => {
@@ -49,20 +49,18 @@ describe('AccountCache', () => {
 });
 
 describe(`key lookup through the cache (${backend})`, () => {
-  let testStore: TestStore;
   let store: Store;
   const keyring = new Keyring([generateKey(new Date())]);
   const keys = new AccountCache<KnownKey>();
   let unlisten: () => void;
 
-  beforeAll(async () => {
-    testStore = await openTestStore();
-    store = testStore.store;
+  useTestStore((s) => {
+    store = s;
     unlisten = store.onChange((accountId) => keys.invalidate(accountId));
   });
-  afterAll(async () => {
+  // Registered after useTestStore's, so it runs before the store closes (after-hooks run last first).
+  afterAll(() => {
     unlisten?.();
-    await testStore?.close();
   });
 
   test('a key read while its account changes is used for that request but not cached', async () => {

@@ -9,15 +9,15 @@
  */
 import { IAMClient, ListUsersCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
+import { describe, expect, test } from 'vitest';
+import type { NewAccount } from '../../src/accounts/accounts.js';
 import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { newAccessKeyId, newSecretAccessKey, newUniqueId } from '../../src/iam/ids.js';
 import { HEARTBEAT_MS, openStore, rowsOf, STALE_MS, type Store } from '../../src/store/db.js';
 import { accessKeys, inlinePolicies, users } from '../../src/store/schema.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
-import { median, ms, pgOnly, startNode, stopNodes, type Node } from './nodes.js';
+import { backend } from '../helpers/store.js';
+import { median, ms, pgOnly, startNode, useTwoNodes, type Node } from './nodes.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 const BOUND_MS = 1_000;
@@ -28,7 +28,6 @@ interface Key {
   readonly userName: string;
 }
 
-let testStore: TestStore;
 let a: Node;
 let b: Node;
 let account: NewAccount;
@@ -125,17 +124,8 @@ function heardOn(n: Node, accountId: string | undefined): Promise<number> {
 }
 
 
-beforeAll(async () => {
-  if (backend === 'pglite') return;
-  testStore = await openTestStore();
-  a = await node(testStore.store);
-  b = await node(await testStore.openAnother());
-  account = await createAccount(a.store, keyring, new Date());
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await stopNodes([a, b]);
-  await testStore?.close();
+useTwoNodes(keyring, clients, (nodes) => {
+  ({ a, b, account } = nodes);
 });
 
 describe(`cross-node invalidation (${backend})`, () => {

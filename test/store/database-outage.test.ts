@@ -12,15 +12,15 @@
 import { CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import { READY_TIMEOUT_MS } from '../../src/http/app.js';
-import { createLogger } from '../../src/log.js';
-import { createService, listen, type Listening, type Service } from '../../src/service.js';
-import { openStore, rowsOf, STALE_MS, type Store } from '../../src/store/db.js';
+import type { Listening, Service } from '../../src/service.js';
+import { rowsOf, STALE_MS, type Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { backend, type TestStore } from '../helpers/store.js';
+import { useProxiedService } from './proxied-service.js';
+import type { TcpProxy } from './tcp-proxy.js';
 import { outcome } from '../helpers/outcome.js';
 
 const pgOnly = (name: string) => (backend === 'pglite' ? `${name} (skipped: PGlite runs in-process and cannot be cut off; set LATCHKEY_TEST_POSTGRES_URL)` : name);
@@ -44,28 +44,10 @@ const logs: string[] = [];
 const keyring = new Keyring([generateKey(new Date())]);
 const clients: { destroy(): void }[] = [];
 
-beforeAll(async () => {
-  if (backend === 'pglite') return;
-  testStore = await openTestStore();
-  const [row] = rowsOf<{ db: string }>(await testStore.store.db.execute(sql`select current_database() as db`));
-  const url = new URL(process.env.LATCHKEY_TEST_DATABASE_URL ?? '');
-  url.pathname = `/${row?.db ?? ''}`;
-  proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
-  url.hostname = '127.0.0.1';
-  url.port = String(proxy.port);
-  store = await openStore({ databaseUrl: url.toString(), poolSize: 4, statementTimeoutMs: DEADLINE_MS });
-  service = createService({ store, keyring, logger: createLogger('debug', (line) => void logs.push(line)), requestDeadlineMs: DEADLINE_MS });
-  server = await listen(service, 0, '127.0.0.1');
+useProxiedService({ keyring, logs, clients, deadlineMs: DEADLINE_MS }, async (s) => {
+  ({ testStore, proxy, store, service, server } = s);
   account = await createAccount(store, keyring, new Date());
   quiet = await createAccount(store, keyring, new Date());
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await server?.close();
-  service?.dispose();
-  await store?.close();
-  await proxy?.close();
-  await testStore?.close();
 });
 
 const credentials = (who: NewAccount) => ({ accessKeyId: who.accessKeyId, secretAccessKey: who.secretAccessKey });

@@ -4,19 +4,18 @@
  * IAM operations that normally write them.
  */
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { newUniqueId } from '../../src/iam/ids.js';
 import { insertAccount } from '../../src/store/accounts.js';
 import type { Store } from '../../src/store/db.js';
 import { rolePolicies, userPolicies, type PolicyText } from '../../src/store/policies/principal.js';
 import { groupMembers, groups, inlinePolicies, managedPolicies, policyAttachments, policyVersions, roles, tags, users } from '../../src/store/schema.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
+import { backend, useTestStore } from '../helpers/store.js';
 
 const ACCOUNT = '210000000001';
 const OTHER = '210000000002';
 const now = new Date('2026-03-01T12:00:00Z');
 
-let testStore: TestStore;
 let store: Store;
 
 /** A distinct, recognisable document per policy. */
@@ -53,9 +52,11 @@ async function managed(id: string, name: string, versions: Record<string, string
   for (const [versionId, document] of Object.entries(versions)) await store.db.insert(policyVersions).values({ policyId: id, versionId, document, createdAt: now });
 }
 
+useTestStore((s) => {
+  store = s;
+});
+
 beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
   for (const id of [ACCOUNT, OTHER]) await insertAccount(store.db, { id, alias: null, createdAt: now });
 
   await managed(ids.forGroup, 'ForGroup', { v1: doc('GroupManaged') }, 'v1');
@@ -106,10 +107,6 @@ beforeAll(async () => {
     { ownerId: ids.deployer, keyLower: 'env', key: 'env', value: 'prod' },
   ]);
 });
-afterAll(async () => {
-  await testStore?.close();
-});
-
 const byId = (list: readonly PolicyText[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
 
 describe(`principal policies (${backend})`, () => {

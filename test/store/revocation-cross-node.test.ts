@@ -14,29 +14,25 @@
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListUsersCommand, PutUserPolicyCommand, UpdateAccessKeyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
-import type { Store } from '../../src/store/db.js';
+import { describe, expect, test } from 'vitest';
+import type { NewAccount } from '../../src/accounts/accounts.js';
 import { operatorAudit, revokeOlderRoleSessions, revokeSession } from '../../src/sts/revocation.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
 import type { Credentials } from '../helpers/service.js';
-import { backend, openTestStore, type TestStore } from '../helpers/store.js';
-import { median, ms, pgOnly, startNode, stopNodes, type Node } from './nodes.js';
+import { backend } from '../helpers/store.js';
+import { median, ms, pgOnly, useTwoNodes, type Node } from './nodes.js';
 import { allow } from '../helpers/service.js';
 import { createRole, mintRoleSession, type Session } from '../integration/session-fixtures.js';
 
 const BOUND_MS = 1_000;
 const ROUNDS = 5;
 
-let testStore: TestStore;
 let a: Node;
 let b: Node;
 let account: NewAccount;
 let rootOnA: IAMClient;
 const keyring = new Keyring([generateKey(new Date())]);
 const clients: { destroy(): void }[] = [];
-
-const node = (store: Store): Promise<Node> => startNode(store, keyring);
 
 function iamOn(at: Node, credentials: Credentials): IAMClient {
   const c = new IAMClient({ endpoint: at.server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -101,19 +97,10 @@ const session = (roleName: string, sourceKeyId: string): Promise<Session> =>
   mintRoleSession(keyring, rootOnA, { account: account.accountId, roleName, sourceKeyId });
 
 
-beforeAll(async () => {
-  if (backend === 'pglite') return;
-  testStore = await openTestStore();
-  a = await node(testStore.store);
-  b = await node(await testStore.openAnother());
-  account = await createAccount(a.store, keyring, new Date());
+useTwoNodes(keyring, clients, async (nodes) => {
+  ({ a, b, account } = nodes);
   rootOnA = iamOn(a, { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey });
   await createRole(rootOnA, account.accountId, 'cross-role', allow('iam:ListUsers'));
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await stopNodes([a, b]);
-  await testStore?.close();
 });
 
 describe(`revocation across nodes (${backend})`, () => {
