@@ -62,6 +62,14 @@ export interface Config {
    * statement_timeout, so the server stops work nobody waits for.
    */
   readonly requestDeadlineMs: number;
+  /**
+   * `OIDC_CA_BUNDLE`: a PEM file of CA certificates trusted, besides the system's, for the TLS of
+   * OpenID Connect providers' discovery and key-set endpoints (a private IdP's CA); default none.
+   * A provider whose chain validates against neither is accepted only by its thumbprints.
+   */
+  readonly oidcCaBundle: string | undefined;
+  /** `OIDC_FETCH_TIMEOUT_MS`, default 3000: each discovery or key-set fetch; past it, IDPCommunicationError. */
+  readonly oidcFetchTimeoutMs: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -77,6 +85,9 @@ const MAX_WORKERS = 64;
 /** REQUEST_DEADLINE_MS bounds: under 100 ms a busy but healthy database would fail requests; over 5 minutes no client waits. */
 const MIN_DEADLINE_MS = 100;
 const MAX_DEADLINE_MS = 300_000;
+/** OIDC_FETCH_TIMEOUT_MS bounds: the whole AssumeRoleWithWebIdentity call waits on it, and SDKs give up after a few seconds. */
+const MIN_OIDC_TIMEOUT_MS = 100;
+const MAX_OIDC_TIMEOUT_MS = 30_000;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const problems: string[] = [];
@@ -148,6 +159,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
   }
 
+  let oidcFetchTimeoutMs = 3000;
+  const rawOidcTimeout = get('OIDC_FETCH_TIMEOUT_MS');
+  if (rawOidcTimeout !== undefined) {
+    oidcFetchTimeoutMs = Number(rawOidcTimeout);
+    if (!/^\d+$/.test(rawOidcTimeout) || oidcFetchTimeoutMs < MIN_OIDC_TIMEOUT_MS || oidcFetchTimeoutMs > MAX_OIDC_TIMEOUT_MS) {
+      problems.push(`OIDC_FETCH_TIMEOUT_MS must be an integer from ${MIN_OIDC_TIMEOUT_MS} to ${MAX_OIDC_TIMEOUT_MS} (milliseconds), got '${rawOidcTimeout.slice(0, 32)}'`);
+    }
+  }
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -170,6 +190,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       trustedProxies,
       authorizationFailureMessages: rawFailureMessages as FailureMessages,
       requestDeadlineMs,
+      oidcCaBundle: get('OIDC_CA_BUNDLE'),
+      oidcFetchTimeoutMs,
     },
   };
 }

@@ -5,6 +5,8 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { OidcKeys, type OidcKeyOptions } from './federation/oidc/keys.js';
 import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
 import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
 import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
@@ -52,6 +54,26 @@ export interface ServiceOptions {
    * denied.
    */
   readonly awsManagedPolicies?: readonly AwsManagedPolicy[] | undefined;
+  /** How OpenID Connect providers are reached (AssumeRoleWithWebIdentity); defaults below. */
+  readonly oidc?: OidcServiceOptions | undefined;
+}
+
+export interface OidcServiceOptions {
+  /** OIDC_CA_BUNDLE's text (PEM): CAs trusted besides the system's. */
+  readonly caBundle?: string | undefined;
+  /** OIDC_FETCH_TIMEOUT_MS, default 3000. */
+  readonly timeoutMs?: number | undefined;
+  /** An unknown `kid` refetches an issuer's keys at most this often, default 30 s. */
+  readonly refreshCooldownMs?: number | undefined;
+  /** http:// issuers on loopback addresses: main.ts allows them outside production; default false. */
+  readonly allowLoopbackHttp?: boolean | undefined;
+  /** Test seam: connect elsewhere for a host (FetchPolicy.connectTo). */
+  readonly connectTo?: OidcKeyOptions['connectTo'];
+}
+
+/** The PEM certificates of a bundle's text. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 export interface Service {
@@ -81,6 +103,15 @@ export function createService(options: ServiceOptions): Service {
   const reportUnusable = (what: string, err: unknown): void => logger.warn('stored document no longer compiles', { what, error: describeError(err) });
   const authorizeDeps = (db: Db): AuthorizeDeps => ({ db, policyCache, awsManagedPolicies, principals: caches.principals, keyring, failureMessages, reportUnusable });
 
+  const oidc = options.oidc ?? {};
+  const oidcKeys = new OidcKeys({
+    ca: [...rootCertificates, ...pemCertificates(oidc.caBundle ?? '')],
+    timeoutMs: oidc.timeoutMs ?? 3000,
+    refreshCooldownMs: oidc.refreshCooldownMs,
+    allowLoopbackHttp: oidc.allowLoopbackHttp ?? false,
+    connectTo: oidc.connectTo,
+  });
+
   const done = new Map<string, number>();
   const registry: Registry = {
     keyring,
@@ -88,6 +119,7 @@ export function createService(options: ServiceOptions): Service {
     awsManagedPolicies,
     principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
     roles: roleDirectory(store.db, caches.roles),
+    oidcKeys,
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);
