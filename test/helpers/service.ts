@@ -10,7 +10,7 @@ import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createService, listen, type Service } from '../../src/service.js';
+import { createService, listen, type OidcServiceOptions, type Service } from '../../src/service.js';
 import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import type { Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
@@ -66,6 +66,8 @@ export interface StartOptions {
   readonly failureMessages?: FailureMessages;
   /** REQUEST_DEADLINE_MS, as main.ts passes it; default none. */
   readonly requestDeadlineMs?: number;
+  /** How OpenID Connect providers are reached (OIDC_CA_BUNDLE, OIDC_FETCH_TIMEOUT_MS, …). */
+  readonly oidc?: OidcServiceOptions;
 }
 
 /** The shipped data, read once per test file (main.ts reads it once per process). */
@@ -92,6 +94,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     trustedProxies: options.trustedProxies,
     failureMessages: options.failureMessages,
     requestDeadlineMs: options.requestDeadlineMs,
+    oidc: options.oidc,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
