@@ -12,8 +12,19 @@ describe('parseConfig', () => {
         allowedRegions: undefined, logLevel: 'info', production: false, workers: 1, trustedProxies: [],
         authorizationFailureMessages: 'plain',
         requestDeadlineMs: 5000,
+        oidcCaBundle: undefined, oidcFetchTimeoutMs: 3000,
       },
     });
+  });
+
+  it('reads OIDC_CA_BUNDLE (a path) and OIDC_FETCH_TIMEOUT_MS', () => {
+    const r = parseConfig({ OIDC_CA_BUNDLE: '/etc/latchkey/idp-ca.pem', OIDC_FETCH_TIMEOUT_MS: '1500' });
+    expect(r.ok && r.config).toMatchObject({ oidcCaBundle: '/etc/latchkey/idp-ca.pem', oidcFetchTimeoutMs: 1500 });
+  });
+
+  it.each(['99', '30001', '3s', '-1'])('refuses OIDC_FETCH_TIMEOUT_MS %s', (value) => {
+    const r = parseConfig({ OIDC_FETCH_TIMEOUT_MS: value });
+    expect(r.ok ? [] : r.problems.join(' ')).toContain(`OIDC_FETCH_TIMEOUT_MS must be an integer from 100 to 30000 (milliseconds), got '${value}'`);
   });
 
   it('reads every variable', () => {
