@@ -74,7 +74,7 @@ export async function breakdown(service: Service, keyring: Keyring, url: string,
   const results = [
     await timeAsync('token open (AES-256-GCM + JSON.parse)', () => openSessionToken(keyring, token)),
     await timeAsync('SigV4 verify, no caches (parse, canonical request, signing key derived, HMAC)', () =>
-      verify(raw.sig, { now: Date.now(), allowed, lookupSecret: async () => secret }),
+      verify(raw.sig, { now: Date.now(), allowed, lookupSigner: async () => (secret === undefined ? undefined : { secret }) }),
     ),
     await timeAsync('authenticate(), no caches (token opened, key checked, SigV4)', () => authenticate(authDeps, raw.sig, Date.now(), allowed)),
     await timeAsync('deps.authenticate(): the same as the pipeline calls it, caches warm', () => deps.authenticate(raw.sig, Date.now(), 'sts')),

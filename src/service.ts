@@ -9,6 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { OidcKeys, type OidcKeyOptions } from './federation/oidc/keys.js';
 import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
 import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
+import { BoundedCache } from './cache.js';
 import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
 import { createCaches, invalidate, type Caches } from './auth/caches.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
@@ -112,7 +113,8 @@ export function createService(options: ServiceOptions): Service {
     connectTo: oidc.connectTo,
   });
 
-  const done = new Map<string, number>();
+  // Bookkeeping throttles (a role's last use, a key's): the most recent 100,000 keys on this node.
+  const done = new BoundedCache<string, number>({ maxEntries: 100_000 });
   const registry: Registry = {
     keyring,
     policyCache,
@@ -124,7 +126,6 @@ export function createService(options: ServiceOptions): Service {
     recentlyDone(key, intervalMs, now) {
       const previous = done.get(key);
       if (previous !== undefined && now - previous < intervalMs) return true;
-      if (done.size > 100_000) done.clear();
       done.set(key, now);
       return false;
     },
@@ -134,16 +135,13 @@ export function createService(options: ServiceOptions): Service {
   const authDeps: AuthenticateDeps = { db: store.db, keyring, keys: caches.keys, openToken: cachingTokenOpener(keyring), available: () => store.reachable() };
   const sessionChecks: SessionChecks = { revoked: revocationCheck(store.db, caches.revoked) };
   const signingKeys = cachingSigningKeys();
-  // The scopes a request may be signed for, one object per service (not one per request).
-  const scopes = new Map<string, AllowedScope>();
+  // The scopes a request may be signed for: one object per service, made here (not one per request).
   const allowedRegions = options.allowedRegions;
-  const scopeFor = (service: string): AllowedScope => {
-    let scope = scopes.get(service);
-    if (!scope) scopes.set(service, (scope = { services: [service], ...(allowedRegions ? { regions: allowedRegions } : {}) }));
-    return scope;
-  };
+  const scopes = new Map<string, AllowedScope>();
+  for (const model of services.byVersion.values()) scopes.set(model.signingName, { services: [model.signingName], ...(allowedRegions ? { regions: allowedRegions } : {}) });
+  const scopeFor = (service: string): AllowedScope => scopes.get(service) ?? { services: [service], ...(allowedRegions ? { regions: allowedRegions } : {}) };
 
-  const lastUsed = new Map<string, number>();
+  const lastUsed = new BoundedCache<string, number>({ maxEntries: 100_000 });
   const deps: PipelineDeps = {
     // Writes are retried when PostgreSQL aborts them for a collision (store/conflicts.ts).
     store: retryingConflicts(store),
@@ -161,7 +159,6 @@ export function createService(options: ServiceOptions): Service {
     keyUsed(accessKeyId, at, service, region) {
       const previous = lastUsed.get(accessKeyId);
       if (previous !== undefined && at.getTime() - previous < LAST_USED_INTERVAL_MS) return;
-      if (lastUsed.size > 100_000) lastUsed.clear();
       lastUsed.set(accessKeyId, at.getTime());
       touchAccessKey(store.db, accessKeyId, at, service, region).catch((err: unknown) => logger.warn('could not record key use', { accessKeyId, error: errorCode(err) }));
     },

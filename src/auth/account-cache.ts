@@ -1,19 +1,26 @@
 /**
  * A bounded cache whose entries each belong to an account, dropped per account when that account
- * changes (or all at once when changes may have been missed).
+ * changes (or all at once when changes may have been missed). The storage is the one
+ * BoundedCache (src/cache.ts): least recently used out first past `maxEntries`.
  *
  * A load that started before an invalidation must not put its (possibly stale) result back
  * afterwards: `epoch` is read before loading and `set` refuses a value loaded under an older epoch.
  */
+import { BoundedCache } from '../cache.js';
+
+interface Owned<V> {
+  readonly accountId: string;
+  readonly value: V;
+}
+
 export class AccountCache<V> {
-  readonly #max: number;
   readonly #enabled: () => boolean;
-  readonly #entries = new Map<string, { readonly accountId: string; readonly value: V }>();
+  readonly #entries: BoundedCache<string, Owned<V>>;
   #epoch = 0;
 
   /** `enabled`: whether entries may be used at all (false while changes may be missed). */
   constructor(maxEntries = 10_000, enabled: () => boolean = () => true) {
-    this.#max = maxEntries;
+    this.#entries = new BoundedCache({ maxEntries });
     this.#enabled = enabled;
   }
 
@@ -33,20 +40,13 @@ export class AccountCache<V> {
   /** Store `value` unless an invalidation happened since `epoch` was read. */
   set(key: string, accountId: string, value: V, epoch: number): void {
     if (epoch !== this.#epoch || !this.#enabled()) return;
-    if (this.#entries.size >= this.#max && !this.#entries.has(key)) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
     this.#entries.set(key, { accountId, value });
   }
 
   /** Drop the entries of `accountId`, or every entry when it is undefined. */
   invalidate(accountId: string | undefined): void {
     this.#epoch++;
-    if (accountId === undefined) {
-      this.#entries.clear();
-      return;
-    }
-    for (const [key, entry] of this.#entries) if (entry.accountId === accountId) this.#entries.delete(key);
+    if (accountId === undefined) this.#entries.clear();
+    else this.#entries.deleteWhere((entry) => entry.accountId === accountId);
   }
 }

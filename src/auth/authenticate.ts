@@ -5,7 +5,7 @@
  */
 import { AwsError } from '../errors.js';
 import { rootArn, entityArn } from '../arn.js';
-import { deriveSigningKey, identityOf, parseSignedRequest, verifySignature, type AllowedScope, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
+import { deriveSigningKey, verifyRequest, type AllowedScope, type DeriveSigningKey, type VerifyOptions, type ParsedSignedRequest, type SigV4Identity, type SigV4Request } from '../sigv4/index.js';
 import type { Db } from '../store/db.js';
 import { findAccessKeyOwner, type AccessKeyOwner } from '../store/access-keys.js';
 import type { Keyring } from '../tokens/keyring.js';
@@ -159,8 +159,10 @@ function notRevoked(checks: SessionChecks, claims: SessionClaims, now: number): 
 }
 
 /**
- * Verify the request. Inactive keys answer like unknown ones (InvalidClientTokenId), as AWS
- * does. An `ASIA` key needs its session token and a token needs its `ASIA` key.
+ * Verify the request: sigv4's verifyRequest() (the steps AWS's test vectors run through
+ * verify()) with this node's key lookup. Inactive keys answer like unknown ones
+ * (InvalidClientTokenId), as AWS does. An `ASIA` key needs its session token and a token needs
+ * its `ASIA` key.
  */
 export async function authenticate(
   deps: AuthenticateDeps,
@@ -170,13 +172,27 @@ export async function authenticate(
   signingKeys: typeof deriveSigningKey = deriveSigningKey,
   checks: SessionChecks = {},
 ): Promise<Authenticated> {
-  // verify()'s steps, with the secret lookup inline: this runs on every request.
-  const parsed = parseSignedRequest(req, now, allowed);
-  const lookup = secretFor(deps, checks, parsed, now);
-  const found = lookup instanceof Promise ? await lookup : lookup;
-  if (!found) throw new AwsError('InvalidClientTokenId');
-  if (!verifySignature(parsed, found.secret, signingKeys)) throw new AwsError('SignatureDoesNotMatch');
-  return { caller: found.caller, identity: identityOf(parsed) };
+  const verifying = verifyRequest(req, new KeyLookup(deps, checks, now, allowed, signingKeys));
+  const { identity, signer } = verifying instanceof Promise ? await verifying : verifying;
+  return { caller: signer.caller, identity };
+}
+
+/**
+ * verifyRequest()'s options for one request, the lookup a method: measured about 0.4 µs a request
+ * cheaper than a literal with a closure over the same values.
+ */
+class KeyLookup implements VerifyOptions<Found> {
+  constructor(
+    private readonly deps: AuthenticateDeps,
+    private readonly checks: SessionChecks,
+    readonly now: number,
+    readonly allowed: AllowedScope,
+    readonly deriveKey: DeriveSigningKey,
+  ) {}
+
+  lookupSigner(parsed: ParsedSignedRequest): Maybe<Found | undefined> {
+    return secretFor(this.deps, this.checks, parsed, this.now);
+  }
 }
 
 /** The secret that signed the request and whose it is; undefined for unknown or unusable keys. */

@@ -15,21 +15,24 @@
  * an AWS managed document is data shipped with the release, which no customer can change.
  *
  * A policy is compiled (through the shared PolicyCache, as a session policy) the first time it is
- * asked for, and kept here, so a session's 74 KB document is not hashed again per session.
+ * asked for, and kept here, so a session's 74 KB document is not hashed again per session. The
+ * memo is a BoundedCache sized to the shipped set, so nothing in it is ever evicted.
  */
 import { MAX_TEXT_LENGTH, type CompiledPolicy, type PolicyCache } from '../policy/index.js';
 import { awsManagedPolicyArn } from '../arn.js';
+import { BoundedCache } from '../cache.js';
 import type { AwsManagedPolicy } from '../store/policies/aws-managed.js';
 
 export class AwsManagedSessionPolicies {
   readonly #cache: PolicyCache;
   readonly #documents: ReadonlyMap<string, string>;
   /** By ARN; null: shipped, but its document does not compile as a session policy. */
-  readonly #compiled = new Map<string, CompiledPolicy | null>();
+  readonly #compiled: BoundedCache<string, CompiledPolicy | null>;
 
   constructor(policies: readonly AwsManagedPolicy[], cache: PolicyCache) {
     this.#cache = cache;
     this.#documents = new Map(policies.map((p) => [awsManagedPolicyArn(p), p.document]));
+    this.#compiled = new BoundedCache({ maxEntries: Math.max(1, this.#documents.size) });
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../cache.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
 import { parsePolicy, type ParseOptions } from './parse.js';
 
@@ -11,25 +12,17 @@ import { parsePolicy, type ParseOptions } from './parse.js';
  */
 export const DEFAULT_MAX_CHARS = 4 * 1024 * 1024;
 
-interface Entry {
-  readonly policy: CompiledPolicy;
-  readonly chars: number;
-}
-
 /**
  * Compiled policies keyed by a SHA-256 of their kind, quota and text: the same document attached
- * to many principals is parsed and compiled once. Bounded by count and by total text size, least
- * recently used first out. One instance per app (no module state); a failed parse is not cached.
+ * to many principals is parsed and compiled once. Bounded by count and by total text size (a
+ * BoundedCache weighed in characters), the oldest first out. One instance per app (no
+ * module state); a failed parse is not cached.
  */
 export class PolicyCache {
-  readonly #max: number;
-  readonly #maxChars: number;
-  readonly #entries = new Map<string, Entry>();
-  #chars = 0;
+  readonly #entries: BoundedCache<string, { readonly policy: CompiledPolicy; readonly chars: number }>;
 
   constructor(maxEntries = 10_000, maxChars = DEFAULT_MAX_CHARS) {
-    this.#max = maxEntries;
-    this.#maxChars = maxChars;
+    this.#entries = new BoundedCache({ maxEntries, maxWeight: maxChars, weigh: (entry) => entry.chars });
   }
 
   get size(): number {
@@ -38,7 +31,7 @@ export class PolicyCache {
 
   /** Characters of policy text behind the cached entries. */
   get chars(): number {
-    return this.#chars;
+    return this.#entries.weight;
   }
 
   /** Parse (throwing PolicyError) and compile `text`, or return the cached result. */
@@ -48,20 +41,9 @@ export class PolicyCache {
       .update(text)
       .digest('base64url');
     const hit = this.#entries.get(key);
-    if (hit) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit.policy;
-    }
+    if (hit) return hit.policy;
     const compiled = compilePolicy(parsePolicy(text, options));
     this.#entries.set(key, { policy: compiled, chars: text.length });
-    this.#chars += text.length;
-    while (this.#entries.size > this.#max || (this.#chars > this.#maxChars && this.#entries.size > 1)) {
-      const oldest = this.#entries.entries().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value[0]);
-      this.#chars -= oldest.value[1].chars;
-    }
     return compiled;
   }
 }

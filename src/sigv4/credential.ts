@@ -1,18 +1,14 @@
 import { AwsError } from '../errors.js';
-import { ParsedOnce } from './parsed-once.js';
 import type { Credential } from './types.js';
 
 export const TERMINATOR = 'aws4_request';
 
-/** Parsed Credential values: a client sends the same one on every request of the day. */
-const parsed = new ParsedOnce(1024, readCredential);
-
-/** `AKID/yyyyMMdd/region/service/aws4_request` (the access key id is public, so it may be echoed). */
+/**
+ * `AKID/yyyyMMdd/region/service/aws4_request` (the access key id is public, so it may be echoed).
+ * Parsed on every request: remembering parses saved about 0.45 µs a request with SignedHeaders,
+ * some 1% of GetCallerIdentity (issue 12).
+ */
 export function parseCredential(value: string): Credential {
-  return parsed.get(value);
-}
-
-function readCredential(value: string): Credential {
   const parts = value.split('/');
   const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = parts;
   if (parts.length !== 5 || parts.includes('')) {

@@ -21,4 +21,4 @@ export { deriveSigningKey, type DeriveSigningKey } from './signing-key.js';
 export { computeSignature, verifySignature } from './signature.js';
 export { constantTimeEqual, constantTimeEqualHex } from './constant-time.js';
 export { parseSignedRequest } from './parse-signed-request.js';
-export { identityOf, verify, type VerifyOptions } from './verify.js';
+export { identityOf, verify, verifyRequest, type Signer, type Verified, type VerifyOptions } from './verify.js';

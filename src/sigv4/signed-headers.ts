@@ -1,17 +1,9 @@
 import { AwsError } from '../errors.js';
-import { ParsedOnce } from './parsed-once.js';
 
 const TOKEN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
-/** Parsed SignedHeaders values: a client sends the same few lists over and over. */
-const parsed = new ParsedOnce(256, checkSignedHeaders);
-
 /** SignedHeaders: lowercase header names joined with ';', each once. */
 export function parseSignedHeaders(value: string): readonly string[] {
-  return parsed.get(value);
-}
-
-function checkSignedHeaders(value: string): string[] {
   const names = value.split(';');
   const seen = new Set<string>();
   for (const name of names) {

@@ -138,7 +138,7 @@ describe('SigV4 parsing under hostile input', () => {
         onlySigV4Errors(() => parseSignedRequest(req, NOW, { services: ['sts'] }));
         // Even with the secret known for any key id, nothing generated here carries a valid signature.
         const start = performance.now();
-        const outcome = await verify(req, { now: NOW, allowed: { services: ['sts'] }, lookupSecret: async () => 'secret' }).then(
+        const outcome = await verify(req, { now: NOW, allowed: { services: ['sts'] }, lookupSigner: async () => ({ secret: 'secret' }) }).then(
           () => 'verified',
           (err: unknown) => err,
         );

@@ -158,10 +158,10 @@ describe('generated requests signed by the AWS SDK signer', () => {
     const kind = c.presignExpires === undefined ? 'header' : `presigned ${c.presignExpires}s`;
     it(`#${i} ${c.request.method} ${kind}, then ${c.mutation} changed`, async () => {
       const req = await signCase(c, i);
-      const identity = await verify(req, {
+      const { identity } = await verify(req, {
         now: c.now,
         allowed: { services: ['sts', 'iam'] },
-        lookupSecret: async (p) => (p.accessKeyId === c.key.accessKeyId ? c.key.secretAccessKey : undefined),
+        lookupSigner: async (p) => (p.accessKeyId === c.key.accessKeyId ? { secret: c.key.secretAccessKey } : undefined),
       });
       expect(identity).toMatchObject({ accessKeyId: c.key.accessKeyId, region: c.key.region, service: c.key.service, presigned: c.presignExpires !== undefined });
       expect(identity.securityToken).toBe(c.key.sessionToken);
@@ -172,7 +172,7 @@ describe('generated requests signed by the AWS SDK signer', () => {
       const result = verify(m.req, {
         now: c.now,
         allowed: { services: m.services ?? ['sts', 'iam'], ...(m.regions === undefined ? {} : { regions: m.regions }) },
-        lookupSecret: async (p) => (p.accessKeyId === lookupKey ? (m.secret ?? c.key.secretAccessKey) : undefined),
+        lookupSigner: async (p) => (p.accessKeyId === lookupKey ? { secret: m.secret ?? c.key.secretAccessKey } : undefined),
       });
       await expect(result).rejects.toMatchObject({ code: m.code, ...(m.message === undefined ? {} : { message: expect.stringMatching(m.message) }) });
     });

@@ -25,8 +25,8 @@ function check(req: PlainSigV4Request, opts: { now?: number; regions?: string[];
   return verify(req, {
     now: opts.now ?? NOW,
     allowed: { services: opts.services ?? ['sts', 'iam'], ...(opts.regions === undefined ? {} : { regions: opts.regions }) },
-    lookupSecret: async (p) => (p.accessKeyId === KEY.accessKeyId ? (opts.secret ?? KEY.secretAccessKey) : undefined),
-  });
+    lookupSigner: async (p) => (p.accessKeyId === KEY.accessKeyId ? { secret: opts.secret ?? KEY.secretAccessKey } : undefined),
+  }).then((verified) => verified.identity);
 }
 
 const fails = (code: string, message?: string | RegExp) =>
@@ -51,9 +51,9 @@ describe('unsigned', () => {
     await expect(check({ ...req, headers: { ...headers, authorization: '' } })).rejects.toEqual(fails('MissingAuthenticationToken'));
   });
   it('does not ask for the secret when the request is malformed', async () => {
-    const lookupSecret = vi.fn(async () => KEY.secretAccessKey);
-    await expect(verify({ ...BASE, query: '', headers: { authorization: 'garbage' } }, { now: NOW, allowed: { services: ['sts'] }, lookupSecret })).rejects.toEqual(fails('IncompleteSignature'));
-    expect(lookupSecret).not.toHaveBeenCalled();
+    const lookupSigner = vi.fn(async () => ({ secret: KEY.secretAccessKey }));
+    await expect(verify({ ...BASE, query: '', headers: { authorization: 'garbage' } }, { now: NOW, allowed: { services: ['sts'] }, lookupSigner })).rejects.toEqual(fails('IncompleteSignature'));
+    expect(lookupSigner).not.toHaveBeenCalled();
   });
 });
 
@@ -174,10 +174,10 @@ describe('wrong signatures and keys', () => {
   });
   it("the caller's own error for a key (e.g. expired token) passes through", async () => {
     const req = await sign({ key: { sessionToken: 'token' } });
-    const lookupSecret = async () => {
+    const lookupSigner = async () => {
       throw Object.assign(new Error('expired'), { code: 'ExpiredToken' });
     };
-    await expect(verify(req, { now: NOW, allowed: { services: ['sts'] }, lookupSecret })).rejects.toEqual(expect.objectContaining({ code: 'ExpiredToken' }));
+    await expect(verify(req, { now: NOW, allowed: { services: ['sts'] }, lookupSigner })).rejects.toEqual(expect.objectContaining({ code: 'ExpiredToken' }));
   });
 });
 

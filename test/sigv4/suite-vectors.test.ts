@@ -65,10 +65,10 @@ describe('AWS SigV4 test suite', () => {
       });
 
       it('verifies with the documented secret', async () => {
-        const identity = await verify(req, {
+        const { identity } = await verify(req, {
           now: SUITE_NOW,
           allowed,
-          lookupSecret: async (p) => (p.accessKeyId === config.accessKeyId ? config.secretAccessKey : undefined),
+          lookupSigner: async (p) => (p.accessKeyId === config.accessKeyId ? { secret: config.secretAccessKey } : undefined),
         });
         expect(identity.accessKeyId).toBe('AKIDEXAMPLE');
         expect(identity.service).toBe('service');
@@ -77,7 +77,7 @@ describe('AWS SigV4 test suite', () => {
 
       it('fails with another secret', async () => {
         await expect(
-          verify(req, { now: SUITE_NOW, allowed, lookupSecret: async () => `${config.secretAccessKey}x` }),
+          verify(req, { now: SUITE_NOW, allowed, lookupSigner: async () => ({ secret: `${config.secretAccessKey}x` }) }),
         ).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
       });
     });

@@ -6,6 +6,7 @@
  * `kid`s cannot make us hammer the provider. One fetch per issuer at a time, shared by every
  * request that waits for it.
  */
+import { BoundedCache } from '../../cache.js';
 import { AwsError } from '../../errors.js';
 import type { JSONWebKeySet } from 'jose';
 import { discoverJwksUri, type DiscoveryFailure } from './discovery.js';
@@ -59,7 +60,8 @@ export function failureError(failure: DiscoveryFailure | { readonly kind: 'statu
 }
 
 export class OidcKeys {
-  private readonly entries = new Map<string, Entry>();
+  /** The key sets of the most recent MAX_ENTRIES issuers (per thumbprint set) this node verified tokens of. */
+  private readonly entries = new BoundedCache<string, Entry>({ maxEntries: MAX_ENTRIES });
   private readonly pending = new Map<string, Promise<Entry>>();
   private readonly maxBytes: number;
   private readonly maxAgeMs: number;
@@ -91,11 +93,6 @@ export class OidcKeys {
     throw new AwsError('InvalidIdentityToken', 'The web identity token is not a valid signed JWT');
   }
 
-  /** Forget an issuer's keys (tests; a provider deleted and made again). */
-  clear(): void {
-    this.entries.clear();
-  }
-
   private fetch(id: string, provider: KeyedProvider, now: Date): Promise<Entry> {
     let p = this.pending.get(id);
     if (!p) {
@@ -103,7 +100,6 @@ export class OidcKeys {
       this.pending.set(id, p);
     }
     return p.then((entry) => {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(id, entry);
       return entry;
     });
