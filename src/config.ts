@@ -71,6 +71,14 @@ export interface Config {
    * refused (src/policy/multi-tenant.ts).
    */
   readonly multiTenantIssuers: readonly string[];
+  /**
+   * `OIDC_CA_BUNDLE`: a PEM file of CA certificates trusted, besides the system's, for the TLS of
+   * OpenID Connect providers' discovery and key-set endpoints (a private IdP's CA); default none.
+   * A provider whose chain validates against neither is accepted only by its thumbprints.
+   */
+  readonly oidcCaBundle: string | undefined;
+  /** `OIDC_FETCH_TIMEOUT_MS`, default 3000: each discovery or key-set fetch; past it, IDPCommunicationError. */
+  readonly oidcFetchTimeoutMs: number;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -88,6 +96,9 @@ const ISSUER_URL = /^(?:https?:\/\/)?[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[^\s?#,]*)?
 /** REQUEST_DEADLINE_MS bounds: under 100 ms a busy but healthy database would fail requests; over 5 minutes no client waits. */
 const MIN_DEADLINE_MS = 100;
 const MAX_DEADLINE_MS = 300_000;
+/** OIDC_FETCH_TIMEOUT_MS bounds: the whole AssumeRoleWithWebIdentity call waits on it, and SDKs give up after a few seconds. */
+const MIN_OIDC_TIMEOUT_MS = 100;
+const MAX_OIDC_TIMEOUT_MS = 30_000;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const problems: string[] = [];
@@ -168,6 +179,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     else if (bad.length > 0 || entries.length === 0) problems.push(`OIDC_MULTI_TENANT_ISSUERS must be \`none\` or a comma-separated list of provider URLs such as token.actions.githubusercontent.com${bad.length ? `; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}` : ''}`);
     else multiTenantIssuers = entries.map(normalizeIssuer);
   }
+  let oidcFetchTimeoutMs = 3000;
+  const rawOidcTimeout = get('OIDC_FETCH_TIMEOUT_MS');
+  if (rawOidcTimeout !== undefined) {
+    oidcFetchTimeoutMs = Number(rawOidcTimeout);
+    if (!/^\d+$/.test(rawOidcTimeout) || oidcFetchTimeoutMs < MIN_OIDC_TIMEOUT_MS || oidcFetchTimeoutMs > MAX_OIDC_TIMEOUT_MS) {
+      problems.push(`OIDC_FETCH_TIMEOUT_MS must be an integer from ${MIN_OIDC_TIMEOUT_MS} to ${MAX_OIDC_TIMEOUT_MS} (milliseconds), got '${rawOidcTimeout.slice(0, 32)}'`);
+    }
+  }
 
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -192,6 +211,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       authorizationFailureMessages: rawFailureMessages as FailureMessages,
       requestDeadlineMs,
       multiTenantIssuers,
+      oidcCaBundle: get('OIDC_CA_BUNDLE'),
+      oidcFetchTimeoutMs,
     },
   };
 }

@@ -10,13 +10,13 @@
  * `npm start` (development, through tsx): each is this one process, the one to signal.
  */
 import cluster from 'node:cluster';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { bootstrapFirstAccount } from './accounts/accounts.js';
 import { parseConfig, type Config } from './config.js';
 import { bufferedWriter, createLogger, type Logger } from './log.js';
-import { createService } from './service.js';
+import { createService, pemCertificates } from './service.js';
 import { loadAwsManagedPolicies } from './store/policies/aws-managed.js';
 import { openStore, type Store } from './store/db.js';
 import type { Keyring } from './tokens/keyring.js';
@@ -156,6 +156,18 @@ async function serveAsWorker(config: Config, logger: Logger, life: Lifecycle): P
   await serve(config, logger, store, keyring, listener, life);
 }
 
+/** OIDC_CA_BUNDLE's certificates: a file that cannot be read, or holds none, stops the start. */
+async function readCaBundle(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new StartupError(1, `OIDC_CA_BUNDLE ${path} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (pemCertificates(text).length === 0) throw new StartupError(1, `OIDC_CA_BUNDLE ${path} holds no PEM certificate`);
+  return text;
+}
+
 /** Serve on the bound port; on SIGINT/SIGTERM drain, then close the store and release its lock. */
 async function serve(config: Config, logger: Logger, store: Store, keyring: Keyring, listener: Listener, life: Lifecycle): Promise<void> {
   const service = createService({
@@ -170,6 +182,12 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     requestDeadlineMs: config.requestDeadlineMs,
     production: config.production,
     multiTenantIssuers: config.multiTenantIssuers,
+    oidc: {
+      caBundle: config.oidcCaBundle === undefined ? undefined : await readCaBundle(config.oidcCaBundle),
+      timeoutMs: config.oidcFetchTimeoutMs,
+      // http:// issuers on loopback addresses are for local setups and tests, never production.
+      allowLoopbackHttp: !config.production,
+    },
   });
   life.defer(async () => service.dispose());
   // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.

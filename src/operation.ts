@@ -16,6 +16,7 @@ import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js
 import type { OperationAuthentication, OperationInput, OperationName, OperationOutput, Services } from './protocol/index.js';
 import type { Db } from './store/db.js';
 import type { AssumableRole, RoleRef } from './store/roles.js';
+import type { OidcKeys } from './federation/oidc/keys.js';
 import type { Keyring } from './tokens/keyring.js';
 import type { SessionClaims } from './tokens/session-token.js';
 
@@ -117,6 +118,8 @@ export interface Registry {
   readonly roles: RoleDirectory;
   readonly denials: Denials;
   readonly identityProviders: IdentityProviderRules;
+  /** OpenID Connect providers' signing keys, discovered, fetched within bounds and cached (AssumeRoleWithWebIdentity). */
+  readonly oidcKeys: OidcKeys;
   /**
    * True when `key` was seen less than `intervalMs` before `now` (ms) on this node, and records it
    * otherwise: throttles bookkeeping writes such as a role's last use off the hot path.

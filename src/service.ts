@@ -5,6 +5,8 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { OidcKeys, type OidcKeyOptions } from './federation/oidc/keys.js';
 import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
 import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
 import { BoundedCache } from './cache.js';
@@ -57,6 +59,26 @@ export interface ServiceOptions {
   readonly production?: boolean | undefined;
   /** OIDC_MULTI_TENANT_ISSUERS; default GitHub Actions' and GitLab's issuers. */
   readonly multiTenantIssuers?: readonly string[] | undefined;
+  /** How OpenID Connect providers are reached (AssumeRoleWithWebIdentity); defaults below. */
+  readonly oidc?: OidcServiceOptions | undefined;
+}
+
+export interface OidcServiceOptions {
+  /** OIDC_CA_BUNDLE's text (PEM): CAs trusted besides the system's. */
+  readonly caBundle?: string | undefined;
+  /** OIDC_FETCH_TIMEOUT_MS, default 3000. */
+  readonly timeoutMs?: number | undefined;
+  /** An unknown `kid` refetches an issuer's keys at most this often, default 30 s. */
+  readonly refreshCooldownMs?: number | undefined;
+  /** http:// issuers on loopback addresses: main.ts allows them outside production; default false. */
+  readonly allowLoopbackHttp?: boolean | undefined;
+  /** Test seam: connect elsewhere for a host (FetchPolicy.connectTo). */
+  readonly connectTo?: OidcKeyOptions['connectTo'];
+}
+
+/** The PEM certificates of a bundle's text. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 export interface Service {
@@ -86,6 +108,15 @@ export function createService(options: ServiceOptions): Service {
   const reportUnusable = (what: string, err: unknown): void => logger.warn('stored document no longer compiles', { what, error: describeError(err) });
   const authorizeDeps = (db: Db): AuthorizeDeps => ({ db, policyCache, awsManagedPolicies, principals: caches.principals, keyring, failureMessages, reportUnusable });
 
+  const oidc = options.oidc ?? {};
+  const oidcKeys = new OidcKeys({
+    ca: [...rootCertificates, ...pemCertificates(oidc.caBundle ?? '')],
+    timeoutMs: oidc.timeoutMs ?? 3000,
+    refreshCooldownMs: oidc.refreshCooldownMs,
+    allowLoopbackHttp: oidc.allowLoopbackHttp ?? false,
+    connectTo: oidc.connectTo,
+  });
+
   // Bookkeeping throttles (a role's last use, a key's): the most recent 100,000 keys on this node.
   const done = new BoundedCache<string, number>({ maxEntries: 100_000 });
   const registry: Registry = {
@@ -94,6 +125,7 @@ export function createService(options: ServiceOptions): Service {
     awsManagedPolicies,
     principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
     roles: roleDirectory(store.db, caches.roles),
+    oidcKeys,
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
     identityProviders: { allowLoopbackHttp: options.production !== true, multiTenantIssuers: options.multiTenantIssuers ?? DEFAULT_MULTI_TENANT_ISSUERS },
     recentlyDone(key, intervalMs, now) {

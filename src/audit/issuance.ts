@@ -41,7 +41,9 @@ export function issuanceDetails(claims: SessionClaims): Record<string, unknown> 
     chainDepth: claims.depth,
     mfaAuthenticated: claims.mfa !== undefined,
     // The long-term key the chain started from: deactivating it ends this session.
-    sourceAccessKeyId: claims.src,
+    ...(claims.src !== undefined ? { sourceAccessKeyId: claims.src } : {}),
+    // The web identity the chain began with: which provider, which of its users.
+    ...(claims.wi !== undefined ? { webIdentityProvider: claims.wi.p, webIdentitySubject: claims.wi.sub, webIdentityAudience: claims.wi.aud } : {}),
     ...(claims.tags && claims.tags.length > 0 ? { sessionTagKeys: claims.tags.map((t) => t.key) } : {}),
   };
 }

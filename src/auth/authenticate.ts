@@ -134,8 +134,11 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
   const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-  const cached = deps.keys.get(claims.src);
-  if (cached === undefined) return lookupKey(deps, claims.src).then((source) => sessionFrom(checks, claims, source, now));
+  // A chain that began with a web identity has no key behind it; a token with neither is refused.
+  if (claims.src === undefined) return claims.wi !== undefined && claims.kind === 'role' ? notRevoked(checks, claims, now) : undefined;
+  const src = claims.src;
+  const cached = deps.keys.get(src);
+  if (cached === undefined) return lookupKey(deps, src).then((source) => sessionFrom(checks, claims, source, now));
   return sessionFrom(checks, claims, cached, now);
 }
 
@@ -146,6 +149,10 @@ function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: Known
   // whose clock is off, or by a node that had not heard of the deactivation yet, is refused too,
   // and one issued right after a reactivation is not. Two numbers (or undefined) compared.
   if (source.owner.deactivatedAt !== claims.srcOff) return undefined;
+  return notRevoked(checks, claims, now);
+}
+
+function notRevoked(checks: SessionChecks, claims: SessionClaims, now: number): Maybe<Found | undefined> {
   const revoked = checks.revoked?.(claims, now) ?? false;
   if (revoked instanceof Promise) return revoked.then((r) => (r ? undefined : { secret: claims.sk, caller: sessionCaller(claims) }));
   return revoked ? undefined : { secret: claims.sk, caller: sessionCaller(claims) };

@@ -15,6 +15,7 @@ import { isPolicyReference } from '../tokens/session-token.js';
 import type { AccountCache } from './account-cache.js';
 import type { AwsManagedSessionPolicies } from './aws-managed-session-policies.js';
 import type { Caller } from './caller.js';
+import { sessionKeys } from '../federation/claims.js';
 
 export interface CompiledPrincipal {
   readonly set: PolicySet;
@@ -205,6 +206,8 @@ export function callerContext(caller: Caller, tags: Readonly<Record<string, stri
     values['aws:MultiFactorAuthPresent'] = session.mfa !== undefined;
     if (session.mfa !== undefined) values['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor(req.now.getTime() / 1000) - session.mfa);
     if (session.sid !== undefined) values['aws:SourceIdentity'] = session.sid;
+    // A session that began with a web identity: its provider, and the provider's aud and sub keys.
+    if (session.wi !== undefined) Object.assign(values, sessionKeys(session.wi.p, session.wi.u, session.wi.aud, session.wi.sub));
   }
   for (const [k, v] of Object.entries(tags)) values[`aws:PrincipalTag/${k}`] = v;
   return { ...values, ...req.context };

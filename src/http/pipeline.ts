@@ -196,7 +196,9 @@ class QueryCall implements Deadline {
     const caller = (this.caller = auth.caller);
     this.region = auth.identity.region;
     // Last use is recorded on the long-term key (a session's is the key its chain started from).
-    deps.keyUsed?.(caller.session?.src ?? caller.accessKeyId, this.requestAt, signingName, auth.identity.region);
+    // A chain that began with a web identity has no key to record.
+    const usedKey = caller.session ? caller.session.src : caller.accessKeyId;
+    if (usedKey !== undefined) deps.keyUsed?.(usedKey, this.requestAt, signingName, auth.identity.region);
     this.attemptedAction = def?.action ?? `${signingName}:${operation.name}`;
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
   }

@@ -43,13 +43,15 @@ export function issueCredentials(keyring: Keyring, now: Date, durationSeconds: n
 }
 
 /**
- * The long-term key a new session descends from, as its claims record it: the caller's own key,
+ * The long-term key (or, for a chain that began with AssumeRoleWithWebIdentity, the web identity) a new session descends from, as its claims record it: the caller's own key,
  * or for a session that issues another (role chaining) the key its own chain started from. With
  * the key goes when it was last deactivated (`srcOff`, as this node knows it): deactivating the
  * key later changes that value, which ends the new session for good, chained ones included.
  */
-export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcct' | 'srcOff'> {
+export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcct' | 'srcOff' | 'wi'> {
   const s = caller.session;
+  // A chain that started from a web identity has no key: it carries its origin on instead.
+  if (s !== undefined && s.src === undefined) return { wi: s.wi };
   if (s !== undefined) return { src: s.src, srcAcct: s.srcAcct, ...(s.srcOff !== undefined ? { srcOff: s.srcOff } : {}) };
   return { src: caller.accessKeyId, srcAcct: caller.accountId, ...(caller.keyDeactivatedAt !== undefined ? { srcOff: caller.keyDeactivatedAt } : {}) };
 }

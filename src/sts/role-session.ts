@@ -158,7 +158,7 @@ export interface RoleSessionFacts {
   readonly tags: SessionTagSet;
   readonly sourceIdentity: string | undefined;
   /** The rest of the session's claims: MFA, chain depth, source key, the federation's own facts. */
-  readonly claims: Pick<SessionClaims, 'mfa' | 'depth' | 'src' | 'srcAcct' | 'srcOff'>;
+  readonly claims: Pick<SessionClaims, 'mfa' | 'depth' | 'src' | 'srcAcct' | 'srcOff' | 'wi'>;
 }
 
 export interface RoleSessionOutput {

@@ -61,16 +61,36 @@ export interface SessionClaims {
   readonly exp: number;
   /** How many AssumeRole steps led here (0 for a first role session). */
   readonly depth: number;
-  /** The long-term access key the chain started from: disabling or deleting it ends the session. */
-  readonly src: string;
-  /** The account whose long-term key started the chain. */
-  readonly srcAcct: string;
+  /**
+   * The long-term access key the chain started from: disabling or deleting it ends the session.
+   * Absent only when the chain started from a web identity (`wi`): no key of ours stands behind
+   * it, and a token with neither is refused (src/auth/authenticate.ts).
+   */
+  readonly src?: string | undefined;
+  /** The account whose long-term key started the chain (absent with `src`). */
+  readonly srcAcct?: string | undefined;
   /**
    * When that key was last deactivated (epoch ms), as the issuing node knew it; absent if never.
    * The key's current value must be the same: a session issued before a deactivation stays
    * refused after the key is reactivated.
    */
   readonly srcOff?: number | undefined;
+  /**
+   * The web identity the chain started from (AssumeRoleWithWebIdentity, and role sessions
+   * chained from one): the provider's ARN, its URL as IAM shows it (host/path, the prefix of its
+   * condition keys), and the token's subject and audience. Tokens issued before this field
+   * existed have no `wi` and a `src`, and open as before.
+   */
+  readonly wi?: WebIdentityOrigin | undefined;
+}
+
+export interface WebIdentityOrigin {
+  /** The OIDC provider's ARN (aws:FederatedProvider). */
+  readonly p: string;
+  /** host/path: `${u}:sub`, `${u}:aud`. */
+  readonly u: string;
+  readonly sub: string;
+  readonly aud: string;
 }
 
 /**

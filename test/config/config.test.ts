@@ -13,6 +13,7 @@ describe('parseConfig', () => {
         authorizationFailureMessages: 'plain',
         requestDeadlineMs: 5000,
         multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.com'],
+        oidcCaBundle: undefined, oidcFetchTimeoutMs: 3000,
       },
     });
   });
@@ -28,6 +29,16 @@ describe('parseConfig', () => {
       expect(r.ok).toBe(false);
       expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^OIDC_MULTI_TENANT_ISSUERS must be `none` or a comma-separated list of provider URLs/)]);
     }
+  });
+
+  it('reads OIDC_CA_BUNDLE (a path) and OIDC_FETCH_TIMEOUT_MS', () => {
+    const r = parseConfig({ OIDC_CA_BUNDLE: '/etc/latchkey/idp-ca.pem', OIDC_FETCH_TIMEOUT_MS: '1500' });
+    expect(r.ok && r.config).toMatchObject({ oidcCaBundle: '/etc/latchkey/idp-ca.pem', oidcFetchTimeoutMs: 1500 });
+  });
+
+  it.each(['99', '30001', '3s', '-1'])('refuses OIDC_FETCH_TIMEOUT_MS %s', (value) => {
+    const r = parseConfig({ OIDC_FETCH_TIMEOUT_MS: value });
+    expect(r.ok ? [] : r.problems.join(' ')).toContain(`OIDC_FETCH_TIMEOUT_MS must be an integer from 100 to 30000 (milliseconds), got '${value}'`);
   });
 
   it('reads every variable', () => {

@@ -10,7 +10,7 @@ import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { createService, listen, type Service } from '../../src/service.js';
+import { createService, listen, type OidcServiceOptions, type Service } from '../../src/service.js';
 import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import type { Store } from '../../src/store/db.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly production?: boolean;
   /** OIDC_MULTI_TENANT_ISSUERS, as main.ts passes it; default GitHub's and GitLab's issuers. */
   readonly multiTenantIssuers?: readonly string[];
+  /** How OpenID Connect providers are reached (OIDC_CA_BUNDLE, OIDC_FETCH_TIMEOUT_MS, …). */
+  readonly oidc?: OidcServiceOptions;
 }
 
 /** The shipped data, read once per test file (main.ts reads it once per process). */
@@ -98,6 +100,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     requestDeadlineMs: options.requestDeadlineMs,
     production: options.production,
     multiTenantIssuers: options.multiTenantIssuers,
+    oidc: options.oidc,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
