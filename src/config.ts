@@ -6,6 +6,9 @@
 
 import { isIP } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
+import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
+import { isLoopbackHost } from './federation/oidc/https-get.js';
+import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL } from './federation/oauth.js';
 import { DEFAULT_MULTI_TENANT_ISSUERS, normalizeIssuer } from './policy/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -79,6 +82,15 @@ export interface Config {
   readonly oidcCaBundle: string | undefined;
   /** `OIDC_FETCH_TIMEOUT_MS`, default 3000: each discovery or key-set fetch; past it, IDPCommunicationError. */
   readonly oidcFetchTimeoutMs: number;
+  /**
+   * `GOOGLE_ISSUER_URL`, default https://accounts.google.com: the built-in Google provider's issuer.
+   * Its keys are discovered there, and tokens must carry it (or it without `https://`) as `iss`.
+   */
+  readonly googleIssuerUrl: string;
+  /** `FACEBOOK_GRAPH_URL`, default https://graph.facebook.com: where ProviderId graph.facebook.com tokens are checked (`/me`, `/app`). */
+  readonly facebookGraphUrl: string;
+  /** `AMAZON_API_URL`, default https://api.amazon.com: where ProviderId www.amazon.com tokens are checked (`/auth/o2/tokeninfo`). */
+  readonly amazonApiUrl: string;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -188,6 +200,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
   }
 
+  const production = get('NODE_ENV') === 'production';
+  const providerUrl = (name: string, fallback: string): string => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!isProviderUrl(raw, production)) problems.push(`${name} must be an https:// URL with no query or fragment (plain http:// only on a loopback host, outside production), got '${raw.slice(0, 64)}'`);
+    return raw.replace(/\/+$/, '');
+  };
+  const googleIssuerUrl = providerUrl('GOOGLE_ISSUER_URL', DEFAULT_GOOGLE_ISSUER);
+  const facebookGraphUrl = providerUrl('FACEBOOK_GRAPH_URL', DEFAULT_FACEBOOK_GRAPH_URL);
+  const amazonApiUrl = providerUrl('AMAZON_API_URL', DEFAULT_AMAZON_API_URL);
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -205,7 +228,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       rootSecretAccessKey,
       allowedRegions,
       logLevel: rawLevel as LogLevel,
-      production: get('NODE_ENV') === 'production',
+      production,
       workers,
       trustedProxies,
       authorizationFailureMessages: rawFailureMessages as FailureMessages,
@@ -213,8 +236,23 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       multiTenantIssuers,
       oidcCaBundle: get('OIDC_CA_BUNDLE'),
       oidcFetchTimeoutMs,
+      googleIssuerUrl,
+      facebookGraphUrl,
+      amazonApiUrl,
     },
   };
+}
+
+/** A built-in provider's base URL: https (http only on loopback, outside production), no credentials, query or fragment. */
+function isProviderUrl(text: string, production: boolean): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && !production && isLoopbackHost(url.hostname));
+  return secure && url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !text.includes('?') && !text.includes('#');
 }
 
 /** `10.0.0.0/8` or `2001:db8::1`; undefined if it is neither an address nor a block. */

@@ -185,6 +185,9 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     oidc: {
       caBundle: config.oidcCaBundle === undefined ? undefined : await readCaBundle(config.oidcCaBundle),
       timeoutMs: config.oidcFetchTimeoutMs,
+      googleIssuer: config.googleIssuerUrl,
+      facebookGraphUrl: config.facebookGraphUrl,
+      amazonApiUrl: config.amazonApiUrl,
       // http:// issuers on loopback addresses are for local setups and tests, never production.
       allowLoopbackHttp: !config.production,
     },

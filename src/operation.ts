@@ -17,6 +17,7 @@ import type { OperationAuthentication, OperationInput, OperationName, OperationO
 import type { Db } from './store/db.js';
 import type { AssumableRole, RoleRef } from './store/roles.js';
 import type { OidcKeys } from './federation/oidc/keys.js';
+import type { OAuthInspector } from './federation/oauth.js';
 import type { Keyring } from './tokens/keyring.js';
 import type { SessionClaims } from './tokens/session-token.js';
 
@@ -105,6 +106,14 @@ export interface IdentityProviderRules {
   readonly multiTenantIssuers: readonly string[];
 }
 
+/** The built-in web identity providers, which need no IAM object (src/federation/google.ts, oauth.ts). */
+export interface BuiltInProviders {
+  /** GOOGLE_ISSUER_URL: Google's issuer, where its keys are discovered. */
+  readonly googleIssuer: string;
+  /** Facebook's and Login with Amazon's token-inspection endpoints (ProviderId). */
+  readonly oauth: OAuthInspector;
+}
+
 /**
  * Everything a handler may need beyond its context, built once in the composition root
  * (src/service.ts) and asked for by name, in the manner of ory/hydra's registries.
@@ -120,6 +129,7 @@ export interface Registry {
   readonly identityProviders: IdentityProviderRules;
   /** OpenID Connect providers' signing keys, discovered, fetched within bounds and cached (AssumeRoleWithWebIdentity). */
   readonly oidcKeys: OidcKeys;
+  readonly builtInProviders: BuiltInProviders;
   /**
    * True when `key` was seen less than `intervalMs` before `now` (ms) on this node, and records it
    * otherwise: throttles bookkeeping writes such as a role's last use off the hot path.

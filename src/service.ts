@@ -6,6 +6,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
+import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL, OAuthInspector } from './federation/oauth.js';
 import { OidcKeys, type OidcKeyOptions } from './federation/oidc/keys.js';
 import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
 import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
@@ -74,6 +76,12 @@ export interface OidcServiceOptions {
   readonly allowLoopbackHttp?: boolean | undefined;
   /** Test seam: connect elsewhere for a host (FetchPolicy.connectTo). */
   readonly connectTo?: OidcKeyOptions['connectTo'];
+  /** GOOGLE_ISSUER_URL, default https://accounts.google.com. */
+  readonly googleIssuer?: string | undefined;
+  /** FACEBOOK_GRAPH_URL, default https://graph.facebook.com. */
+  readonly facebookGraphUrl?: string | undefined;
+  /** AMAZON_API_URL, default https://api.amazon.com. */
+  readonly amazonApiUrl?: string | undefined;
 }
 
 /** The PEM certificates of a bundle's text. */
@@ -109,10 +117,19 @@ export function createService(options: ServiceOptions): Service {
   const authorizeDeps = (db: Db): AuthorizeDeps => ({ db, policyCache, awsManagedPolicies, principals: caches.principals, keyring, failureMessages, reportUnusable });
 
   const oidc = options.oidc ?? {};
+  const trustStore = [...rootCertificates, ...pemCertificates(oidc.caBundle ?? '')];
   const oidcKeys = new OidcKeys({
-    ca: [...rootCertificates, ...pemCertificates(oidc.caBundle ?? '')],
+    ca: trustStore,
     timeoutMs: oidc.timeoutMs ?? 3000,
     refreshCooldownMs: oidc.refreshCooldownMs,
+    allowLoopbackHttp: oidc.allowLoopbackHttp ?? false,
+    connectTo: oidc.connectTo,
+  });
+  const oauth = new OAuthInspector({
+    facebookGraphUrl: oidc.facebookGraphUrl ?? DEFAULT_FACEBOOK_GRAPH_URL,
+    amazonApiUrl: oidc.amazonApiUrl ?? DEFAULT_AMAZON_API_URL,
+    ca: trustStore,
+    timeoutMs: oidc.timeoutMs ?? 3000,
     allowLoopbackHttp: oidc.allowLoopbackHttp ?? false,
     connectTo: oidc.connectTo,
   });
@@ -126,6 +143,7 @@ export function createService(options: ServiceOptions): Service {
     principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
     roles: roleDirectory(store.db, caches.roles),
     oidcKeys,
+    builtInProviders: { googleIssuer: oidc.googleIssuer ?? DEFAULT_GOOGLE_ISSUER, oauth },
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
     identityProviders: { allowLoopbackHttp: options.production !== true, multiTenantIssuers: options.multiTenantIssuers ?? DEFAULT_MULTI_TENANT_ISSUERS },
     recentlyDone(key, intervalMs, now) {

@@ -7,6 +7,11 @@
  * - GitHub's issuer: also `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`,
  *   `workflow`, `ref`, `environment`, `enterprise_id`, in the trust policy only (AWS, January 2026:
  *   "not carried into the session").
+ * - The built-in providers, which need no IAM object (src/federation/google.ts, oauth.ts): Google's
+ *   `accounts.google.com:aud` (the token's `azp` when it has one, else its `aud`), `:oaud` (always
+ *   its `aud`) and `:sub`; Facebook's `graph.facebook.com:app_id` and `:id`; Login with Amazon's
+ *   `www.amazon.com:app_id` and `:user_id`. All of them also in the session's later calls (the
+ *   IAM User Guide's `${www.amazon.com:user_id}` policy variable), except Google's `:oaud`.
  * - The `https://aws.amazon.com/tags` claim: session tags (`principal_tags`, `transitive_tag_keys`).
  */
 import type { ContextValueInput } from '../policy/index.js';
@@ -15,6 +20,17 @@ import type { SessionTag } from '../tokens/session-token.js';
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const GITHUB_KEYS = ['actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id'] as const;
 export const TAGS_CLAIM = 'https://aws.amazon.com/tags';
+
+/** The built-in providers' names: their `Federated` principal, aws:FederatedProvider and key prefix. */
+export const GOOGLE = 'accounts.google.com';
+export const FACEBOOK = 'graph.facebook.com';
+export const AMAZON = 'www.amazon.com';
+
+/** The names of a built-in OAuth 2.0 provider's two keys: the app the token was issued to, and the user. */
+const OAUTH_KEY_NAMES: Readonly<Record<string, { readonly app: string; readonly user: string }>> = {
+  [FACEBOOK]: { app: `${FACEBOOK}:app_id`, user: `${FACEBOOK}:id` },
+  [AMAZON]: { app: `${AMAZON}:app_id`, user: `${AMAZON}:user_id` },
+};
 
 type Values = Record<string, ContextValueInput | undefined>;
 type Claims = Readonly<Record<string, unknown>>;
@@ -40,9 +56,27 @@ export function trustKeys(prefix: string, issuer: string, claims: Claims, audien
   return values;
 }
 
-/** The keys a web identity session carries into its later calls. */
-export function sessionKeys(providerArn: string, prefix: string, audience: string, subject: string): Values {
-  return { 'aws:FederatedProvider': providerArn, [`${prefix}:aud`]: audience, [`${prefix}:sub`]: subject };
+/** Google's keys: `:aud` is `azp` when the token has one (the client that asked), `:oaud` always `aud`. */
+export function googleTrustKeys(claims: Claims, subject: string): Values {
+  const aud = stringsOf(claims.aud);
+  const azp = typeof claims.azp === 'string' ? claims.azp : undefined;
+  return { [`${GOOGLE}:aud`]: azp ?? aud, [`${GOOGLE}:oaud`]: aud, [`${GOOGLE}:sub`]: subject };
+}
+
+/** Facebook's or Login with Amazon's keys: the app (client) id and the user id the provider reported. */
+export function oauthTrustKeys(provider: string, appId: string, userId: string): Values {
+  const names = OAUTH_KEY_NAMES[provider];
+  return names ? { [names.app]: appId, [names.user]: userId } : {};
+}
+
+/**
+ * The keys a web identity session carries into its later calls. `provider` is the provider's ARN,
+ * or a built-in provider's name (no ARN is ever one), whose keys have their own names.
+ */
+export function sessionKeys(provider: string, prefix: string, audience: string, subject: string): Values {
+  const names = OAUTH_KEY_NAMES[provider];
+  if (names) return { 'aws:FederatedProvider': provider, [names.app]: audience, [names.user]: subject };
+  return { 'aws:FederatedProvider': provider, [`${prefix}:aud`]: audience, [`${prefix}:sub`]: subject };
 }
 
 export type TagsClaim = { readonly ok: true; readonly tags: readonly SessionTag[] | undefined; readonly transitive: readonly string[] | undefined } | { readonly ok: false; readonly message: string };

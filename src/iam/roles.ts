@@ -6,7 +6,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type Registry } from '../operation.js';
-import { multiTenantTrustProblem, nonWhitespaceLength, parsePolicy } from '../policy/index.js';
+import { builtInTrustProblem, multiTenantTrustProblem, nonWhitespaceLength, parsePolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/accounts.js';
 import { countInlinePolicies } from '../store/policies/inline.js';
@@ -92,7 +92,8 @@ export function roleResult(role: RoleRow, options: RoleResultOptions = {}) {
  * then the engine, which refuses what AWS refuses in trust policies (non-sts actions, Resource,
  * NotPrincipal), then the users, roles and OpenID Connect providers it names must exist, then
  * it must not trust a multi-tenant identity provider (GitHub Actions, GitLab, …) without a
- * condition on the token's subject (policy/multi-tenant.ts). Returns the document to store,
+ * condition on the token's subject, nor a built-in one (Google, Facebook, Login with Amazon,
+ * Cognito) without a condition on the app (policy/multi-tenant.ts). Returns the document to store,
  * with those users and roles as unique ids (trust-principals.ts).
  */
 async function checkTrustPolicy(db: Db, deps: Pick<Registry, 'policyCache' | 'identityProviders'>, text: string): Promise<string> {
@@ -101,8 +102,9 @@ async function checkTrustPolicy(db: Db, deps: Pick<Registry, 'policyCache' | 'id
   }
   const stored = await storedTrustPolicy(db, text, (t) => validateDocument(deps.policyCache, t, 'trust', DOCUMENT_LIMITS.trust));
   const { multiTenantIssuers } = deps.identityProviders;
-  // Parsed again only here (the engine's cache keeps compiled documents): the guardrail reads the conditions' values as written.
-  const problem = multiTenantIssuers.length > 0 ? multiTenantTrustProblem(parsePolicy(text, { kind: 'trust', maxLength: DOCUMENT_LIMITS.trust }), multiTenantIssuers) : undefined;
+  // Parsed again only here (the engine's cache keeps compiled documents): the guardrails read the conditions' values as written.
+  const doc = parsePolicy(text, { kind: 'trust', maxLength: DOCUMENT_LIMITS.trust });
+  const problem = multiTenantTrustProblem(doc, multiTenantIssuers) ?? builtInTrustProblem(doc);
   if (problem !== undefined) throw new AwsError('MalformedPolicyDocument', problem);
   return stored;
 }

@@ -14,6 +14,16 @@
  * `<url>:repository` or `<url>:repository_id`, with no value that matches everything (`*`
  * alone under a `…Like` operator). A wildcard principal is not looked at here.
  *
+ * The built-in web identity providers are multi-tenant too, by app rather than by subject: any
+ * app registered with Google, Facebook, Login with Amazon or a Cognito identity pool gets tokens
+ * for its users that the provider vouches for exactly as it does for yours. A statement that lets
+ * `sts:AssumeRoleWithWebIdentity` through for `accounts.google.com`, `graph.facebook.com`,
+ * `www.amazon.com` or `cognito-identity.amazonaws.com` must name the app the same way
+ * (builtInTrustProblem): `accounts.google.com:aud` or `:oaud`, `graph.facebook.com:app_id`,
+ * `www.amazon.com:app_id`, `cognito-identity.amazonaws.com:aud` (the condition the IAM User Guide
+ * and AWS's STS API Reference, RoleArn, require for Cognito). Always on: there is no client id list
+ * behind these providers, the trust policy is the only place the app is checked.
+ *
  * Pure: the parsed document in, a message or undefined out.
  */
 import type { ConditionClause, PolicyDocument, Statement } from './types.js';
@@ -68,6 +78,37 @@ function restricts(clause: ConditionClause, keys: ReadonlySet<string>): boolean 
   if (!keys.has(clause.key.toLowerCase())) return false;
   if (clause.base === 'Null' || clause.base.includes('Not') || clause.ifExists || clause.qualifier === 'ForAllValues') return false;
   return clause.values.length > 0 && !clause.values.some((v) => matchesAnything(clause, v));
+}
+
+/** The built-in providers, and the keys that name the app a token was issued to. */
+const BUILT_IN_APP_KEYS: Readonly<Record<string, { readonly keys: readonly string[]; readonly who: string; readonly example: string }>> = {
+  'accounts.google.com': { keys: ['accounts.google.com:aud', 'accounts.google.com:oaud'], who: "any Google app's users", example: '"StringEquals": {"accounts.google.com:aud": "1234567890-abc.apps.googleusercontent.com"}' },
+  'graph.facebook.com': { keys: ['graph.facebook.com:app_id'], who: "any Facebook app's users", example: '"StringEquals": {"graph.facebook.com:app_id": "111222333444555"}' },
+  'www.amazon.com': { keys: ['www.amazon.com:app_id'], who: "any Login with Amazon app's users", example: '"StringEquals": {"www.amazon.com:app_id": "amzn1.application-oa2-client.…"}' },
+  'cognito-identity.amazonaws.com': { keys: ['cognito-identity.amazonaws.com:aud'], who: "any identity pool's users", example: '"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:…"}' },
+};
+
+/**
+ * The reason a trust policy that trusts a built-in provider (Google, Facebook, Login with Amazon,
+ * Cognito) must be refused, or undefined: a statement that allows sts:AssumeRoleWithWebIdentity
+ * for one of them with no positive condition on the key that names the app.
+ */
+export function builtInTrustProblem(doc: PolicyDocument): string | undefined {
+  for (const s of doc.statements) {
+    if (!allowsWebIdentity(s)) continue;
+    for (const name of new Set(s.principal?.federated ?? [])) {
+      const rule = BUILT_IN_APP_KEYS[name];
+      if (!rule) continue;
+      const keys = new Set(rule.keys.map((k) => k.toLowerCase()));
+      if (s.conditions.some((c) => restricts(c, keys))) continue;
+      const which = s.sid !== undefined ? `statement ${JSON.stringify(s.sid)}` : `statement ${s.index + 1}`;
+      return (
+        `Trust policy ${which} allows sts:AssumeRoleWithWebIdentity for the built-in identity provider ${name} ` +
+        `without a condition on ${rule.keys.join(' or ')}: ${rule.who} can get a token from it. Name your app, e.g. ${rule.example}.`
+      );
+    }
+  }
+  return undefined;
 }
 
 function subjectKeys(issuer: string): string[] {

@@ -14,8 +14,25 @@ describe('parseConfig', () => {
         requestDeadlineMs: 5000,
         multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.com'],
         oidcCaBundle: undefined, oidcFetchTimeoutMs: 3000,
+        googleIssuerUrl: 'https://accounts.google.com', facebookGraphUrl: 'https://graph.facebook.com', amazonApiUrl: 'https://api.amazon.com',
       },
     });
+  });
+
+  it('GOOGLE_ISSUER_URL, FACEBOOK_GRAPH_URL and AMAZON_API_URL: https URLs (plain http on loopback outside production), trailing slash dropped', () => {
+    expect(parseConfig({ GOOGLE_ISSUER_URL: 'https://google-mirror.internal/', FACEBOOK_GRAPH_URL: 'http://127.0.0.1:9000', AMAZON_API_URL: 'https://lwa.internal:8443/api' })).toMatchObject({
+      ok: true,
+      config: { googleIssuerUrl: 'https://google-mirror.internal', facebookGraphUrl: 'http://127.0.0.1:9000', amazonApiUrl: 'https://lwa.internal:8443/api' },
+    });
+    for (const [name, value, env] of [
+      ['GOOGLE_ISSUER_URL', 'http://accounts.google.com', {}],
+      ['FACEBOOK_GRAPH_URL', 'https://graph.facebook.com?x=1', {}],
+      ['AMAZON_API_URL', 'not a url', {}],
+      ['AMAZON_API_URL', 'http://127.0.0.1:9000', { NODE_ENV: 'production', KEYS_DIR: './keys' }],
+    ] as const) {
+      const r = parseConfig({ ...env, [name]: value });
+      expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(new RegExp(`^${name} must be an https:// URL`))]);
+    }
   });
 
   it('OIDC_MULTI_TENANT_ISSUERS replaces the default list (URLs as IAM names them, https:// optional), or empties it with none', () => {

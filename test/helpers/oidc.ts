@@ -39,7 +39,8 @@ export interface TestPki {
   close(): void;
 }
 
-export const PUBLIC_HOSTS = ['token.actions.githubusercontent.com', 'oidc.eks.us-east-1.amazonaws.com'];
+/** Public host names the test certificate also names, so that tests can route them to loopback stand-ins (FetchPolicy.connectTo). */
+export const PUBLIC_HOSTS = ['token.actions.githubusercontent.com', 'oidc.eks.us-east-1.amazonaws.com', 'accounts.google.com', 'www.googleapis.com', 'graph.facebook.com', 'api.amazon.com'];
 
 /** Certificates from openssl, valid for two days. */
 export function makePki(): TestPki {

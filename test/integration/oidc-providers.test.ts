@@ -286,12 +286,17 @@ describe('trust policies naming providers', () => {
   });
 
   test.each([
-    ['accounts.google.com'],
-    ['graph.facebook.com'],
-    ['www.amazon.com'],
-    ['cognito-identity.amazonaws.com'],
-  ])('the built-in provider %s needs no IAM object', async (name) => {
-    await createRole(`BuiltIn-${name.replaceAll('.', '-')}`, trustPolicy(name));
+    ['accounts.google.com', 'aud'],
+    ['graph.facebook.com', 'app_id'],
+    ['www.amazon.com', 'app_id'],
+    ['cognito-identity.amazonaws.com', 'aud'],
+  ])('the built-in provider %s needs no IAM object (only a condition on its %s key)', async (name, key) => {
+    await createRole(`BuiltIn-${name.replaceAll('.', '-')}`, trustPolicy(name, { StringEquals: { [`${name}:${key}`]: 'my-app' } }));
+    // Without one, any app's users could assume the role: refused, saying why.
+    await expect(createRole(`BuiltInOpen-${name.replaceAll('.', '-')}`, trustPolicy(name))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      message: expect.stringContaining(`for the built-in identity provider ${name} without a condition on ${name}:${key}`),
+    });
   });
 
   test('a SAML provider ARN is accepted as before (SAML providers are not checked yet)', async () => {

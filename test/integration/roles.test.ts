@@ -439,7 +439,7 @@ describe('trust policy principals must exist', () => {
     ['a role session (its session name is free)', () => trusting(`arn:aws:sts::${acct}:assumed-role/TrustedRole/anything`)],
     ['everyone', () => trusting('*')],
     ['a service', () => TRUST],
-    ['a federated provider', () => trust({ Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' })],
+    ['a federated provider', () => trust({ Effect: 'Allow', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'accounts.google.com:aud': '1234567890-app.apps.googleusercontent.com' } } })],
   ];
   test.each(accepted)('CreateRole accepts %s', async (_, doc) => {
     const { Role } = await create(doc());

@@ -4,7 +4,7 @@
  * subject, or anyone on that platform could assume the role.
  */
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, parsePolicy } from '../../src/policy/index.js';
+import { builtInTrustProblem, DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, parsePolicy } from '../../src/policy/index.js';
 
 const GH = 'token.actions.githubusercontent.com';
 const GH_ARN = `arn:aws:iam::123456789012:oidc-provider/${GH}`;
@@ -83,5 +83,35 @@ describe('accepted', () => {
 
   test('an empty list turns the guardrail off', () => {
     expect(multiTenantTrustProblem(trust(statement(GH_ARN)), [])).toBeUndefined();
+  });
+});
+
+describe('the built-in providers: a condition on the app is required', () => {
+  const refused: [string, ReturnType<typeof trust>, RegExp][] = [
+    ['Google without conditions', trust(statement('accounts.google.com')), /^Trust policy statement 1 allows sts:AssumeRoleWithWebIdentity for the built-in identity provider accounts\.google\.com without a condition on accounts\.google\.com:aud or accounts\.google\.com:oaud: any Google app's users can get a token from it\./],
+    ['Google with a condition on sub only', trust(statement('accounts.google.com', { StringEquals: { 'accounts.google.com:sub': '1234' } })), /accounts\.google\.com:aud/],
+    ['Google with aud under StringLike "*"', trust(statement('accounts.google.com', { StringLike: { 'accounts.google.com:aud': '*' } })), /accounts\.google\.com:aud/],
+    ['Google with StringNotEquals on aud', trust(statement('accounts.google.com', { StringNotEquals: { 'accounts.google.com:aud': 'evil' } })), /accounts\.google\.com:aud/],
+    ['Facebook without app_id', trust(statement('graph.facebook.com', { StringEquals: { 'graph.facebook.com:id': '42' } })), /graph\.facebook\.com:app_id: any Facebook app's users/],
+    ['Login with Amazon without app_id', trust(statement('www.amazon.com')), /www\.amazon\.com:app_id: any Login with Amazon app's users/],
+    ['Cognito without aud', trust(statement('cognito-identity.amazonaws.com')), /cognito-identity\.amazonaws\.com:aud/],
+    ['Google in a list beside a registered provider', trust({ ...statement(['accounts.google.com', GH_ARN]), Sid: 'Mobile' }), /^Trust policy statement "Mobile" allows/],
+  ];
+  test.each(refused)('refused: %s', (_, doc, message) => {
+    expect(builtInTrustProblem(doc)).toMatch(message);
+  });
+
+  const accepted: [string, ReturnType<typeof trust>][] = [
+    ['Google with aud', trust(statement('accounts.google.com', { StringEquals: { 'accounts.google.com:aud': '123-abc.apps.googleusercontent.com' } }))],
+    ['Google with oaud (key in another case)', trust(statement('accounts.google.com', { StringEquals: { 'Accounts.Google.com:OAUD': '123-abc.apps.googleusercontent.com' } }))],
+    ['Facebook with app_id', trust(statement('graph.facebook.com', { StringEquals: { 'graph.facebook.com:app_id': '111222333444555' } }))],
+    ['Login with Amazon with app_id', trust(statement('www.amazon.com', { StringEquals: { 'www.amazon.com:app_id': 'amzn1.application-oa2-client.1' } }))],
+    ['Cognito with aud', trust(statement('cognito-identity.amazonaws.com', { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } }))],
+    ['a Deny statement', trust({ Effect: 'Deny', Principal: { Federated: 'accounts.google.com' }, Action: 'sts:AssumeRoleWithWebIdentity' })],
+    ['another action only', trust(statement('accounts.google.com', undefined, { Action: 'sts:TagSession' }))],
+    ['a registered provider', trust(statement('arn:aws:iam::123456789012:oidc-provider/idp.example.com'))],
+  ];
+  test.each(accepted)('accepted: %s', (_, doc) => {
+    expect(builtInTrustProblem(doc)).toBeUndefined();
   });
 });
