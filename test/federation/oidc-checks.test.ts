@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, test } from 'vitest';
 import { AwsError } from '../../src/errors.js';
-import { sessionKeys, sourceIdentityClaim, tagsClaim, trustKeys } from '../../src/federation/claims.js';
+import { googleTrustKeys, oauthTrustKeys, sessionKeys, sourceIdentityClaim, tagsClaim, trustKeys } from '../../src/federation/claims.js';
+import { googleIssuerForms } from '../../src/federation/google.js';
 import {
   CLOCK_SKEW_SECONDS,
   checkExpiry,
@@ -103,6 +104,17 @@ describe('claims → condition keys', () => {
   });
   test('the session carries the provider, aud and sub only', () => {
     expect(sessionKeys('arn:p', 'h/p', 'a', 's')).toEqual({ 'aws:FederatedProvider': 'arn:p', 'h/p:aud': 'a', 'h/p:sub': 's' });
+  });
+  test('Google: :aud is azp when present, else aud; :oaud always aud', () => {
+    expect(googleTrustKeys({ aud: 'web', azp: 'android' }, 'u')).toEqual({ 'accounts.google.com:aud': 'android', 'accounts.google.com:oaud': 'web', 'accounts.google.com:sub': 'u' });
+    expect(googleTrustKeys({ aud: 'web' }, 'u')).toEqual({ 'accounts.google.com:aud': 'web', 'accounts.google.com:oaud': 'web', 'accounts.google.com:sub': 'u' });
+    expect(googleIssuerForms('https://accounts.google.com')).toEqual(['https://accounts.google.com', 'accounts.google.com']);
+  });
+  test('Facebook and Login with Amazon: their own key names, in the trust policy and the session', () => {
+    expect(oauthTrustKeys('graph.facebook.com', 'app', 'u')).toEqual({ 'graph.facebook.com:app_id': 'app', 'graph.facebook.com:id': 'u' });
+    expect(oauthTrustKeys('www.amazon.com', 'client', 'u')).toEqual({ 'www.amazon.com:app_id': 'client', 'www.amazon.com:user_id': 'u' });
+    expect(sessionKeys('www.amazon.com', 'www.amazon.com', 'client', 'u')).toEqual({ 'aws:FederatedProvider': 'www.amazon.com', 'www.amazon.com:app_id': 'client', 'www.amazon.com:user_id': 'u' });
+    expect(sessionKeys('accounts.google.com', 'accounts.google.com', 'web', 'u')).toEqual({ 'aws:FederatedProvider': 'accounts.google.com', 'accounts.google.com:aud': 'web', 'accounts.google.com:sub': 'u' });
   });
   test('the tags claim', () => {
     const t = 'https://aws.amazon.com/tags';
