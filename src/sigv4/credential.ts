@@ -17,13 +17,23 @@ export function parseCredential(value: string): Credential {
       `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${value}'`,
     );
   }
-  if (!/^\d{8}$/.test(date)) {
+  if (!isDate(date)) {
     throw new AwsError('IncompleteSignature', `Invalid credential date '${date}'. Date is not the required format: yyyyMMdd.`);
   }
   if (terminator !== TERMINATOR) {
     throw new AwsError('IncompleteSignature', `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
   }
   return { accessKeyId, date, region, service };
+}
+
+/** Eight ASCII digits (yyyyMMdd; the calendar is checked with the scope). */
+function isDate(text: string): boolean {
+  if (text.length !== 8) return false;
+  for (let i = 0; i < 8; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** The credential scope as it appears in the string to sign. */

@@ -6,11 +6,13 @@
  * MissingAuthenticationToken), in bounded time, and what parses has the form the spec says.
  * (test/sigv4/oracle.test.ts covers signed requests changed in one place.)
  */
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { AwsError } from '../../src/errors.js';
 import {
   checkCredentialScope,
+  computeSignature,
   formatAmzDate,
   parseAmzDate,
   parseAuthorizationHeader,
@@ -147,6 +149,24 @@ describe('SigV4 parsing under hostile input', () => {
         expect(SIGV4_CODES).toContain((outcome as AwsError).code);
       }),
       fuzzParams(1_000),
+    );
+  });
+});
+
+describe('the hand-written HMAC (src/sigv4/signature.ts) against node:crypto', () => {
+  test('computeSignature equals createHmac for any key and message, with keys used again in any order', () => {
+    // Keys of every length around the block size (64 bytes; longer keys take createHmac's path),
+    // messages of any Unicode text and length (the kept room is 256 bytes), each key reused.
+    const key = fc.uint8Array({ minLength: 0, maxLength: 80 }).map((k) => Buffer.from(k));
+    const message = fc.oneof(fc.string({ unit: 'binary', maxLength: 600 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ maxLength: 300 }));
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), message), { minLength: 1, maxLength: 6 }), (keys, uses) => {
+        for (const [i, m] of uses) {
+          const k = keys[i % keys.length] ?? Buffer.alloc(0);
+          expect(computeSignature(k, m)).toBe(createHmac('sha256', k).update(m, 'utf8').digest('hex'));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
