@@ -11,7 +11,11 @@ import { authenticate } from '../src/auth/authenticate.js';
 import { handleQuery } from '../src/http/pipeline.js';
 import type { RawRequest } from '../src/http/raw-request.js';
 import type { Service } from '../src/service.js';
+import { verifyWebIdentityToken } from '../src/federation/oidc/verify.js';
+import { asKeySet, verifySignature } from '../src/federation/oidc/jose.js';
 import { verify } from '../src/sigv4/index.js';
+import { findOidcProviderByIssuer } from '../src/store/oidc-providers.js';
+import { issueCredentials } from '../src/sts/issue.js';
 import type { Keyring } from '../src/tokens/keyring.js';
 import { openSessionToken } from '../src/tokens/session-token.js';
 
@@ -21,6 +25,14 @@ export interface WireRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+}
+
+/** An AssumeRoleWithWebIdentity request, its token, and where the token's provider is registered. */
+export interface WebIdentityBreakdown {
+  readonly req: WireRequest;
+  readonly token: string;
+  readonly issuer: string;
+  readonly accountId: string;
 }
 
 export interface StageResult {
@@ -59,7 +71,14 @@ function rawOf(req: WireRequest): RawRequest {
 }
 
 /** Stage by stage for one request made with temporary credentials, then the whole pipeline for every other one. */
-export async function breakdown(service: Service, keyring: Keyring, url: string, temporary: WireRequest, others: readonly { name: string; req: WireRequest }[]): Promise<StageResult[]> {
+export async function breakdown(
+  service: Service,
+  keyring: Keyring,
+  url: string,
+  temporary: WireRequest,
+  others: readonly { name: string; req: WireRequest }[],
+  webIdentity?: WebIdentityBreakdown,
+): Promise<StageResult[]> {
   const deps = service.deps;
   const raw = rawOf(temporary);
   const token = temporary.headers['x-amz-security-token'] ?? '';
@@ -90,5 +109,32 @@ export async function breakdown(service: Service, keyring: Keyring, url: string,
     await check(r, name);
     results.push(await timeAsync(`handleQuery(): ${name}`, () => handleQuery(deps, r, randomUUID())));
   }
+  if (webIdentity) results.push(...(await webIdentityStages(service, keyring, webIdentity, check)));
   return results;
+}
+
+/**
+ * AssumeRoleWithWebIdentity's own steps (keys cached, as after the first request), then the whole
+ * call: what it adds to AssumeRole's work (the role, its trust policy, the session token sealed,
+ * the issuance's audit event written) is the token verified and the provider read.
+ */
+async function webIdentityStages(service: Service, keyring: Keyring, wi: WebIdentityBreakdown, check: (r: RawRequest, name: string) => Promise<void>): Promise<StageResult[]> {
+  const deps = service.deps;
+  const raw = rawOf(wi.req);
+  // The first call fetches and caches the provider's keys; every later one uses them.
+  await check(raw, 'AssumeRoleWithWebIdentity');
+  const provider = await findOidcProviderByIssuer(deps.store.db, wi.accountId, wi.issuer);
+  if (!provider) throw new Error(`breakdown: no provider for ${wi.issuer}`);
+  const keys = asKeySet(await (await fetch(`${wi.issuer}/keys`)).json());
+  if (!keys) throw new Error('breakdown: the issuer served no key set');
+  const role = { id: 'AROABENCHBENCHBENCH01', name: 'bench-web-role', path: '/' };
+  return [
+    await timeAsync('verifySignature(): the RS256 signature alone (jose, cached key set)', () => verifySignature(wi.token, keys)),
+    await timeAsync('verifyWebIdentityToken(): header, signature, claims, audience (keys cached)', () => verifyWebIdentityToken(wi.token, provider, service.registry.oidcKeys, new Date())),
+    await timeAsync('findOidcProviderByIssuer(): the provider row (a database read per call)', () => findOidcProviderByIssuer(deps.store.db, wi.accountId, wi.issuer)),
+    await timeAsync('issueCredentials(): a role session token sealed (AES-256-GCM)', () =>
+      issueCredentials(keyring, new Date(), 3600, { kind: 'role', acct: wi.accountId, arn: `arn:aws:sts::${wi.accountId}:assumed-role/bench-web-role/b`, uid: `${role.id}:b`, role, name: 'b', depth: 0 }),
+    ),
+    await timeAsync('handleQuery(): AssumeRoleWithWebIdentity (keys cached)', () => handleQuery(deps, raw, randomUUID())),
+  ];
 }

@@ -5,14 +5,14 @@
  * Then pools of distinct SigV4-signed requests, since the load generator replays fixed bytes:
  * a signature stays valid for 15 minutes, so each pool is signed just before its run.
  */
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type autocannon from 'autocannon';
 import type { NewAccount } from '../src/accounts/accounts.js';
 import { API_VERSIONS } from '../src/protocol/index.js';
 import { issueCredentials } from '../src/sts/issue.js';
 import type { Keyring } from '../src/tokens/keyring.js';
-import { formBody, send, signedPost, type Key, type Param } from '../test/negative/wire.js';
+import { formBody, send, signedPost, unsignedPost, type Key, type Param } from '../test/negative/wire.js';
 import type { WireRequest } from './http-breakdown.js';
 
 export const STS_VERSION = API_VERSIONS.sts;
@@ -79,6 +79,34 @@ export async function setUp(url: string, root: NewAccount, keyring: Keyring, ope
   } finally {
     iam.destroy();
   }
+}
+
+/**
+ * For AssumeRoleWithWebIdentity: the issuer registered as an IAM OpenID Connect provider (its
+ * client id the only audience) and a role that trusts it for that audience.
+ */
+export async function setUpWebIdentity(url: string, root: NewAccount, issuer: string, clientId: string): Promise<{ roleArn: string }> {
+  const iam = new IAMClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey }, maxAttempts: 1 });
+  try {
+    const { OpenIDConnectProviderArn: provider } = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: [clientId] }));
+    if (!provider) throw new Error('CreateOpenIDConnectProvider returned no ARN');
+    const hostPath = issuer.replace(/^https?:\/\//, '');
+    const trust = policy({ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath}:aud`]: clientId } } });
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'bench-web-role', AssumeRolePolicyDocument: trust }));
+    if (!Role?.Arn) throw new Error('CreateRole returned no role');
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'bench-web-role', PolicyName: 'read', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+    return { roleArn: Role.Arn };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** `params` as unsigned POSTs (AssumeRoleWithWebIdentity is never signed). */
+export function unsignedPool(url: string, params: readonly (readonly Param[])[]): WireRequest[] {
+  return params.map((p) => {
+    const w = unsignedPost(url, formBody(p));
+    return { method: w.method, path: w.target, headers: w.headers, body: typeof w.body === 'string' ? w.body : Buffer.from(w.body).toString('utf8') };
+  });
 }
 
 export interface PoolEntry {

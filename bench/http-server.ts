@@ -16,14 +16,14 @@ import { readNodeRequest } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { Keyring } from '../src/tokens/keyring.js';
-import { breakdown, type StageResult, type WireRequest } from './http-breakdown.js';
+import { breakdown, type StageResult, type WebIdentityBreakdown, type WireRequest } from './http-breakdown.js';
 import { CONSTANT } from './http-server-constant.js';
 
 export type Backend = 'pglite' | 'postgres';
 
 export type ToServer =
   | { readonly type: 'start'; readonly backend: Backend; readonly databaseUrl?: string; readonly key: { readonly kid: string; readonly created: string; readonly key: string } }
-  | { readonly type: 'breakdown'; readonly temporary: WireRequest; readonly others: readonly { name: string; req: WireRequest }[] }
+  | { readonly type: 'breakdown'; readonly temporary: WireRequest; readonly others: readonly { name: string; req: WireRequest }[]; readonly webIdentity?: WebIdentityBreakdown }
   | { readonly type: 'stop' };
 
 export type FromServer =
@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   // The access log is formatted as in production (its cost is part of every request) but not
   // written: a terminal or a pipe would measure the terminal.
   const logger = createLogger('info', () => {});
-  const service = createService({ store, keyring, logger });
+  // The AssumeRoleWithWebIdentity row's issuer is plain http on loopback, as outside production.
+  const service = createService({ store, keyring, logger, oidc: { allowLoopbackHttp: true } });
   const server = await listen(service, 0, '127.0.0.1');
   const baseline = await serveBaseline();
   const layers = [await serveLayer('read', service.deps), await serveLayer('authenticate', service.deps)] as const;
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
 
   process.on('message', (m: ToServer) => {
     if (m.type === 'breakdown') {
-      breakdown(service, keyring, server.url, m.temporary, m.others).then(
+      breakdown(service, keyring, server.url, m.temporary, m.others, m.webIdentity).then(
         (stages) => send({ type: 'breakdown', stages }),
         (err: unknown) => send({ type: 'failed', message: String(err) }),
       );

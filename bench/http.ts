@@ -1,8 +1,9 @@
 /**
  * HTTP load benchmark (issue 4): the running service on loopback under a fixed number of
  * keep-alive connections, requests/s and p50/p99 latency for GetCallerIdentity (temporary and
- * long-term credentials), AssumeRole and GetSessionToken, each beside a baseline measured in the
- * same run: a Hono route that returns a constant, on the same kind of server, fed the same bytes.
+ * long-term credentials), AssumeRole, AssumeRoleWithWebIdentity (an RS256 ID token from a local
+ * issuer whose keys the service fetched once and caches) and GetSessionToken, each beside a
+ * baseline measured in the same run: a Hono route that returns a constant, on the same kind of server, fed the same bytes.
  * On PGlite, then on PostgreSQL when LATCHKEY_BENCH_DATABASE_URL is set (a scratch database is
  * created there and dropped afterwards).
  *
@@ -25,7 +26,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { generateKey, Keyring } from '../src/tokens/keyring.js';
 import { scratchDatabase } from '../test/helpers/scratch-database.js';
 import type { StageResult, WireRequest } from './http-breakdown.js';
-import { preflight, setUp, signPool, STS_VERSION, toAutocannon, type Fixtures } from './http-fixtures.js';
+import { preflight, setUp, setUpWebIdentity, signPool, STS_VERSION, toAutocannon, unsignedPool, type Fixtures } from './http-fixtures.js';
+import { startIssuer } from './http-issuer.js';
 import { startConstant, startDeployed } from './http-deployed.js';
 import { combine, runLoad, type LoadOptions, type LoadResult } from './http-load.js';
 import { ForkedServer } from './forked-server.js';
@@ -97,6 +99,9 @@ function reportStages(stages: readonly StageResult[]): void {
 
 
 const ACTION = (name: string): [string, string][] => [['Action', name], ['Version', STS_VERSION]];
+const ASSUME_ROLE = 'AssumeRole (long-term key → role session)';
+const WEB_IDENTITY = 'AssumeRoleWithWebIdentity (RS256 ID token, keys cached)';
+const SESSION_TOKEN = 'GetSessionToken (long-term key)';
 
 async function benchBackend(backend: Backend, label: string, databaseUrl: string | undefined, options: LoadOptions): Promise<{ baseline: LoadResult; cases: Case[] }> {
   const material = generateKey(new Date());
@@ -108,6 +113,8 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
     ...prof,
     ...(process.env.LATCHKEY_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
   ]);
+  // The web identity row's issuer, in this process: the service fetches its keys once.
+  const issuer = await startIssuer();
   try {
     const ready = await server.ask(
       { type: 'start', backend, ...(databaseUrl ? { databaseUrl } : {}), key: { kid: material.kid, created: material.created, key: material.key.toString('base64') } },
@@ -115,6 +122,15 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
     );
     const fx: Fixtures = await setUp(ready.url, ready.root, keyring, ready.operations);
     const has = (op: string) => ready.operations.includes(`${STS_VERSION}:${op}`);
+    const webIdentity = has('AssumeRoleWithWebIdentity') ? await setUpWebIdentity(ready.url, ready.root, issuer.issuer, issuer.clientId) : undefined;
+    // Distinct tokens (one subject each) and session names: nothing is the same request twice.
+    const webIdentityParams = async (i: number): Promise<[string, string][]> => [
+      ...ACTION('AssumeRoleWithWebIdentity'),
+      ['RoleArn', webIdentity?.roleArn ?? ''],
+      ['RoleSessionName', `bench-${i}`],
+      ['WebIdentityToken', await issuer.token(`user-${i}`)],
+    ];
+    const webIdentityPool = async (): Promise<WireRequest[]> => unsignedPool(ready.url, await Promise.all(Array.from({ length: POOL }, (_, i) => webIdentityParams(i))));
 
     // Each pool is signed just before its own run: signatures are good for 15 minutes.
     const temporaryPool = () =>
@@ -157,12 +173,14 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
       temporaryRounds.length > 0 ? { name: temporaryName, result: combine(temporaryName, temporaryRounds), shares } : (temporaryCase ?? { name: temporaryName, skipped: 'not measured' }),
       await attempt('GetCallerIdentity, long-term access key', true, () =>
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: i }))),
-      await attempt('AssumeRole (long-term key → role session)', has('AssumeRole'), () =>
+      await attempt(ASSUME_ROLE, has('AssumeRole'), () =>
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] }))),
-      await attempt('GetSessionToken (long-term key)', has('GetSessionToken'), () =>
+      await attempt(WEB_IDENTITY, webIdentity !== undefined, webIdentityPool),
+      await attempt(SESSION_TOKEN, has('GetSessionToken'), () =>
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('GetSessionToken'), ['DurationSeconds', String(900 + i)]] }))),
     ];
     report(`HTTP load on ${label}: ${options.connections} connections, ${options.seconds} s per case after ${options.warmupSeconds} s of warm-up`, baseline, cases);
+    if (webIdentity) console.log(`  ${WEB_IDENTITY}: the issuer's key set was fetched ${issuer.keyFetches()} time(s) in the whole run so far`);
 
     // The same requests through the request path cut after each layer, in a row, once: what each
     // layer adds under load (the database plays no part in them: measured on the first backend).
@@ -184,19 +202,27 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
       const others: { name: string; req: WireRequest }[] = [];
       const longTerm = (await signPool(ready.url, 1, () => ({ key: fx.userKey, params: ACTION('GetCallerIdentity') })))[0];
       if (longTerm) others.push({ name: 'GetCallerIdentity, long-term key', req: longTerm });
-      for (const c of cases.slice(2)) {
-        if (!c.result) continue;
-        const op = c.name.startsWith('AssumeRole') ? 'AssumeRole' : 'GetSessionToken';
+      const measuredCase = (name: string) => cases.some((c) => c.name === name && c.result);
+      for (const [name, op] of [[ASSUME_ROLE, 'AssumeRole'], [SESSION_TOKEN, 'GetSessionToken']] as const) {
+        if (!measuredCase(name)) continue;
         const params: [string, string][] = op === 'AssumeRole' ? [...ACTION(op), ['RoleArn', fx.roleArn], ['RoleSessionName', 'breakdown']] : ACTION(op);
         const req = (await signPool(ready.url, 1, () => ({ key: fx.userKey, params })))[0];
         if (req) others.push({ name: op, req });
       }
-      const { stages } = await server.ask({ type: 'breakdown', temporary, others }, 'breakdown');
+      let wi: { req: WireRequest; token: string; issuer: string; accountId: string } | undefined;
+      if (measuredCase(WEB_IDENTITY)) {
+        const params = await webIdentityParams(0);
+        const req = unsignedPool(ready.url, [params])[0];
+        const token = params[params.length - 1]?.[1];
+        if (req && token) wi = { req, token, issuer: issuer.issuer, accountId: fx.accountId };
+      }
+      const { stages } = await server.ask({ type: 'breakdown', temporary, others, ...(wi ? { webIdentity: wi } : {}) }, 'breakdown');
       reportStages(stages);
     }
     return { baseline, cases };
   } finally {
     await server.stop();
+    await issuer.close();
   }
 }
 
@@ -206,7 +232,7 @@ function verdicts(label: string, baseline: LoadResult, cases: readonly Case[], b
     const share = temporary.requestsPerSec / baseline.requestsPerSec;
     console.log(`\n${label}: GetCallerIdentity with temporary credentials at ${fmt(100 * share, 1)}% of the baseline's requests/s: ${share >= 0.5 ? 'meets' : 'MISSES'} the target of 50%`);
   }
-  const assume = cases.find((c) => c.name.startsWith('AssumeRole'))?.result;
+  const assume = cases.find((c) => c.name === ASSUME_ROLE)?.result;
   if (backend === 'postgres' && assume) {
     console.log(`${label}: AssumeRole at ${fmt(assume.requestsPerSec)} requests/s: ${assume.requestsPerSec >= 2000 ? 'meets' : 'MISSES'} the target of 2,000`);
   }
@@ -282,7 +308,7 @@ async function benchDeployed(label: string, databaseUrl: string, workers: number
       temporaryRounds.push(await measured(`${temporaryName}${tag}`, service.url, await temporaryPool(), round === 0));
     }
     const assumePool = await signPool(service.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] }));
-    const assume = await measured('AssumeRole (long-term key → role session)', service.url, assumePool, true);
+    const assume = await measured(ASSUME_ROLE, service.url, assumePool, true);
     const baseline = combine(baselineName, baselineRounds);
     const shares = temporaryRounds.map((r, i) => r.requestsPerSec / (baselineRounds[i]?.requestsPerSec ?? Number.NaN));
     const cases: Case[] = [{ name: temporaryName, result: combine(temporaryName, temporaryRounds), shares }, { name: assume.name, result: assume }];

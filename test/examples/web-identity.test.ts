@@ -1,0 +1,47 @@
+/**
+ * examples/web-identity runs as its README says (`npm run example:web-identity`), from start to
+ * end, so that it cannot rot: the app signs in at the provider, trades the ID token, and is
+ * allowed one call and refused the other. It starts its own Latchkey in memory, so it runs once,
+ * in the `processes` project.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TIMEOUT_MS = 90_000;
+
+function runExample(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // Only what npm and node need: no LATCHKEY_ENDPOINT or AWS_* of the developer's.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const child = spawn('npm', ['run', '--silent', 'example:web-identity'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('npm run example:web-identity: sign in, AssumeRoleWithWebIdentity, an allowed and a denied call', async () => {
+  const r = await runExample();
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const lines = [
+    /^latchkey +Latchkey in this process at http:\/\/127\.0\.0\.1:\d+ \(PGlite in memory, account \d{12}\)$/m,
+    /^admin +registered arn:aws:iam::\d{12}:oidc-provider\/127\.0\.0\.1:\d+$/m,
+    /^app +alice signed in at the provider/m,
+    /^app +AssumeRoleWithWebIdentity: arn:aws:sts::\d{12}:assumed-role\/notes-app-user-[0-9a-f]{6}\/alice-phone \(subject alice, audience notes-app\), key ASIA/m,
+    /^app +GetCallerIdentity: arn:aws:sts::\d{12}:assumed-role\/notes-app-user-[0-9a-f]{6}\/alice-phone$/m,
+    /^app +iam:ListRoles allowed: \d+ role\(s\), notes-app-user-[0-9a-f]{6} among them: yes$/m,
+    /^app +iam:CreateUser denied \(AccessDenied\): User: arn:aws:sts::\d{12}:assumed-role\/notes-app-user-[0-9a-f]{6}\/alice-phone is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user\/mallory because no identity-based policy allows the iam:CreateUser action$/m,
+    /^done +an allowed and a denied call/m,
+  ];
+  let from = 0;
+  for (const line of lines) {
+    const m = line.exec(r.stdout.slice(from));
+    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
+    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
+  }
+}, TIMEOUT_MS);
