@@ -35,10 +35,23 @@ export type SignatureResult =
   /** No key of the set fits the token's kid and alg (or more than one does). */
   | { readonly ok: false; readonly reason: 'no-key' | 'bad-signature' | 'algorithm' | 'malformed' };
 
+/**
+ * jose's key set over `keys`, made once per fetched key set (src/federation/oidc/keys.ts caches
+ * the set object): it imports each key on first use and keeps it, where a set made per call
+ * imported the RSA key again every time (about twice the cost of the verification).
+ */
+const keySets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
+
+function keySetOf(keys: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(keys);
+  if (!set) keySets.set(keys, (set = createLocalJWKSet(keys)));
+  return set;
+}
+
 /** Verify the token's signature with a key of `keys`. */
 export async function verifySignature(token: string, keys: JSONWebKeySet): Promise<SignatureResult> {
   try {
-    const { payload } = await compactVerify(token, createLocalJWKSet(keys), { algorithms: [...ALGORITHMS] });
+    const { payload } = await compactVerify(token, keySetOf(keys), { algorithms: [...ALGORITHMS] });
     return { ok: true, payload };
   } catch (err) {
     if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys || err instanceof errors.JWKSInvalid) return { ok: false, reason: 'no-key' };
