@@ -21,13 +21,11 @@ export interface BoundedCacheOptions<K, V> {
   readonly weigh?: ((value: V, key: K) => number) | undefined;
 }
 
-interface Entry<V> {
-  readonly value: V;
-  readonly weight: number;
-}
-
 export class BoundedCache<K, V> {
-  readonly #entries = new Map<K, Entry<V>>();
+  /** The values, oldest first (a Map keeps insertion order). */
+  readonly #values = new Map<K, V>();
+  /** Each entry's weight, kept only when entries are weighed (a hit reads #values alone). */
+  readonly #weights: Map<K, number> | undefined;
   readonly #maxEntries: number;
   readonly #maxWeight: number;
   readonly #weigh: ((value: V, key: K) => number) | undefined;
@@ -38,10 +36,11 @@ export class BoundedCache<K, V> {
     this.#maxEntries = options.maxEntries;
     this.#maxWeight = options.maxWeight ?? Infinity;
     this.#weigh = options.weigh;
+    this.#weights = options.weigh === undefined ? undefined : new Map();
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#values.size;
   }
 
   /** The total weight of the entries kept (0 without `weigh`). */
@@ -51,40 +50,47 @@ export class BoundedCache<K, V> {
 
   /** The value kept for `key`; undefined if none. */
   get(key: K): V | undefined {
-    return this.#entries.get(key)?.value;
+    return this.#values.get(key);
   }
 
   has(key: K): boolean {
-    return this.#entries.has(key);
+    return this.#values.has(key);
   }
 
   /** Keep `value` for `key` as the newest entry (replacing any), then evict the oldest down to the bounds. */
   set(key: K, value: V): void {
     this.delete(key);
-    const weight = this.#weigh === undefined ? 0 : this.#weigh(value, key);
-    this.#entries.set(key, { value, weight });
-    this.#weight += weight;
-    while (this.#entries.size > this.#maxEntries || (this.#weight > this.#maxWeight && this.#entries.size > 1)) {
-      const oldest = this.#entries.keys().next();
+    this.#values.set(key, value);
+    if (this.#weigh !== undefined && this.#weights !== undefined) {
+      const weight = this.#weigh(value, key);
+      this.#weights.set(key, weight);
+      this.#weight += weight;
+    }
+    while (this.#values.size > this.#maxEntries || (this.#weight > this.#maxWeight && this.#values.size > 1)) {
+      const oldest = this.#values.keys().next();
       if (oldest.done === true) break;
       this.delete(oldest.value);
     }
   }
 
   delete(key: K): boolean {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return false;
-    this.#weight -= entry.weight;
-    return this.#entries.delete(key);
+    if (!this.#values.delete(key)) return false;
+    const weights = this.#weights;
+    if (weights !== undefined) {
+      this.#weight -= weights.get(key) ?? 0;
+      weights.delete(key);
+    }
+    return true;
   }
 
   /** Drop every entry `drop` picks (a walk over all of them). */
   deleteWhere(drop: (value: V, key: K) => boolean): void {
-    for (const [key, entry] of this.#entries) if (drop(entry.value, key)) this.delete(key);
+    for (const [key, value] of this.#values) if (drop(value, key)) this.delete(key);
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#values.clear();
+    this.#weights?.clear();
     this.#weight = 0;
   }
 }

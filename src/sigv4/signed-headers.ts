@@ -1,10 +1,23 @@
+import { BoundedCache } from '../cache.js';
 import { AwsError } from '../errors.js';
 
 /** One or more lowercase header names (RFC 9110 tokens), separated by ';'. */
 const LIST = /^[a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
+/** SignedHeaders lists already checked, frozen: a client sends the same few (see parseCredential's memo). */
+const parsed = new BoundedCache<string, readonly string[]>({ maxEntries: 256 });
+
 /** SignedHeaders: lowercase header names joined with ';', each once. */
 export function parseSignedHeaders(value: string): readonly string[] {
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const names = Object.freeze(readSignedHeaders(value));
+  parsed.set(value, names);
+  return names;
+}
+
+/** parseSignedHeaders without the memo (its reference in tests). */
+export function readSignedHeaders(value: string): string[] {
   const names = LIST.test(value) ? value.split(';') : undefined;
   if (names === undefined || hasRepeat(names)) {
     throw new AwsError('IncompleteSignature', `SignedHeaders must be lowercase header names separated by ';', each once: '${value}'.`);

@@ -22,6 +22,8 @@ import {
   verify,
   type PlainSigV4Request,
 } from '../../src/sigv4/index.js';
+import { readCredential } from '../../src/sigv4/credential.js';
+import { parseSignedHeaders, readSignedHeaders } from '../../src/sigv4/signed-headers.js';
 import { hostileText } from './arbitraries.js';
 import { fuzzParams, thrownAwsError } from './settings.js';
 
@@ -167,6 +169,36 @@ describe('the hand-written HMAC (src/sigv4/signature.ts) against node:crypto', (
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('the remembered parses (Credential, SignedHeaders) against the plain ones', () => {
+  /** The value, or the AwsError's code and message, of one parse. */
+  const outcome = (parse: () => unknown): unknown => {
+    try {
+      return { value: parse() };
+    } catch (err) {
+      return { error: err instanceof AwsError ? [err.code, err.message] : String(err) };
+    }
+  };
+
+  test('parseCredential answers what readCredential answers, the first time and every time after', () => {
+    fc.assert(
+      fc.property(fc.array(nearOrAny(CREDENTIAL), { minLength: 1, maxLength: 4 }), (texts) => {
+        for (const text of [...texts, ...texts]) expect(outcome(() => parseCredential(text))).toEqual(outcome(() => readCredential(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('parseSignedHeaders answers what readSignedHeaders answers, the first time and every time after', () => {
+    const lists = fc.oneof(fc.constantFrom('host;x-amz-date', 'host;x-amz-date;x-amz-security-token', 'content-type;host;x-amz-date', 'host;host', 'Host;x-amz-date', ''), hostileText, damaged('host;x-amz-date;x-amz-security-token'));
+    fc.assert(
+      fc.property(fc.array(lists, { minLength: 1, maxLength: 4 }), (texts) => {
+        for (const text of [...texts, ...texts]) expect(outcome(() => parseSignedHeaders(text))).toEqual(outcome(() => readSignedHeaders(text)));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -15,11 +15,11 @@ describe('parseCredential', () => {
       expect(() => parseCredential(value)).toThrow(incomplete);
     },
   );
-  // Parsed afresh each time since issue 12 (the memo this pinned was worth about 1% of GetCallerIdentity).
-  it('gives the same result for the same text, and fails again for text that failed', () => {
+  it('gives the same frozen result for the same text, and fails again for text that failed', () => {
     const text = 'AKIDEXAMPLE/20150831/us-east-1/sts/aws4_request';
     const first = parseCredential(text);
-    expect(parseCredential(`${text}`)).toEqual(first);
+    expect(parseCredential(`${text}`)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
     expect(first).toEqual({ accessKeyId: 'AKIDEXAMPLE', date: '20150831', region: 'us-east-1', service: 'sts' });
     expect(() => parseCredential('AKID/20150831/us-east-1/sts/aws5_request')).toThrow(incomplete);
     expect(() => parseCredential('AKID/20150831/us-east-1/sts/aws5_request')).toThrow(incomplete);
