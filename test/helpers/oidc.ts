@@ -256,6 +256,8 @@ export async function startRealIdp(tls: Pem, ca: string, key: SigningKey): Promi
     jwks: { keys: [jwk] },
     findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
     pkce: { required: () => false },
+    // Explicit lifetimes (seconds): with oidc-provider's defaults it prints a NOTICE per kind.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 3600 },
   });
   provider.proxy = false;
   const cookies = new Map<string, string>();
