@@ -73,6 +73,11 @@ export function oidcProviderArn(accountId: string, url: string): string {
   return `arn:aws:iam::${accountId}:oidc-provider/${url}`;
 }
 
+/** An IAM SAML provider: `arn:aws:iam::ACCOUNT:saml-provider/NAME`. */
+export function samlProviderArn(accountId: string, name: string): string {
+  return `arn:aws:iam::${accountId}:saml-provider/${name}`;
+}
+
 /** The principal of an AssumeRole* session. */
 export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
@@ -171,6 +176,24 @@ export function parseOidcProviderArn(arn: string): OidcProviderArnParts | undefi
   if (!m) return undefined;
   const [, partition = '', accountId = '', url = ''] = m;
   return { partition, accountId, url };
+}
+
+/** A SAML provider as a `Federated` principal (or a request) names it, in any partition. */
+export interface SamlProviderArnParts {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly name: string;
+}
+
+/** The name is the model's SAMLProviderNameType, `[\w._-]{1,128}`. */
+const SAML_PROVIDER_ARN = /^arn:([^:]+):iam::(\d{12}):saml-provider\/([\w.-]{1,128})$/;
+
+/** `arn:PARTITION:iam::ACCOUNT:saml-provider/NAME` → its parts; undefined for anything else. */
+export function parseSamlProviderArn(arn: string): SamlProviderArnParts | undefined {
+  const m = SAML_PROVIDER_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, partition = '', accountId = '', name = ''] = m;
+  return { partition, accountId, name };
 }
 
 /** A user or role as a principal ARN names it: its account, path and name, exactly. */

@@ -14,11 +14,12 @@ import { managedPolicyOperations, POLICY } from './managed-policies.js';
 import { OIDC_PROVIDER, oidcProviderOperations } from './oidc-providers.js';
 import { policyVersionOperations } from './policy-versions.js';
 import { ROLE, roleOperations } from './roles.js';
+import { SAML_PROVIDER, samlProviderOperations } from './saml-providers.js';
 import { simulateOperations } from './simulate.js';
 import { USER, userOperations } from './users.js';
 
 /** Every IAM entity kind: GetAccountSummary counts each (EntityKind.summary). */
-export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER];
+export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER, SAML_PROVIDER];
 
 export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
@@ -33,4 +34,5 @@ export const iamOperations: readonly DefinedOperation[] = [
   ...attachmentOperations,
   ...simulateOperations,
   ...oidcProviderOperations,
+  ...samlProviderOperations,
 ];

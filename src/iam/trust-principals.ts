@@ -15,8 +15,9 @@
 import { AwsError } from '../errors.js';
 import { awsPrincipalValues, mapAwsPrincipals, type CompiledPolicy } from '../policy/index.js';
 import type { Db } from '../store/db.js';
-import { entityArn, entityPrincipal, parseOidcProviderArn, type EntityPrincipalRef } from '../arn.js';
+import { entityArn, entityPrincipal, parseOidcProviderArn, parseSamlProviderArn, type EntityPrincipalRef } from '../arn.js';
 import { existingOidcProviders } from '../store/oidc-providers.js';
+import { existingSamlProviders } from '../store/saml-providers.js';
 import { existingPrincipals, principalRefKey, principalsById } from '../store/roles.js';
 
 function invalidPrincipal(arn: string, type: 'AWS' | 'Federated' = 'AWS'): AwsError {
@@ -37,15 +38,15 @@ function invalidPrincipal(arn: string, type: 'AWS' | 'Federated' = 'AWS'): AwsEr
  * account, so any syntactically valid one passes. `*`, role-session and federated-user ARNs (their
  * session part is free), unique ids and Service principals are accepted too.
  *
- * A `Federated` OpenID Connect provider ARN (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`) must
- * name a provider that exists, in whichever account of this deployment it names, or the call
+ * A `Federated` OpenID Connect provider ARN (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`) or
+ * SAML provider ARN (`arn:aws:iam::ACCOUNT:saml-provider/NAME`) must name a provider that exists, in whichever account of this deployment it names, or the call
  * fails with `Invalid principal in policy: "Federated":"ARN"`; it is kept as written. The built-in
  * providers (`accounts.google.com`, `graph.facebook.com`, `www.amazon.com`,
- * `cognito-identity.amazonaws.com`), other names and SAML provider ARNs are accepted as written.
+ * `cognito-identity.amazonaws.com`) and other names are accepted as written.
  */
 export async function storedTrustPolicy(db: Db, text: string, compile: (text: string) => CompiledPolicy): Promise<string> {
   const compiled = compile(text);
-  await checkOidcProviders(db, compiled);
+  await checkFederatedProviders(db, compiled);
   const named = entityArns(compiled);
   if (named.length === 0) return text;
   const refs = named.flatMap((n) => (n.ref ? [n.ref] : []));
@@ -64,16 +65,25 @@ export async function storedTrustPolicy(db: Db, text: string, compile: (text: st
   return stored;
 }
 
-/** Every OpenID Connect provider ARN among the Federated principals exists (in this deployment's partition), or MalformedPolicyDocument naming the first that does not. */
-async function checkOidcProviders(db: Db, compiled: CompiledPolicy): Promise<void> {
-  const arns: string[] = [];
+/**
+ * Every OpenID Connect and SAML provider ARN among the Federated principals exists (in this
+ * deployment's partition), or MalformedPolicyDocument naming the first that does not.
+ */
+async function checkFederatedProviders(db: Db, compiled: CompiledPolicy): Promise<void> {
+  const oidc: string[] = [];
+  const saml: string[] = [];
   for (const statement of compiled.statements) {
-    for (const value of statement.principal?.federated ?? []) if (parseOidcProviderArn(value) && !arns.includes(value)) arns.push(value);
+    for (const value of statement.principal?.federated ?? []) {
+      if (parseOidcProviderArn(value) && !oidc.includes(value)) oidc.push(value);
+      else if (parseSamlProviderArn(value) && !saml.includes(value)) saml.push(value);
+    }
   }
-  if (arns.length === 0) return;
-  const lookable = arns.filter((arn) => parseOidcProviderArn(arn)?.partition === 'aws');
-  const found = await existingOidcProviders(db, lookable);
-  const missing = arns.find((arn) => !found.has(arn));
+  if (oidc.length === 0 && saml.length === 0) return;
+  const found = new Set([
+    ...(oidc.length > 0 ? await existingOidcProviders(db, oidc.filter((arn) => parseOidcProviderArn(arn)?.partition === 'aws')) : []),
+    ...(saml.length > 0 ? await existingSamlProviders(db, saml.filter((arn) => parseSamlProviderArn(arn)?.partition === 'aws')) : []),
+  ]);
+  const missing = [...oidc, ...saml].find((arn) => !found.has(arn));
   if (missing !== undefined) throw invalidPrincipal(missing, 'Federated');
 }
 

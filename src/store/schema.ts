@@ -193,6 +193,28 @@ export const oidcProviders = pgTable('oidc_providers', {
   createdAt: createdAt(),
 }, (t) => [uniqueIndex('oidc_providers_account_url').on(t.accountId, t.url), uniqueIndex('oidc_providers_account_issuer').on(t.accountId, t.issuer)]);
 
+/* SAML identity providers (AssumeRoleWithSAML) ------------------------------------------------- */
+
+/**
+ * An account's SAML providers, named in the ARN (`arn:aws:iam::ACCOUNT:saml-provider/NAME`), which
+ * is the id (tags hang off it). The metadata document is kept as given (GetSAMLProvider returns it);
+ * what AssumeRoleWithSAML needs from it is kept beside it, parsed once: the IdP's entity id (every
+ * Issuer must equal it) and its signing certificates (base64 DER, at most 10; any verifies).
+ */
+export const samlProviders = pgTable('saml_providers', {
+  id: id(),
+  accountId: accountId(),
+  name: text('name').notNull(),
+  /** SAMLProviderUUID, made at creation. */
+  uuid: text('uuid').notNull(),
+  metadata: text('metadata').notNull(),
+  entityId: text('entity_id').notNull(),
+  certificates: text('certificates').array().notNull(),
+  /** The metadata's validUntil; none when it has none. */
+  validUntil: timestamptz('valid_until'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('saml_providers_account_name').on(t.accountId, t.name)]);
+
 /* Tags on users, roles and managed policies ------------------------------------------------- */
 
 export const tags = pgTable('tags', {

@@ -299,8 +299,11 @@ describe('trust policies naming providers', () => {
     });
   });
 
-  test('a SAML provider ARN is accepted as before (SAML providers are not checked yet)', async () => {
-    await createRole('TrustsSaml', trustPolicy(`arn:aws:iam::${acct}:saml-provider/Corp`));
+  test('a SAML provider ARN is checked too: one that does not exist is refused (saml-providers.test.ts has the rest)', async () => {
+    await expect(createRole('TrustsSaml', trustPolicy(`arn:aws:iam::${acct}:saml-provider/Corp`))).rejects.toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      message: `Invalid principal in policy: "Federated":"arn:aws:iam::${acct}:saml-provider/Corp"`,
+    });
   });
 
   const refused: [string, () => string][] = [

@@ -1,0 +1,233 @@
+/**
+ * The one file that touches samlify and its XML stack (its DOM parser @xmldom/xmldom, its
+ * signature verifier xml-crypto): everything else in src/federation/saml/ works on the plain facts
+ * returned here, so that each defence is a pure function with its own tests (STYLE.md, "samlify
+ * imported in exactly one file").
+ *
+ * What is read from a document here is only what a defence needs. For a response, the facts of the
+ * assertion come from the bytes the signature covers (`verifySignedAssertion`), never from the
+ * document as received: samlify's own `response` extractor reads the unsigned document
+ * (federation-facts §2.2, item 5).
+ *
+ * xmldom is samlify's dependency, used here with the same fatal error handler samlify installs
+ * (samlify's `getContext` is not exported from its package entry point). DTDs are refused before
+ * any of this runs (no-dtd.ts); the handler also makes malformed XML and unknown entities fatal.
+ */
+import { DOMParser } from '@xmldom/xmldom';
+import { SamlLib } from 'samlify';
+
+export const NS = {
+  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
+  samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
+} as const;
+
+/** Parse XML; malformed XML, an unknown entity or any parser error throws. */
+export function parseXml(xml: string): Document {
+  const parser = new DOMParser({
+    errorHandler: {
+      warning: () => undefined,
+      error: (msg: string) => {
+        throw new Error(`XML parsing error: ${msg}`);
+      },
+      fatalError: (msg: string) => {
+        throw new Error(`XML fatal error: ${msg}`);
+      },
+    },
+  });
+  const doc = parser.parseFromString(xml, 'text/xml');
+  if (!doc.documentElement) throw new Error('XML parsing error: no document element');
+  return doc;
+}
+
+function isElement(node: Node): node is Element {
+  return node.nodeType === 1;
+}
+
+/** The element children of `parent` named {ns}local, in document order. */
+function children(parent: Element, ns: string, local: string): Element[] {
+  const out: Element[] = [];
+  for (let i = 0; i < parent.childNodes.length; i++) {
+    const node = parent.childNodes.item(i);
+    if (node && isElement(node) && node.namespaceURI === ns && node.localName === local) out.push(node);
+  }
+  return out;
+}
+
+function descendants(root: Document | Element, ns: string, local: string): Element[] {
+  const list = root.getElementsByTagNameNS(ns, local);
+  const out: Element[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const el = list.item(i);
+    if (el) out.push(el);
+  }
+  return out;
+}
+
+function attr(el: Element, name: string): string | undefined {
+  return el.hasAttribute(name) ? el.getAttribute(name) ?? undefined : undefined;
+}
+
+function text(el: Element): string {
+  return el.textContent ?? '';
+}
+
+/* IdP metadata ------------------------------------------------------------------------------ */
+
+/** What an IdP metadata document says, unchecked (metadata.ts decides what is acceptable). */
+export interface MetadataFacts {
+  /** `{namespace}localName` of the document element. */
+  readonly root: string;
+  readonly entityId: string | undefined;
+  readonly validUntil: string | undefined;
+  /** IDPSSODescriptor children of the root. */
+  readonly idpDescriptors: number;
+  /** Base64 of each signing certificate (KeyDescriptor use="signing" or no use), whitespace removed. */
+  readonly signingCertificates: readonly string[];
+}
+
+export function readMetadata(xml: string): MetadataFacts {
+  const root = parseXml(xml).documentElement;
+  if (!root) throw new Error('XML parsing error: no document element');
+  const idps = root.namespaceURI === NS.md ? children(root, NS.md, 'IDPSSODescriptor') : [];
+  const signingCertificates: string[] = [];
+  for (const idp of idps) {
+    for (const kd of children(idp, NS.md, 'KeyDescriptor')) {
+      const use = attr(kd, 'use');
+      if (use !== undefined && use !== 'signing') continue;
+      for (const keyInfo of children(kd, NS.ds, 'KeyInfo')) {
+        for (const data of children(keyInfo, NS.ds, 'X509Data')) {
+          for (const cert of children(data, NS.ds, 'X509Certificate')) signingCertificates.push(text(cert).replace(/\s+/g, ''));
+        }
+      }
+    }
+  }
+  return {
+    root: `{${root.namespaceURI ?? ''}}${root.localName ?? ''}`,
+    entityId: attr(root, 'entityID'),
+    validUntil: attr(root, 'validUntil'),
+    idpDescriptors: idps.length,
+    signingCertificates,
+  };
+}
+
+/* A response, as received --------------------------------------------------------------------- */
+
+/** What the whole received document holds, before anything is trusted. */
+export interface DocumentFacts {
+  /** Assertion and EncryptedAssertion elements anywhere (Extensions, Advice and wrappers included). */
+  readonly assertions: number;
+  /** Every SignatureMethod Algorithm in the document. */
+  readonly signatureAlgorithms: readonly string[];
+  /** Every DigestMethod Algorithm in the document. */
+  readonly digestAlgorithms: readonly string[];
+  /** SignedInfo elements per Signature (the 2025 multiple-SignedInfo form has more than one). */
+  readonly signedInfosPerSignature: readonly number[];
+}
+
+export function readDocument(xml: string): DocumentFacts {
+  const doc = parseXml(xml);
+  const algorithms = (local: string) => descendants(doc, NS.ds, local).map((el) => attr(el, 'Algorithm') ?? '');
+  return {
+    assertions: descendants(doc, NS.saml, 'Assertion').length + descendants(doc, NS.saml, 'EncryptedAssertion').length,
+    signatureAlgorithms: algorithms('SignatureMethod'),
+    digestAlgorithms: algorithms('DigestMethod'),
+    signedInfosPerSignature: descendants(doc, NS.ds, 'Signature').map((sig) => children(sig, NS.ds, 'SignedInfo').length),
+  };
+}
+
+/**
+ * The assertion the signature covers, as XML, when a signature over the Response or the Assertion
+ * verifies with one of `certificates` (base64 DER, the provider's): each is tried on its own, so
+ * any of a rotating set verifies, and a certificate in the signature's KeyInfo is used only when it
+ * is that very certificate (samlify refuses one that is not, and xml-crypto 6 never trusts KeyInfo
+ * alone). Undefined when none verifies, or the signed bytes hold no single assertion. Throws on
+ * samlify's wrapping detection.
+ */
+export function verifySignedAssertion(xml: string, certificates: readonly string[]): string | undefined {
+  for (const certificate of certificates) {
+    const metadata = {
+      xmlString: '',
+      getMetadata: () => '',
+      exportMetadata: () => undefined,
+      getEntityID: () => '',
+      getX509Certificate: () => [certificate],
+      getNameIDFormat: () => [],
+      getSingleLogoutService: () => '',
+      getSupportBindings: () => [],
+    };
+    let result: [boolean, string | null];
+    try {
+      result = SamlLib.verifySignature(xml, { metadata });
+    } catch (e) {
+      // Another certificate in KeyInfo than this one: try the next of the provider's.
+      if (e instanceof Error && e.message === 'ERROR_UNMATCH_CERTIFICATE_DECLARATION_IN_METADATA') continue;
+      throw e;
+    }
+    const [verified, signed] = result;
+    if (verified && signed !== null) return signed;
+  }
+  return undefined;
+}
+
+/* The signed assertion ------------------------------------------------------------------------ */
+
+export interface SubjectConfirmationFacts {
+  readonly method: string | undefined;
+  /** Of its SubjectConfirmationData; undefined when there is none. */
+  readonly recipient: string | undefined;
+  readonly notOnOrAfter: string | undefined;
+  readonly notBefore: string | undefined;
+}
+
+export interface AssertionFacts {
+  readonly id: string | undefined;
+  readonly issuers: readonly string[];
+  readonly nameId: string | undefined;
+  readonly nameIdFormat: string | undefined;
+  readonly subjectConfirmations: readonly SubjectConfirmationFacts[];
+  readonly conditions: { readonly notBefore: string | undefined; readonly notOnOrAfter: string | undefined } | undefined;
+  /** Audience values of every AudienceRestriction (each restriction's list). */
+  readonly audienceRestrictions: readonly (readonly string[])[];
+  readonly sessionNotOnOrAfter: string | undefined;
+  /** Attribute Name → its AttributeValue texts (Names are case-sensitive). */
+  readonly attributes: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The facts of a signed assertion (the XML `verifySignedAssertion` returned). */
+export function readAssertion(xml: string): AssertionFacts {
+  const a = parseXml(xml).documentElement;
+  if (!a || a.namespaceURI !== NS.saml || a.localName !== 'Assertion') throw new Error('not a SAML assertion');
+  const subject = children(a, NS.saml, 'Subject')[0];
+  const nameId = subject && children(subject, NS.saml, 'NameID')[0];
+  const conditions = children(a, NS.saml, 'Conditions')[0];
+  const attributes = new Map<string, string[]>();
+  for (const statement of children(a, NS.saml, 'AttributeStatement')) {
+    for (const attribute of children(statement, NS.saml, 'Attribute')) {
+      const name = attr(attribute, 'Name') ?? '';
+      const values = children(attribute, NS.saml, 'AttributeValue').map(text);
+      attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
+    }
+  }
+  const authn = children(a, NS.saml, 'AuthnStatement')[0];
+  return {
+    id: attr(a, 'ID'),
+    issuers: children(a, NS.saml, 'Issuer').map(text),
+    nameId: nameId && text(nameId),
+    nameIdFormat: nameId && attr(nameId, 'Format'),
+    subjectConfirmations: (subject ? children(subject, NS.saml, 'SubjectConfirmation') : []).map((sc) => {
+      const data = children(sc, NS.saml, 'SubjectConfirmationData')[0];
+      return {
+        method: attr(sc, 'Method'),
+        recipient: data && attr(data, 'Recipient'),
+        notOnOrAfter: data && attr(data, 'NotOnOrAfter'),
+        notBefore: data && attr(data, 'NotBefore'),
+      };
+    }),
+    conditions: conditions && { notBefore: attr(conditions, 'NotBefore'), notOnOrAfter: attr(conditions, 'NotOnOrAfter') },
+    audienceRestrictions: (conditions ? children(conditions, NS.saml, 'AudienceRestriction') : []).map((r) => children(r, NS.saml, 'Audience').map((x) => text(x).trim())),
+    sessionNotOnOrAfter: authn && attr(authn, 'SessionNotOnOrAfter'),
+    attributes,
+  };
+}
