@@ -101,3 +101,12 @@ describe('the leaves', () => {
     expect(text).not.toMatch(/Date\.now|new Date\(|performance\.|process\./);
   });
 });
+
+describe('third-party SAML code', () => {
+  it('samlify and its XML stack (@xmldom/xmldom, xml-crypto) are imported by src/federation/saml/samlify.ts alone', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^(samlify|@xmldom\/xmldom|xml-crypto|@authenio\/xml-encryption)(\/|$)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['federation/saml/samlify.ts']);
+  });
+});

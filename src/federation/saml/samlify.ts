@@ -142,8 +142,7 @@ export function readDocument(xml: string): DocumentFacts {
  * verifies with one of `certificates` (base64 DER, the provider's): each is tried on its own, so
  * any of a rotating set verifies, and a certificate in the signature's KeyInfo is used only when it
  * is that very certificate (samlify refuses one that is not, and xml-crypto 6 never trusts KeyInfo
- * alone). Undefined when none verifies, or the signed bytes hold no single assertion. Throws on
- * samlify's wrapping detection.
+ * alone). Undefined when none verifies, or the signed bytes hold no single assertion.
  */
 export function verifySignedAssertion(xml: string, certificates: readonly string[]): string | undefined {
   for (const certificate of certificates) {
@@ -160,10 +159,11 @@ export function verifySignedAssertion(xml: string, certificates: readonly string
     let result: [boolean, string | null];
     try {
       result = SamlLib.verifySignature(xml, { metadata });
-    } catch (e) {
-      // Another certificate in KeyInfo than this one: try the next of the provider's.
-      if (e instanceof Error && e.message === 'ERROR_UNMATCH_CERTIFICATE_DECLARATION_IN_METADATA') continue;
-      throw e;
+    } catch {
+      // Each certificate is a verification of its own, and only a success counts: a KeyInfo
+      // certificate that is another one (samlify throws), a signature value this key did not make
+      // (xml-crypto 6 throws), samlify's wrapping detection (throws for every certificate alike).
+      continue;
     }
     const [verified, signed] = result;
     if (verified && signed !== null) return signed;
