@@ -15,6 +15,7 @@ import type { AwsError } from './errors.js';
 import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js';
 import type { OperationAuthentication, OperationInput, OperationName, OperationOutput, Services } from './protocol/index.js';
 import type { Db } from './store/db.js';
+import type { OidcProviderRow } from './store/oidc-providers.js';
 import type { AssumableRole, RoleRef } from './store/roles.js';
 import type { OidcKeys } from './federation/oidc/keys.js';
 import type { OAuthInspector } from './federation/oauth.js';
@@ -92,6 +93,15 @@ export interface RoleDirectory {
   find(ref: RoleRef, db: Db): Promise<AssumableRole | undefined>;
 }
 
+/**
+ * An account's OpenID Connect providers by exact issuer (AssumeRoleWithWebIdentity): from a
+ * per-account cache that every node drops when the account changes; inside a transaction, read
+ * through it (`db` is the call's handle).
+ */
+export interface OidcProviderDirectory {
+  find(accountId: string, issuer: string, db: Db): Promise<OidcProviderRow | undefined>;
+}
+
 /** AccessDenied answers in AWS's words (and the encoded details when configured). */
 export interface Denials {
   /** AccessDenied for a decision the handler made; `context` is the condition keys it was made with. */
@@ -125,6 +135,7 @@ export interface Registry {
   readonly awsManagedPolicies: AwsManagedSessionPolicies;
   readonly principals: PrincipalCompiler;
   readonly roles: RoleDirectory;
+  readonly oidcProviders: OidcProviderDirectory;
   readonly denials: Denials;
   readonly identityProviders: IdentityProviderRules;
   /** OpenID Connect providers' signing keys, discovered, fetched within bounds and cached (AssumeRoleWithWebIdentity). */

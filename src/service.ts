@@ -28,6 +28,7 @@ import { DEFAULT_MULTI_TENANT_ISSUERS, PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import type { AllowedScope } from './sigv4/index.js';
 import { stsOperations } from './sts/index.js';
+import { oidcProviderDirectory } from './sts/oidc-provider-directory.js';
 import { roleDirectory } from './sts/role-directory.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/access-keys.js';
@@ -142,6 +143,7 @@ export function createService(options: ServiceOptions): Service {
     awsManagedPolicies,
     principals: { of: (caller, db) => principalFor(authorizeDeps(db), caller) },
     roles: roleDirectory(store.db, caches.roles),
+    oidcProviders: oidcProviderDirectory(store.db, caches.oidcProviders),
     oidcKeys,
     builtInProviders: { googleIssuer: oidc.googleIssuer ?? DEFAULT_GOOGLE_ISSUER, oauth },
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },

@@ -2,6 +2,7 @@
  * The per-account caches that keep the hot path free of database reads. One set per service
  * (src/service.ts builds it), dropped for an account whenever any node announces a change to it.
  */
+import type { OidcProviderRow } from '../store/oidc-providers.js';
 import type { AssumableRole } from '../store/roles.js';
 import { AccountCache } from './account-cache.js';
 import type { KnownKey } from './authenticate.js';
@@ -15,6 +16,8 @@ export interface Caches {
   readonly revoked: RevokedCache;
   /** Roles as AssumeRole reads them (with their tags), by account and lower-cased name, in the role's account. */
   readonly roles: AccountCache<AssumableRole>;
+  /** OpenID Connect providers by account and exact issuer (AssumeRoleWithWebIdentity), in the provider's account. */
+  readonly oidcProviders: AccountCache<OidcProviderRow>;
 }
 
 /** `coherent`: whether this node currently hears every change (Store.coherent). */
@@ -24,6 +27,7 @@ export function createCaches(coherent: () => boolean = () => true): Caches {
     principals: new AccountCache(10_000, coherent),
     revoked: new AccountCache(10_000, coherent),
     roles: new AccountCache(10_000, coherent),
+    oidcProviders: new AccountCache(10_000, coherent),
   };
 }
 
@@ -32,4 +36,5 @@ export function invalidate(caches: Caches, accountId: string | undefined): void 
   caches.principals.invalidate(accountId);
   caches.revoked.invalidate(accountId);
   caches.roles.invalidate(accountId);
+  caches.oidcProviders.invalidate(accountId);
 }

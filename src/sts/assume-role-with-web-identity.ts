@@ -33,7 +33,6 @@ import type { Claims } from '../federation/oidc/checks.js';
 import { unverifiedIssuer, verifyWebIdentityToken } from '../federation/oidc/verify.js';
 import { defineOperation, Issued, type CallContext, type ContextValues, type DefinedOperation, type Registry } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { findOidcProviderByIssuer } from '../store/oidc-providers.js';
 import { assumptionActions, assumptionContext, authorizeAssumption, checkRoleArn, checkSessionPolicies, findAssumable, issueRoleSession, sessionDuration, sessionTagsFor } from './role-session.js';
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -79,7 +78,7 @@ async function webIdentityOf(deps: Registry, db: Db, accountId: string, token: s
     return { provider: inspected.provider, prefix: inspected.provider, subject: inspected.userId, audience: inspected.appId, keys: oauthTrustKeys(inspected.provider, inspected.appId, inspected.userId), claims: NO_CLAIMS };
   }
   const issuer = unverifiedIssuer(token);
-  const provider = await findOidcProviderByIssuer(db, accountId, issuer);
+  const provider = await deps.oidcProviders.find(accountId, issuer, db);
   if (provider) {
     const verified = await verifyWebIdentityToken(token, provider, deps.oidcKeys, now);
     return {

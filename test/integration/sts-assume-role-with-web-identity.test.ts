@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
-import { CreateRoleCommand, GetUserCommand, type IAMClient, ListRolesCommand, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteOpenIDConnectProviderCommand, GetUserCommand, type IAMClient, ListRolesCommand, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, type AssumeRoleWithWebIdentityCommandOutput, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTokenFile } from '@aws-sdk/credential-providers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
-import { deleteOidcProvider, insertOidcProvider } from '../../src/store/oidc-providers.js';
+import { insertOidcProvider } from '../../src/store/oidc-providers.js';
 import { b64json, makePki, nowSeconds, PUBLIC_HOSTS, signingKey, signToken, StandIns, startRealIdp, thumbprint, type RealIdp, type SigningKey, type StandInIssuer } from '../helpers/oidc.js';
 import { credentialsOf, type TestService, useService } from '../helpers/service.js';
 
@@ -380,7 +380,11 @@ describe('attacks, each refused with AWS code', () => {
     const role = await trustingRole('deleted-provider-role', providerArn(gone.issuer));
     const token = await signToken(key, claims(gone.issuer));
     await expect(assume(role, token)).resolves.toBeDefined();
-    await deleteOidcProvider(svc.store.db, providerArn(gone.issuer));
+    const cached = `${acct}\n${gone.issuer}`;
+    expect(svc.service.caches.oidcProviders.get(cached)?.arn).toBe(providerArn(gone.issuer)); // read once, then from memory
+    // Deleted through IAM, as a user would: every node drops the account's cached providers.
+    await svc.iam().send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn(gone.issuer) }));
+    expect(svc.service.caches.oidcProviders.get(cached)).toBeUndefined();
     expect(await refusal(assume(role, token))).toMatchObject({ code: 'InvalidIdentityToken', message: `No OpenIDConnect provider found in your account for ${gone.issuer}` });
   });
 
