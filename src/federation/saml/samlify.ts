@@ -14,7 +14,11 @@
  * any of this runs (no-dtd.ts); the handler also makes malformed XML and unknown entities fatal.
  */
 import { DOMParser } from '@xmldom/xmldom';
-import { SamlLib } from 'samlify';
+import samlify from 'samlify';
+
+// samlify is CommonJS: node's ESM loader sees only the exports its static analysis finds, and
+// SamlLib is not among them (vitest's interop hid that), so it is read from the default export.
+const { SamlLib } = samlify;
 
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
