@@ -7,29 +7,21 @@
 import { accountOwner, userArnAccount } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type OperationContext, type DefinedOperation } from '../operation.js';
+import type { OperationInput } from '../protocol/index.js';
 import { createRequestContext, type CompiledPolicy, type PolicyCache, type RequestPrincipal } from '../policy/index.js';
 import type { EntityPolicies, StoredPolicy } from '../store/policies/simulation.js';
 import { contextKeyOperations } from './context-keys.js';
-import { contextFromEntries, type ContextEntry } from './simulate-context.js';
+import { contextFromEntries } from './simulate-context.js';
 import { compileInput, compileStored } from './simulate-documents.js';
 import { resolvePolicySource, type PolicySource } from './simulate-principal.js';
 import { runSimulation, type SourcePolicy } from './simulate-run.js';
 
-/** What both simulations read of their input (SimulatePrincipalPolicy's and SimulateCustomPolicy's have it all). */
-interface SimulateInput {
-  readonly policyInputList?: readonly string[];
-  readonly permissionsBoundaryPolicyInputList?: readonly string[];
-  readonly actionNames: readonly string[];
-  readonly resourceArns?: readonly string[];
-  readonly resourcePolicy?: string;
-  readonly resourceOwner?: string;
-  readonly callerArn?: string;
-  readonly contextEntries?: readonly ContextEntry[];
-  /** EC2 scenarios (which resources a RunInstances simulation must name): not modelled here. */
-  readonly resourceHandlingOption?: string;
-  readonly maxItems?: number;
-  readonly marker?: string;
-}
+/**
+ * What both simulations read of their input: the model's SimulatePrincipalPolicy input without
+ * its source (SimulateCustomPolicy's is the same with PolicyInputList required).
+ * ResourceHandlingOption (EC2 scenarios) is not modelled here.
+ */
+type SimulateInput = Omit<OperationInput<'SimulatePrincipalPolicy'>, 'policySourceArn'>;
 
 const ACTION = /^[A-Za-z0-9-]+:[^\s:]+$/;
 

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
 import { insertOidcProvider } from '../../src/store/oidc-providers.js';
 import { b64json, makePki, nowSeconds, PUBLIC_HOSTS, signingKey, signToken, StandIns, startRealIdp, thumbprint, type RealIdp, type SigningKey, type StandInIssuer } from '../helpers/oidc.js';
+import { refusal } from '../helpers/outcome.js';
 import { credentialsOf, type TestService, useService } from '../helpers/service.js';
 
 const pki = makePki();
@@ -104,23 +105,6 @@ function anonymous(): STSClient {
 
 function assume(roleArn: string, token: string, more: { DurationSeconds?: number; Policy?: string } = {}): Promise<AssumeRoleWithWebIdentityCommandOutput> {
   return anonymous().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'web-session', WebIdentityToken: token, ...more }));
-}
-
-interface Failure {
-  readonly code: string;
-  readonly message: string;
-  readonly status: number | undefined;
-}
-
-async function refusal(p: Promise<unknown>): Promise<Failure> {
-  try {
-    await p;
-  } catch (err) {
-    // The wire code (the SDK names modeled errors after their shapes: InvalidIdentityTokenException).
-    const e = err as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.Code ?? e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected a refusal');
 }
 
 function claims(issuer: string, more: Record<string, unknown> = {}): Record<string, unknown> {

@@ -18,6 +18,7 @@ import { AssumeRoleWithWebIdentityCommand, type AssumeRoleWithWebIdentityCommand
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { queryAuditEvents } from '../../src/store/audit.js';
 import { listenTls, type Listening, makePki, nowSeconds, PUBLIC_HOSTS, signingKey, signToken, type SigningKey } from '../helpers/oidc.js';
+import { refusal } from '../helpers/outcome.js';
 import { credentialsOf, type TestService, useService } from '../helpers/service.js';
 
 const pki = makePki();
@@ -179,21 +180,6 @@ function assume(roleArn: string, token: string, providerId?: string): Promise<As
   return sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'web-session', WebIdentityToken: token, ...(providerId ? { ProviderId: providerId } : {}) }));
 }
 
-interface Failure {
-  readonly code: string;
-  readonly message: string;
-  readonly status: number | undefined;
-}
-
-async function refusal(p: Promise<unknown>): Promise<Failure> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.Code ?? e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected a refusal');
-}
 
 const DENIED = { code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', status: 403 };
 
