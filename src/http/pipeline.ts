@@ -116,8 +116,9 @@ class QueryCall implements Deadline {
   attemptedAction: string | undefined;
   /** The resource the call is authorized against, once computed. */
   resource: string | undefined;
-  requestAt: Date;
-  now: number;
+  /** When the request is taken to have been made: read once, for the signature check, conditions and the audit. */
+  readonly now: number;
+  readonly requestAt: Date;
 
   constructor(
     readonly deps: PipelineDeps,
@@ -163,8 +164,8 @@ class QueryCall implements Deadline {
   async steps(): Promise<QueryOutcome> {
     const { service, operation, def } = this.decode();
     const reachable = this.deps.store.reachable();
-    if (def?.authentication === 'none') this.unsigned();
-    else await this.authenticate(service.signingName, operation, def);
+    // Step 2 for an unsigned operation is nothing: any signature the request carries is not read.
+    if (def?.authentication !== 'none') await this.authenticate(service.signingName, operation, def);
     // While the database is unreachable the caches may be missing changes made through other
     // nodes: only what needs no database is answered from them (Store.reachable), once the
     // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
@@ -189,10 +190,7 @@ class QueryCall implements Deadline {
   /** Step 2 (signed operations): the signature must be for this service, and the caller's credentials allowed to call it. */
   async authenticate(signingName: string, operation: Operation, def: OperationDef | undefined): Promise<void> {
     const { deps } = this;
-    const now = deps.clock();
-    this.now = now;
-    this.requestAt = new Date(now);
-    const auth = await deps.authenticate(this.raw.sig, now, signingName);
+    const auth = await deps.authenticate(this.raw.sig, this.now, signingName);
     const caller = (this.caller = auth.caller);
     this.region = auth.identity.region;
     // Last use is recorded on the long-term key (a session's is the key its chain started from).
@@ -201,12 +199,6 @@ class QueryCall implements Deadline {
     if (usedKey !== undefined) deps.keyUsed?.(usedKey, this.requestAt, signingName, auth.identity.region);
     this.attemptedAction = def?.action ?? `${signingName}:${operation.name}`;
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
-  }
-
-  /** Step 2 (unsigned operations): nothing to check; any signature the request carries is not read. */
-  unsigned(): void {
-    this.now = this.deps.clock();
-    this.requestAt = new Date(this.now);
   }
 
   /** Step 3: the parameters against the operation's shape. */
