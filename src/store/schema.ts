@@ -54,9 +54,10 @@ const ownedBy = () => ({
 
 export const accounts = pgTable('accounts', {
   id: id(),
+  /** The account alias (CreateAccountAlias; at most one), unique across the service: sign-in accepts it in place of the id. */
   alias: text('alias'),
   createdAt: createdAt(),
-}, (t) => [check('accounts_id_12_digits', sql`${t.id} ~ '^[0-9]{12}$'`)]);
+}, (t) => [check('accounts_id_12_digits', sql`${t.id} ~ '^[0-9]{12}$'`), uniqueIndex('accounts_alias').on(t.alias)]);
 
 /* Users, groups and membership --------------------------------------------------------------- */
 
@@ -212,8 +213,120 @@ export const samlProviders = pgTable('saml_providers', {
   certificates: text('certificates').array().notNull(),
   /** The metadata's validUntil; none when it has none. */
   validUntil: timestamptz('valid_until'),
+  /** AssertionEncryptionMode: Required (only encrypted assertions), Allowed (either), or none (never set: plaintext only). */
+  assertionEncryptionMode: text('assertion_encryption_mode', { enum: ['Required', 'Allowed'] }),
   createdAt: createdAt(),
 }, (t) => [uniqueIndex('saml_providers_account_name').on(t.accountId, t.name)]);
+
+/**
+ * A SAML provider's private keys for encrypted assertions (at most two: add, then remove, to
+ * rotate). The PEM is sealed by the keyring with associated data `saml-key:PROVIDER_ARN:KEY_ID`;
+ * never plaintext. `created_at` is the key's Timestamp in GetSAMLProvider.
+ */
+export const samlProviderKeys = pgTable('saml_provider_keys', {
+  providerId: text('provider_id').notNull().references(() => samlProviders.id),
+  /** KeyId: 22..64 of [A-Z0-9]. */
+  keyId: text('key_id').notNull(),
+  keySealed: text('key_sealed').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.providerId, t.keyId] })]);
+
+/**
+ * Assertion ids already traded (AssumeRoleWithSAML accepts an assertion once, on every node): a
+ * conditional insert on the primary key decides which of two concurrent calls wins. A row is kept
+ * until the assertion expires, and may be dropped after; it is not tied to the provider's row, so
+ * deleting and re-creating a provider does not make a used assertion usable again.
+ */
+export const samlAssertionsUsed = pgTable('saml_assertions_used', {
+  /** The provider's ARN. */
+  providerId: text('provider_id').notNull(),
+  /** The assertion's ID attribute. */
+  assertionId: text('assertion_id').notNull(),
+  /** When the assertion stops being acceptable anyway (its latest NotOnOrAfter, plus the skew). */
+  expiresAt: timestamptz('expires_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.providerId, t.assertionId] }), index('saml_assertions_used_expires').on(t.expiresAt)]);
+
+/* Virtual MFA devices ------------------------------------------------------------------------- */
+
+/**
+ * Virtual MFA devices. The id is the serial number, the device's ARN
+ * (`arn:aws:iam::ACCOUNT:mfa/PATH/NAME`); tags hang off it. A device is assigned to at most one
+ * user (or to the account's root when `root`) by EnableMFADevice, and unassigned by
+ * DeactivateMFADevice. The seed (Base32 of 20 random bytes) is sealed by the keyring with
+ * associated data `mfa-seed:SERIAL`; never plaintext.
+ *
+ * `last_time_step` is the TOTP time step of the last code accepted: a code is accepted only for a
+ * later step, with one conditional UPDATE, so no code is accepted twice on any node.
+ */
+export const mfaDevices = pgTable('mfa_devices', {
+  id: id(),
+  accountId: accountId(),
+  ...named(),
+  seedSealed: text('seed_sealed').notNull(),
+  userId: text('user_id').references(() => users.id),
+  /** Assigned to the account's root user. */
+  root: boolean('root').notNull().default(false),
+  /** EnableDate; null while unassigned. */
+  enabledAt: timestamptz('enabled_at'),
+  lastTimeStep: integer('last_time_step'),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueName('mfa_devices', t),
+  index('mfa_devices_user').on(t.userId),
+  check('mfa_devices_one_owner', sql`not (${t.root} and ${t.userId} is not null)`),
+]);
+
+/* Passwords: login profiles, history, the account's policy ----------------------------------- */
+
+/** A user's console password (at most one per user). `password_hash` is an argon2id PHC string; never the password. */
+export const loginProfiles = pgTable('login_profiles', {
+  userId: text('user_id').primaryKey().references(() => users.id),
+  accountId: accountId(),
+  passwordHash: text('password_hash').notNull(),
+  passwordResetRequired: boolean('password_reset_required').notNull(),
+  /** When the current password was set: the account policy's MaxPasswordAge counts from here. */
+  passwordSetAt: timestamptz('password_set_at').notNull(),
+  /** PasswordLastUsed (GetUser, ListUsers): the last successful console sign-in. */
+  passwordLastUsedAt: timestamptz('password_last_used_at'),
+  createdAt: createdAt(),
+});
+
+/** Earlier password hashes of a user, for the policy's PasswordReusePrevention (at most 24 kept). */
+export const passwordHistory = pgTable('password_history', {
+  userId: text('user_id').notNull().references(() => users.id),
+  passwordHash: text('password_hash').notNull(),
+  setAt: timestamptz('set_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.userId, t.setAt] })]);
+
+/** UpdateAccountPasswordPolicy's settings; no row means the account has no policy (IAM's defaults apply). */
+export const accountPasswordPolicies = pgTable('account_password_policies', {
+  accountId: text('account_id').primaryKey().references(() => accounts.id),
+  minimumPasswordLength: integer('minimum_password_length').notNull(),
+  requireSymbols: boolean('require_symbols').notNull(),
+  requireNumbers: boolean('require_numbers').notNull(),
+  requireUppercaseCharacters: boolean('require_uppercase_characters').notNull(),
+  requireLowercaseCharacters: boolean('require_lowercase_characters').notNull(),
+  allowUsersToChangePassword: boolean('allow_users_to_change_password').notNull(),
+  /** Days; null: passwords do not expire. */
+  maxPasswordAge: integer('max_password_age'),
+  /** How many earlier passwords may not be reused; null: none. */
+  passwordReusePrevention: integer('password_reuse_prevention'),
+  hardExpiry: boolean('hard_expiry'),
+});
+
+/* Throttles shared by every node (MFA codes, sign-in) ----------------------------------------- */
+
+/**
+ * Failed attempts against one key (`mfa:SERIAL`, `mfa-user:USER_ID`, `sign-in:ACCOUNT:USER`, …) in
+ * the current window, and until when further attempts are refused. Always time-bounded: a block
+ * ends by itself, so an attacker can slow a victim down but never lock them out for good.
+ */
+export const throttles = pgTable('throttles', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: timestamptz('window_started_at').notNull(),
+  blockedUntil: timestamptz('blocked_until'),
+});
 
 /* Tags on users, roles and managed policies ------------------------------------------------- */
 
