@@ -1,0 +1,55 @@
+/**
+ * examples/saml-sign-in runs as its README says (`npm run example:saml-sign-in`), from start to
+ * end, so that it cannot rot: the person signs in at the IdP (samlp), the browser's POST carries
+ * the signed response to the app, which trades it with AssumeRoleWithSAML and is allowed one call
+ * and refused the other; the same response posted again is refused. It starts its own Latchkey in
+ * memory, so it runs once, in the `processes` project.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TIMEOUT_MS = 90_000;
+
+function runExample(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // Only what npm and node need: no LATCHKEY_ENDPOINT or AWS_* of the developer's.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const child = spawn('npm', ['run', '--silent', 'example:saml-sign-in'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('npm run example:saml-sign-in: sign in at the IdP, the POST to the app, AssumeRoleWithSAML, an allowed and a denied call, a replay refused', async () => {
+  const r = await runExample();
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const session = String.raw`arn:aws:sts::\d{12}:assumed-role/reports-reader-[0-9a-f]{6}/alice@example\.com`;
+  const acs = String.raw`http://127\.0\.0\.1:\d+/saml/acs`;
+  const lines = [
+    /^latchkey +Latchkey in this process at http:\/\/127\.0\.0\.1:\d+ \(PGlite in memory, account \d{12}, SAML_RECIPIENTS=http:\/\/127\.0\.0\.1:\d+\/saml\/acs\)$/m,
+    new RegExp(String.raw`^admin +SP metadata at http://127\.0\.0\.1:\d+/static/saml-metadata\.xml: entity id urn:amazon:webservices, assertion consumer URLs ${acs}$`, 'm'),
+    /^idp +samlp at http:\/\/127\.0\.0\.1:\d+, entity id http:\/\/127\.0\.0\.1:\d+\/saml: Audience urn:amazon:webservices/m,
+    /^admin +CreateSAMLProvider from the IdP's metadata \(\d+ characters\): arn:aws:iam::\d{12}:saml-provider\/example-idp-[0-9a-f]{6}$/m,
+    /^admin +role arn:aws:iam::\d{12}:role\/reports-reader-[0-9a-f]{6}: trusts the provider/m,
+    new RegExp(String.raw`^browser +signed in at the IdP as alice; its page submits itself: POST ${acs} \(SAMLResponse, RelayState\)$`, 'm'),
+    new RegExp(String.raw`^app +AssumeRoleWithSAML: ${session} \(subject alice, persistent; issuer http://127\.0\.0\.1:\d+/saml; audience ${acs}\), key ASIA[A-Z2-7]{16} until `, 'm'),
+    new RegExp(String.raw`^app +GetCallerIdentity: ${session}$`, 'm'),
+    /^app +iam:ListRoles allowed: \d+ role\(s\), reports-reader-[0-9a-f]{6} among them: yes$/m,
+    new RegExp(String.raw`^app +iam:CreateUser denied \(AccessDenied\): User: ${session} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user/mallory because no identity-based policy allows the iam:CreateUser action$`, 'm'),
+    new RegExp(String.raw`^browser +the app's page: "Signed in as ${session}"$`, 'm'),
+    /^browser +posted the same form again \(the back button\): the app's page says InvalidIdentityToken\w*: Invalid SAML response: this assertion has already been used\.$/m,
+    /^done +signed in through a SAML IdP/m,
+  ];
+  let from = 0;
+  for (const line of lines) {
+    const m = line.exec(r.stdout.slice(from));
+    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
+    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
+  }
+}, TIMEOUT_MS);
