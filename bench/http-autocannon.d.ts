@@ -23,6 +23,8 @@ declare module 'autocannon' {
       readonly connections?: number;
       /** Seconds. */
       readonly duration?: number;
+      /** Requests to send in all, shared out among the connections (duration is then ignored). */
+      readonly amount?: number;
       readonly requests?: readonly Request[];
       /** Seconds to wait for a response. */
       readonly timeout?: number;

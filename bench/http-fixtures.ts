@@ -5,7 +5,7 @@
  * Then pools of distinct SigV4-signed requests, since the load generator replays fixed bytes:
  * a signature stays valid for 15 minutes, so each pool is signed just before its run.
  */
-import { CreateAccessKeyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateSAMLProviderCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type autocannon from 'autocannon';
 import type { NewAccount } from '../src/accounts/accounts.js';
@@ -13,6 +13,8 @@ import { API_VERSIONS } from '../src/protocol/index.js';
 import { issueCredentials } from '../src/sts/issue.js';
 import type { Keyring } from '../src/tokens/keyring.js';
 import { formBody, send, signedPost, unsignedPost, type Key, type Param } from '../test/negative/wire.js';
+import { idpMetadata, testKey } from '../test/helpers/saml.js';
+import { assertionXml, RECIPIENT, responseXml, signAssertion } from '../test/helpers/saml-sign.js';
 import type { WireRequest } from './http-breakdown.js';
 
 export const STS_VERSION = API_VERSIONS.sts;
@@ -99,6 +101,45 @@ export async function setUpWebIdentity(url: string, root: NewAccount, issuer: st
   } finally {
     iam.destroy();
   }
+}
+
+/**
+ * For AssumeRoleWithSAML: the test IdP (test/fixtures/saml, key idp-a) registered as an IAM SAML
+ * provider from its metadata, and a role that trusts it for the Recipient the service accepts by
+ * default (AWS's sign-in URL, `SAML:aud`).
+ */
+export async function setUpSaml(url: string, root: NewAccount): Promise<{ roleArn: string; providerArn: string }> {
+  const iam = new IAMClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey }, maxAttempts: 1 });
+  try {
+    const { SAMLProviderArn: providerArn } = await iam.send(new CreateSAMLProviderCommand({ Name: 'bench-idp', SAMLMetadataDocument: idpMetadata([testKey('idp-a').certificateBase64]) }));
+    if (!providerArn) throw new Error('CreateSAMLProvider returned no ARN');
+    const trust = policy({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithSAML', Condition: { StringEquals: { 'SAML:aud': RECIPIENT } } });
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'bench-saml-role', AssumeRolePolicyDocument: trust }));
+    if (!Role?.Arn) throw new Error('CreateRole returned no role');
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'bench-saml-role', PolicyName: 'read', PolicyDocument: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) }));
+    return { roleArn: Role.Arn, providerArn };
+  } finally {
+    iam.destroy();
+  }
+}
+
+let samlCounter = 0;
+
+/**
+ * `size` base64 SAML responses signed by the test IdP (xml-crypto, RSA-SHA256, ~1.9 ms each on the
+ * 2-core VM), each with its own assertion id and subject: an assertion is accepted once, so a load
+ * run needs one per request, signed before the timed part (signing is the IdP's cost, not the
+ * service's). Each is good for 5 minutes (Conditions NotOnOrAfter) plus the allowed skew.
+ */
+export function signedSamlResponses(size: number, target: { roleArn: string; providerArn: string }): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const n = ++samlCounter;
+    const now = new Date();
+    const xml = responseXml(assertionXml({ id: `_bench${n}`, nameId: `user-${n}`, roleSessionName: `bench-${n}`, roleValue: `${target.roleArn},${target.providerArn}`, now }), now);
+    out.push(Buffer.from(signAssertion(xml, { key: 'idp-a' })).toString('base64'));
+  }
+  return out;
 }
 
 /** `params` as unsigned POSTs (AssumeRoleWithWebIdentity is never signed). */

@@ -67,25 +67,34 @@ function rotate<T>(pool: readonly T[], by: number): T[] {
   return [...pool.slice(k), ...pool.slice(0, k)];
 }
 
-async function fire(url: string, pool: readonly autocannon.Request[], connections: number, seconds: number): Promise<{ result: autocannon.Result; latencies: Float64Array }> {
+/**
+ * `seconds` of load, each connection cycling through the pool from its own offset; or, with
+ * `once`, every request of the pool sent exactly once (each connection its own slice, as many
+ * requests as the slice holds: autocannon's `amount`), for requests that may succeed only once.
+ */
+async function fire(url: string, pool: readonly autocannon.Request[], connections: number, seconds: number, once = false): Promise<{ result: autocannon.Result; latencies: Float64Array }> {
   let next = 0;
   const stride = Math.max(1, Math.floor(pool.length / connections));
   const latencies: number[] = [];
   const instance = autocannon({
     url,
     connections,
-    duration: seconds,
+    ...(once ? { amount: stride * connections } : { duration: seconds }),
     requests: pool,
-    setupClient: (client) => client.setRequests(rotate(pool, stride * next++)),
+    setupClient: (client) => {
+      const k = next++;
+      client.setRequests(once ? pool.slice(stride * k, stride * (k + 1)) : rotate(pool, stride * k));
+    },
   });
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void latencies.push(ms));
-  // autocannon ends by itself after `seconds`; never wait for ever if it does not.
+  // autocannon ends by itself after `seconds` (or the pool, at 100 requests/s or more); never wait for ever if it does not.
+  const limit = (once ? Math.ceil(pool.length / 100) : seconds) + 30;
   let timer: NodeJS.Timeout | undefined;
   const overdue = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       instance.stop();
-      reject(new Error(`load did not end within ${seconds + 30} s`));
-    }, (seconds + 30) * 1000);
+      reject(new Error(`load did not end within ${limit} s`));
+    }, limit * 1000);
   });
   try {
     const result = await Promise.race([Promise.resolve(instance), overdue]);
@@ -98,7 +107,24 @@ async function fire(url: string, pool: readonly autocannon.Request[], connection
 export async function runLoad(name: string, url: string, pool: readonly autocannon.Request[], options: LoadOptions): Promise<LoadResult> {
   if (pool.length === 0) throw new Error(`${name}: empty request pool`);
   if (options.warmupSeconds > 0) await fire(url, pool, options.connections, options.warmupSeconds);
-  const { result, latencies } = await fire(url, pool, options.connections, options.seconds);
+  return loadResult(name, await fire(url, pool, options.connections, options.seconds));
+}
+
+/**
+ * Load with requests that succeed once only (a SAML assertion is accepted once): the warm-up pool,
+ * each request sent exactly once, then the measured pool, made for the warm-up's rate (`pool`), each
+ * request sent exactly once too: the run lasts as long as its pool. Its last moments have fewer busy
+ * connections than the rest (each stops at the end of its slice), which lowers requests/s slightly.
+ */
+export async function runLoadOnce(name: string, url: string, warmup: readonly autocannon.Request[], pool: (warmupRate: number) => readonly autocannon.Request[], options: LoadOptions): Promise<LoadResult> {
+  if (warmup.length < options.connections) throw new Error(`${name}: fewer warm-up requests than connections`);
+  const warm = loadResult(`${name} (warm-up)`, await fire(url, warmup, options.connections, 0, true));
+  const measured = pool(warm.requestsPerSec);
+  if (measured.length < options.connections) throw new Error(`${name}: fewer requests than connections`);
+  return loadResult(name, await fire(url, measured, options.connections, 0, true));
+}
+
+function loadResult(name: string, { result, latencies }: { result: autocannon.Result; latencies: Float64Array }): LoadResult {
   const failed: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats)) {
     if (!code.startsWith('2')) failed[code] = Number(count);

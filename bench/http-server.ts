@@ -16,14 +16,14 @@ import { readNodeRequest } from '../src/http/raw-request.js';
 import { createService, listen } from '../src/service.js';
 import { openStore } from '../src/store/db.js';
 import { Keyring } from '../src/tokens/keyring.js';
-import { breakdown, type StageResult, type WebIdentityBreakdown, type WireRequest } from './http-breakdown.js';
+import { breakdown, type SamlBreakdown, type StageResult, type WebIdentityBreakdown, type WireRequest } from './http-breakdown.js';
 import { CONSTANT } from './http-server-constant.js';
 
 export type Backend = 'pglite' | 'postgres';
 
 export type ToServer =
   | { readonly type: 'start'; readonly backend: Backend; readonly databaseUrl?: string; readonly key: { readonly kid: string; readonly created: string; readonly key: string } }
-  | { readonly type: 'breakdown'; readonly temporary: WireRequest; readonly others: readonly { name: string; req: WireRequest }[]; readonly webIdentity?: WebIdentityBreakdown }
+  | { readonly type: 'breakdown'; readonly temporary: WireRequest; readonly others: readonly { name: string; req: WireRequest }[]; readonly webIdentity?: WebIdentityBreakdown; readonly saml?: SamlBreakdown }
   | { readonly type: 'stop' };
 
 export type FromServer =
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
 
   process.on('message', (m: ToServer) => {
     if (m.type === 'breakdown') {
-      breakdown(service, keyring, server.url, m.temporary, m.others, m.webIdentity).then(
+      breakdown(service, keyring, server.url, m.temporary, m.others, m.webIdentity, m.saml).then(
         (stages) => send({ type: 'breakdown', stages }),
         (err: unknown) => send({ type: 'failed', message: String(err) }),
       );

@@ -2,7 +2,8 @@
  * HTTP load benchmark (issue 4): the running service on loopback under a fixed number of
  * keep-alive connections, requests/s and p50/p99 latency for GetCallerIdentity (temporary and
  * long-term credentials), AssumeRole, AssumeRoleWithWebIdentity (an RS256 ID token from a local
- * issuer whose keys the service fetched once and caches) and GetSessionToken, each beside a
+ * issuer whose keys the service fetched once and caches), AssumeRoleWithSAML (a response signed by
+ * the test IdP, one per request, signed before the run) and GetSessionToken, each beside a
  * baseline measured in the same run: a Hono route that returns a constant, on the same kind of server, fed the same bytes.
  * On PGlite, then on PostgreSQL when LATCHKEY_BENCH_DATABASE_URL is set (a scratch database is
  * created there and dropped afterwards).
@@ -25,11 +26,11 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { generateKey, Keyring } from '../src/tokens/keyring.js';
 import { scratchDatabase } from '../test/helpers/scratch-database.js';
-import type { StageResult, WireRequest } from './http-breakdown.js';
-import { preflight, setUp, setUpWebIdentity, signPool, STS_VERSION, toAutocannon, unsignedPool, type Fixtures } from './http-fixtures.js';
+import type { SamlBreakdown, StageResult, WireRequest } from './http-breakdown.js';
+import { preflight, setUp, setUpSaml, setUpWebIdentity, signedSamlResponses, signPool, STS_VERSION, toAutocannon, unsignedPool, type Fixtures } from './http-fixtures.js';
 import { startIssuer } from './http-issuer.js';
 import { startConstant, startDeployed } from './http-deployed.js';
-import { combine, runLoad, type LoadOptions, type LoadResult } from './http-load.js';
+import { combine, runLoad, runLoadOnce, type LoadOptions, type LoadResult } from './http-load.js';
 import { ForkedServer } from './forked-server.js';
 import type { Backend, FromServer, ToServer } from './http-server.js';
 
@@ -101,7 +102,12 @@ function reportStages(stages: readonly StageResult[]): void {
 const ACTION = (name: string): [string, string][] => [['Action', name], ['Version', STS_VERSION]];
 const ASSUME_ROLE = 'AssumeRole (long-term key → role session)';
 const WEB_IDENTITY = 'AssumeRoleWithWebIdentity (RS256 ID token, keys cached)';
+const SAML = 'AssumeRoleWithSAML (RSA-SHA256 signed assertion, each sent once)';
 const SESSION_TOKEN = 'GetSessionToken (long-term key)';
+/** Signed SAML responses per run at most (each ~5.3 KB of base64, ~1.9 ms to sign): LATCHKEY_BENCH_SAML_MAX. */
+const SAML_MAX = envNumber('LATCHKEY_BENCH_SAML_MAX', 12_000);
+/** The SAML stages of the breakdown: fresh responses for the whole call, one at a time. */
+const SAML_BREAKDOWN = 1_500;
 
 async function benchBackend(backend: Backend, label: string, databaseUrl: string | undefined, options: LoadOptions): Promise<{ baseline: LoadResult; cases: Case[] }> {
   const material = generateKey(new Date());
@@ -131,6 +137,15 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
       ['WebIdentityToken', await issuer.token(`user-${i}`)],
     ];
     const webIdentityPool = async (): Promise<WireRequest[]> => unsignedPool(ready.url, await Promise.all(Array.from({ length: POOL }, (_, i) => webIdentityParams(i))));
+    const saml = has('AssumeRoleWithSAML') ? await setUpSaml(ready.url, ready.root) : undefined;
+    // One signed response per request: an assertion is accepted once.
+    const samlPool = (size: number): WireRequest[] =>
+      saml
+        ? unsignedPool(
+            ready.url,
+            signedSamlResponses(size, saml).map((response) => [...ACTION('AssumeRoleWithSAML'), ['RoleArn', saml.roleArn], ['PrincipalArn', saml.providerArn], ['SAMLAssertion', response]]),
+          )
+        : [];
 
     // Each pool is signed just before its own run: signatures are good for 15 minutes.
     const temporaryPool = () =>
@@ -152,6 +167,43 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
       }
     };
 
+    /**
+     * AssumeRoleWithSAML: every request carries its own signed response and is sent once, so the
+     * pools are signed before the load (signing is the IdP's work, not the service's): a warm-up
+     * pool sized from AssumeRole's rate (whose work is a subset of this one's), then a pool for
+     * about LATCHKEY_BENCH_SECONDS at the warm-up's rate, at most SAML_MAX responses; the run
+     * lasts as long as its pool.
+     */
+    const attemptSaml = async (assume: LoadResult | undefined): Promise<Case> => {
+      if (!saml) return { name: SAML, skipped: 'not implemented by this build' };
+      if (only && !SAML.toLowerCase().includes(only)) return { name: SAML, skipped: 'not selected (LATCHKEY_BENCH_ONLY)' };
+      try {
+        const floor = options.connections * 16;
+        const signed = (size: number): WireRequest[] => {
+          const started = performance.now();
+          const pool = samlPool(size);
+          signing.ms += performance.now() - started;
+          signing.count += size;
+          return pool;
+        };
+        const signing = { ms: 0, count: 0 };
+        const [probe, ...warmup] = signed(1 + Math.max(floor, Math.ceil(((assume?.requestsPerSec ?? 1000) * options.warmupSeconds) / 4)));
+        if (probe) await preflight(ready.url, probe);
+        process.stdout.write(`  ${label}: ${SAML}: ${fmt(warmup.length)} requests to warm up …\n`);
+        let size = 0;
+        const result = await runLoadOnce(SAML, ready.url, toAutocannon(warmup), (rate) => {
+          size = Math.max(floor, Math.min(SAML_MAX, Math.ceil(rate * options.seconds)));
+          process.stdout.write(`  ${label}: ${SAML}: ${fmt(size)} requests (${fmt(rate)}/s in the warm-up × ${options.seconds} s) …\n`);
+          return toAutocannon(signed(size));
+        }, options);
+        samlSigning = `${fmt(signing.count)} responses signed before the load (${fmt(signing.ms / signing.count, 2)} ms each, ${fmt(signing.ms / 1000, 1)} s in all), ${fmt(size)} of them measured`;
+        return { name: SAML, result };
+      } catch (err) {
+        return { name: SAML, skipped: `failed: ${(err as Error).message}` };
+      }
+    };
+    let samlSigning: string | undefined;
+
     // The target's two rows are measured in alternation, round after round, so that the machine
     // slowing down or speeding up during the run (a shared VM does) moves both alike.
     const baselineName = 'baseline: Hono route returning a constant';
@@ -169,18 +221,25 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
     }
     const baseline = combine(baselineName, baselineRounds);
     const shares = temporaryRounds.map((r, i) => r.requestsPerSec / (baselineRounds[i]?.requestsPerSec ?? Number.NaN));
+    const temporaryResult: Case = temporaryRounds.length > 0 ? { name: temporaryName, result: combine(temporaryName, temporaryRounds), shares } : (temporaryCase ?? { name: temporaryName, skipped: 'not measured' });
+    const longTerm = await attempt('GetCallerIdentity, long-term access key', true, () =>
+      signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: i })));
+    const assumeRole = await attempt(ASSUME_ROLE, has('AssumeRole'), () =>
+      signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] })));
+    const webIdentityCase = await attempt(WEB_IDENTITY, webIdentity !== undefined, webIdentityPool);
+    const samlCase = await attemptSaml(assumeRole.result);
     const cases: Case[] = [
-      temporaryRounds.length > 0 ? { name: temporaryName, result: combine(temporaryName, temporaryRounds), shares } : (temporaryCase ?? { name: temporaryName, skipped: 'not measured' }),
-      await attempt('GetCallerIdentity, long-term access key', true, () =>
-        signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: ACTION('GetCallerIdentity'), secondsAgo: i }))),
-      await attempt(ASSUME_ROLE, has('AssumeRole'), () =>
-        signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('AssumeRole'), ['RoleArn', fx.roleArn], ['RoleSessionName', `bench-${i}`]] }))),
-      await attempt(WEB_IDENTITY, webIdentity !== undefined, webIdentityPool),
+      temporaryResult,
+      longTerm,
+      assumeRole,
+      webIdentityCase,
+      samlCase,
       await attempt(SESSION_TOKEN, has('GetSessionToken'), () =>
         signPool(ready.url, POOL, (i) => ({ key: fx.userKey, params: [...ACTION('GetSessionToken'), ['DurationSeconds', String(900 + i)]] }))),
     ];
     report(`HTTP load on ${label}: ${options.connections} connections, ${options.seconds} s per case after ${options.warmupSeconds} s of warm-up`, baseline, cases);
     if (webIdentity) console.log(`  ${WEB_IDENTITY}: the issuer's key set was fetched ${issuer.keyFetches()} time(s) in the whole run so far`);
+    if (samlSigning) console.log(`  ${SAML}: ${samlSigning}`);
 
     // The same requests through the request path cut after each layer, in a row, once: what each
     // layer adds under load (the database plays no part in them: measured on the first backend).
@@ -216,7 +275,13 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
         const token = params[params.length - 1]?.[1];
         if (req && token) wi = { req, token, issuer: issuer.issuer, accountId: fx.accountId };
       }
-      const { stages } = await server.ask({ type: 'breakdown', temporary, others, ...(wi ? { webIdentity: wi } : {}) }, 'breakdown');
+      let samlBreakdown: SamlBreakdown | undefined;
+      if (saml && measuredCase(SAML)) {
+        const reqs = samlPool(SAML_BREAKDOWN);
+        const [response] = signedSamlResponses(1, saml);
+        if (response) samlBreakdown = { reqs, response, providerArn: saml.providerArn, accountId: fx.accountId };
+      }
+      const { stages } = await server.ask({ type: 'breakdown', temporary, others, ...(wi ? { webIdentity: wi } : {}), ...(samlBreakdown ? { saml: samlBreakdown } : {}) }, 'breakdown');
       reportStages(stages);
     }
     return { baseline, cases };
