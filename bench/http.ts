@@ -170,7 +170,8 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
     /**
      * AssumeRoleWithSAML: every request carries its own signed response and is sent once, so the
      * pools are signed before the load (signing is the IdP's work, not the service's): a warm-up
-     * pool sized from AssumeRole's rate (whose work is a subset of this one's), then a pool for
+     * pool sized from AssumeRole's rate (whose work is a subset of this one's; 16 to 32 requests
+     * per connection), then a pool for
      * about LATCHKEY_BENCH_SECONDS at the warm-up's rate, at most SAML_MAX responses; the run
      * lasts as long as its pool.
      */
@@ -187,7 +188,7 @@ async function benchBackend(backend: Backend, label: string, databaseUrl: string
           return pool;
         };
         const signing = { ms: 0, count: 0 };
-        const [probe, ...warmup] = signed(1 + Math.max(floor, Math.ceil(((assume?.requestsPerSec ?? 1000) * options.warmupSeconds) / 4)));
+        const [probe, ...warmup] = signed(1 + Math.max(floor, Math.min(2 * floor, Math.ceil(((assume?.requestsPerSec ?? 1000) * options.warmupSeconds) / 4))));
         if (probe) await preflight(ready.url, probe);
         process.stdout.write(`  ${label}: ${SAML}: ${fmt(warmup.length)} requests to warm up …\n`);
         let size = 0;
