@@ -6,6 +6,7 @@
 
 import { isIP } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
+import { isDestinationPrefix } from './console/destination.js';
 import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
 import { isLoopbackHost } from './federation/oidc/https-get.js';
 import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL } from './federation/oauth.js';
@@ -91,6 +92,12 @@ export interface Config {
   readonly facebookGraphUrl: string;
   /** `AMAZON_API_URL`, default https://api.amazon.com: where ProviderId www.amazon.com tokens are checked (`/auth/o2/tokeninfo`). */
   readonly amazonApiUrl: string;
+  /**
+   * `CONSOLE_DESTINATIONS`, comma-separated absolute http(s) URL prefixes, default none: where a
+   * federation sign-in (`/federation?Action=login&Destination=…`) may send the browser besides this
+   * service's own console. Anything else is refused: never an open redirect.
+   */
+  readonly consoleDestinations: readonly string[];
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -211,6 +218,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const facebookGraphUrl = providerUrl('FACEBOOK_GRAPH_URL', DEFAULT_FACEBOOK_GRAPH_URL);
   const amazonApiUrl = providerUrl('AMAZON_API_URL', DEFAULT_AMAZON_API_URL);
 
+  const consoleDestinations: string[] = [];
+  const rawDestinations = get('CONSOLE_DESTINATIONS');
+  if (rawDestinations !== undefined) {
+    const entries = rawDestinations.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.filter((e) => !isDestinationPrefix(e) || (production && !e.startsWith('https://')));
+    if (bad.length > 0) problems.push(`CONSOLE_DESTINATIONS must be a comma-separated list of absolute URLs (https:// in production) with no query or fragment; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}`);
+    else consoleDestinations.push(...entries);
+  }
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -239,6 +255,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       googleIssuerUrl,
       facebookGraphUrl,
       amazonApiUrl,
+      consoleDestinations,
     },
   };
 }

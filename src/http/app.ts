@@ -26,8 +26,12 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings> }> {
-  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+export type App = Hono<{ Bindings: Partial<HttpBindings> }>;
+
+/** `mount` adds routes beside the Query endpoint (the console, src/console/routes.ts), before the catch-all answers. */
+export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
+  const app: App = new Hono<{ Bindings: Partial<HttpBindings> }>();
+  mount?.(app);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // A database that does not answer within READY_TIMEOUT_MS is not ready: a load balancer's
