@@ -6,7 +6,8 @@
  *
  * Order (each step refuses with AWS's code; see each module for its rule):
  * 1. size, before anything is decoded (AWS: at most 100,000 base64 characters), then strict base64;
- * 2. no DTD (entity expansion, external entities), well-formed XML, a `samlp:Response` root;
+ * 2. no DTD (entity expansion, external entities), well-formed XML, valid against the SAML 2.0
+ *    schemas (schema.ts), a `samlp:Response` root;
  * 3. the whole document's shape: exactly one assertion anywhere (Extensions, Advice and wrappers
  *    included), one SignedInfo per Signature, no comments, only allowed algorithms, a Success
  *    status, the Response's Issuer (when present) and Destination (when present) ours to accept;
@@ -23,6 +24,7 @@ import { checkIssuers } from './issuer.js';
 import { refuseDoctype } from './no-dtd.js';
 import { NS, readAssertion, readDocument, type DocumentFacts } from './samlify.js';
 import { verifiedAssertion } from './signature.js';
+import { checkSchema } from './schema.js';
 import { checkOneSignedInfo } from './signed-info.js';
 import { checkSingleAssertion } from './single-assertion.js';
 import { checkAssertionSize } from './size.js';
@@ -107,7 +109,9 @@ export function verifySamlResponse(base64: string, provider: SamlIssuerKeys, acc
   checkAssertionSize(base64);
   const xml = decode(base64);
   refuseDoctype(xml);
-  checkShape(documentFacts(xml), provider, acceptance);
+  const facts = documentFacts(xml);
+  checkSchema(xml);
+  checkShape(facts, provider, acceptance);
 
   const signed = verifiedAssertion(xml, provider.certificates);
   let assertion;
