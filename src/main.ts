@@ -183,6 +183,7 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     production: config.production,
     multiTenantIssuers: config.multiTenantIssuers,
     console: { destinations: config.consoleDestinations },
+    saml: config.saml,
     oidc: {
       caBundle: config.oidcCaBundle === undefined ? undefined : await readCaBundle(config.oidcCaBundle),
       timeoutMs: config.oidcFetchTimeoutMs,

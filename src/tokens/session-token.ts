@@ -83,11 +83,27 @@ export interface SessionClaims {
    */
   readonly wi?: WebIdentityOrigin | undefined;
   /**
+   * The SAML sign-in the chain started from (AssumeRoleWithSAML, and role sessions chained from
+   * one): like `wi`, it stands in for a long-term key, and carries the keys that stay usable after
+   * the assumption (`saml:namequalifier`, `saml:sub`, `saml:sub_type`).
+   */
+  readonly saml?: SamlOrigin | undefined;
+  /**
    * The console sign-in the session was issued from (src/console/): the console session's id. A
    * user signed in with a password has no access key behind their credentials; this is their
    * origin instead of `src`, accepted only on GetSessionToken-kind sessions of an IAM user.
    */
   readonly con?: string | undefined;
+}
+
+export interface SamlOrigin {
+  /** The SAML provider's ARN (aws:FederatedProvider). */
+  readonly p: string;
+  readonly sub: string;
+  /** `saml:sub_type`. */
+  readonly st: string;
+  /** `saml:namequalifier`. */
+  readonly nq: string;
 }
 
 export interface WebIdentityOrigin {
