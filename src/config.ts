@@ -6,7 +6,6 @@
 
 import { isIP } from 'node:net';
 import type { FailureMessages } from './auth/authorize.js';
-import { isDestinationPrefix } from './console/destination.js';
 import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
 import { isLoopbackHost } from './federation/oidc/https-get.js';
 import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL } from './federation/oauth.js';
@@ -313,6 +312,20 @@ function isProviderUrl(text: string, production: boolean): boolean {
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && !production && isLoopbackHost(url.hostname));
   return secure && url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !text.includes('?') && !text.includes('#');
+}
+
+/**
+ * A CONSOLE_DESTINATIONS entry: an absolute http(s) URL of printable ASCII (no spaces or
+ * backslashes) with no credentials, query or fragment, as the URL parser would write it.
+ */
+export function isDestinationPrefix(text: string): boolean {
+  if (text.length > 2048 || !/^[\x21-\x7e]+$/.test(text) || text.includes('\\')) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.href.startsWith(text.replace(/\/$/, ''));
+  } catch {
+    return false;
+  }
 }
 
 /** `10.0.0.0/8` or `2001:db8::1`; undefined if it is neither an address nor a block. */

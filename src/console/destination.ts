@@ -61,17 +61,6 @@ function underPrefix(text: string, prefix: string): boolean {
   return next === '/' || next === '?' || next === '#';
 }
 
-/** A configured destination prefix: an absolute http(s) URL with no credentials, query or fragment. */
-export function isDestinationPrefix(text: string): boolean {
-  if (!plainUrlText(text)) return false;
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.href.startsWith(text.replace(/\/$/, ''));
-  } catch {
-    return false;
-  }
-}
-
 /** The `Issuer` a federation sign-in names (the broker's URL, offered as a link at sign-out), when it is an http(s) URL. */
 export function acceptIssuer(issuer: string | undefined): string | undefined {
   if (issuer === undefined || !plainUrlText(issuer)) return undefined;

@@ -1,6 +1,7 @@
 /** Where a federation sign-in may send the browser: this console, or a configured prefix; never elsewhere. */
 import { describe, expect, it } from 'vitest';
-import { acceptIssuer, isDestinationPrefix, resolveDestination } from '../../src/console/destination.js';
+import { isDestinationPrefix } from '../../src/config.js';
+import { acceptIssuer, resolveDestination } from '../../src/console/destination.js';
 
 const ORIGIN = 'https://latchkey.example.com';
 const ALLOWED = ['https://portal.example.com/app'];
