@@ -4,8 +4,8 @@
  * (sign-in, MFA, password change, the signed-in page, credentials, sign-out).
  *
  * Every response: Cache-Control no-store, a Content-Security-Policy with no script at all and
- * `frame-ancestors 'none'` (and X-Frame-Options DENY), nosniff, Referrer-Policy no-referrer (a
- * sign-in URL's token never leaves in a Referer). Every POST: the form's `csrf` must equal the
+ * `frame-ancestors 'none'` (and X-Frame-Options DENY), nosniff, Referrer-Policy same-origin (a
+ * sign-in URL's token never leaves in a Referer to another site). Every POST: the form's `csrf` must equal the
  * token sealed in the cookie it acts on (compared in constant time), and an Origin header, when
  * the browser sends one, must be this host.
  */
@@ -94,7 +94,8 @@ function securityHeaders(f: Facts, contentType: string): Headers {
     'content-security-policy': CSP,
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own form posts.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'x-amzn-RequestId': f.requestId,
   });

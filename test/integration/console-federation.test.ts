@@ -193,7 +193,7 @@ describe('login', () => {
     expect(home.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     expect(home.headers.get('x-frame-options')).toBe('DENY');
     expect(home.headers.get('cache-control')).toBe('no-store');
-    expect(home.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(home.headers.get('referrer-policy')).toBe('same-origin');
     expect(home.text).not.toMatch(/<script/i);
   });
 
