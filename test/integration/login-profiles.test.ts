@@ -18,7 +18,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { verifyConsolePassword } from '../../src/auth/sign-in.js';
 import { loginProfiles, passwordHistory } from '../../src/store/schema.js';
-import { refusal } from '../helpers/outcome.js';
+import { outcome, refusal } from '../helpers/outcome.js';
 import { expectNoSecretsWritten } from '../helpers/secrets.js';
 import { allow, notAuthorized, type Credentials, type TestService, useService } from '../helpers/service.js';
 
@@ -64,11 +64,11 @@ describe('login profiles', () => {
 
     await iam.send(new DeleteLoginProfileCommand({ UserName: 'ana' }));
     for (const call of [
-      iam.send(new GetLoginProfileCommand({ UserName: 'ana' })),
-      iam.send(new UpdateLoginProfileCommand({ UserName: 'ana', PasswordResetRequired: true })),
-      iam.send(new DeleteLoginProfileCommand({ UserName: 'ana' })),
+      () => iam.send(new GetLoginProfileCommand({ UserName: 'ana' })),
+      () => iam.send(new UpdateLoginProfileCommand({ UserName: 'ana', PasswordResetRequired: true })),
+      () => iam.send(new DeleteLoginProfileCommand({ UserName: 'ana' })),
     ]) {
-      expect(await refusal(call)).toEqual({ code: 'NoSuchEntity', message: 'Login Profile for User ana cannot be found.', status: 404 });
+      expect(await refusal(call())).toEqual({ code: 'NoSuchEntity', message: 'Login Profile for User ana cannot be found.', status: 404 });
     }
     expect(await refusal(iam.send(new GetLoginProfileCommand({ UserName: 'nobody' })))).toMatchObject({ code: 'NoSuchEntity', message: 'The user with name nobody cannot be found.' });
   });
@@ -105,23 +105,32 @@ describe('login profiles', () => {
 
   test('hostile input is a 4xx for every operation, never a 500', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'target' }));
-    const cases: [string, Promise<unknown>][] = [
-      ['password too long', iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: `Aa1!${'x'.repeat(125)}` }))],
-      ['password outside U+00FF', iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: 'Ab1!ĀĀĀĀĀĀ' }))],
-      ['NUL in the password', iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: 'Ab1!\u0000abcdef' }))],
-      ['user name with a slash', iam.send(new GetLoginProfileCommand({ UserName: '../root' }))],
-      ['user name too long', iam.send(new UpdateLoginProfileCommand({ UserName: 'u'.repeat(65), Password: 'Aa1!aaaaaa' }))],
-      ['empty password on update', iam.send(new UpdateLoginProfileCommand({ UserName: 'target', Password: '' }))],
-      ['SQL in a name', iam.send(new DeleteLoginProfileCommand({ UserName: "x'or'1'='1" }))],
-      ['ChangePassword too long', iam.send(new ChangePasswordCommand({ OldPassword: 'x', NewPassword: 'y'.repeat(129) }))],
+    const cases: [string, () => Promise<unknown>][] = [
+      ['password too long', () => iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: `Aa1!${'x'.repeat(125)}` }))],
+      ['password outside U+00FF', () => iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: 'Ab1!ĀĀĀĀĀĀ' }))],
+      ['NUL in the password', () => iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: 'Ab1!\u0000abcdef' }))],
+      ['user name with a slash', () => iam.send(new GetLoginProfileCommand({ UserName: '../root' }))],
+      ['user name too long', () => iam.send(new UpdateLoginProfileCommand({ UserName: 'u'.repeat(65), Password: 'Aa1!aaaaaa' }))],
+      ['empty password on update', () => iam.send(new UpdateLoginProfileCommand({ UserName: 'target', Password: '' }))],
+      ['SQL in a name', () => iam.send(new DeleteLoginProfileCommand({ UserName: "x'or'1'='1" }))],
+      ['ChangePassword too long', () => iam.send(new ChangePasswordCommand({ OldPassword: 'x', NewPassword: 'y'.repeat(129) }))],
     ];
     for (const [what, call] of cases) {
-      const r = await refusal(call);
+      const r = await refusal(call());
       expect(r.status, `${what}: ${r.code} ${r.message}`).toBeGreaterThanOrEqual(400);
       expect(r.status, what).toBeLessThan(500);
     }
     // A password of 128 Latin-1 characters with tab and newline is one the model allows.
     await iam.send(new CreateLoginProfileCommand({ UserName: 'target', Password: pw(`Aa1!\t\nÿé${'z'.repeat(120)}`) }));
+  });
+  test('changes to one profile at once: each succeeds or is EntityTemporarilyUnmodifiable (try again), never a failure of ours', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'busy' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'busy', Password: pw('Busy-passw0rd-0') }));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((i) => outcome(iam.send(new UpdateLoginProfileCommand({ UserName: 'busy', Password: pw(`Busy-passw0rd-${i}`) })))),
+    );
+    for (const a of answers) expect(['ok', 'EntityTemporarilyUnmodifiableException 409']).toContain(a);
+    expect(answers).toContain('ok');
   });
 });
 
