@@ -50,7 +50,10 @@ export interface SamlUser {
 /** How the IdP is configured for this relying party (per sign-in; AWS's values by default). */
 export interface RelyingParty {
   readonly audience?: string;
+  /** SubjectConfirmationData Recipient (in the signed assertion). */
   readonly recipient?: string;
+  /** The Response's Destination, and where the form posts (default: the Recipient). */
+  readonly destination?: string;
   readonly issuer?: string;
   readonly signatureAlgorithm?: 'rsa-sha256' | 'rsa-sha1';
   readonly digestAlgorithm?: 'sha256' | 'sha1';
@@ -192,6 +195,7 @@ export async function startSamlIdp(options: { key?: TestKeyName; entityId?: stri
     flows.delete(flow);
     const key = testKey(signingKey);
     const recipient = rp.recipient ?? AWS_RECIPIENT;
+    const destination = rp.destination ?? recipient;
     const auth: AuthOptions = {
       issuer: rp.issuer ?? entityId,
       cert: key.certificate,
@@ -199,13 +203,13 @@ export async function startSamlIdp(options: { key?: TestKeyName; entityId?: stri
       profileMapper,
       audience: rp.audience ?? AWS_AUDIENCE,
       recipient,
-      destination: recipient,
+      destination,
       signatureAlgorithm: rp.signatureAlgorithm ?? 'rsa-sha256',
       digestAlgorithm: rp.digestAlgorithm ?? 'sha256',
       signResponse: rp.signResponse ?? false,
       signAssertion: rp.signAssertion ?? true,
       lifetimeInSeconds: rp.lifetimeSeconds ?? 300,
-      getPostURL: (_audience, _request, _req, callback) => callback(null, recipient),
+      getPostURL: (_audience, _request, _req, callback) => callback(null, destination),
     };
     const pair = shim(req, res, body, user);
     await new Promise<void>((resolve) => {
@@ -251,7 +255,7 @@ export async function startSamlIdp(options: { key?: TestKeyName; entityId?: stri
     if (answer.status !== 200) throw new Error(`IdP sign-in answered ${answer.status}: ${html.slice(0, 300)}`);
     const action = /<form[^>]*\saction="([^"]*)"/.exec(html)?.[1];
     const samlResponse = /name="SAMLResponse"\s+value="([^"]*)"/.exec(html)?.[1];
-    if (action !== (relyingParty.recipient ?? AWS_RECIPIENT) || !samlResponse) throw new Error(`no auto-POST form to the recipient in the IdP's answer: ${html.slice(0, 300)}`);
+    if (action !== (relyingParty.destination ?? relyingParty.recipient ?? AWS_RECIPIENT) || !samlResponse) throw new Error(`no auto-POST form to the destination in the IdP's answer: ${html.slice(0, 300)}`);
     return samlResponse;
   }
 
