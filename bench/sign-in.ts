@@ -1,5 +1,5 @@
 /**
- * Console sign-in throughput (issue 15): verifyConsolePassword (src/auth/sign-in.ts) on an
+ * Console sign-in throughput (issue 15): verifyConsolePassword (src/iam/sign-in.ts) on an
  * in-memory PGlite, beside a baseline measured in the same run: a bare argon2id `verify` (and
  * `hash`) with the same parameters (src/auth/passwords.ts), at the same concurrency. Sign-in is
  * bounded by argon2 by design (19 MiB, 2 passes per attempt): the ratio says what the database
@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { createAccount } from '../src/accounts/accounts.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
-import { SOURCE_THROTTLE, USER_THROTTLE, verifyConsolePassword, type SignInDeps } from '../src/auth/sign-in.js';
+import { SOURCE_THROTTLE, USER_THROTTLE, verifyConsolePassword, type SignInDeps } from '../src/iam/sign-in.js';
 import { openStore } from '../src/store/db.js';
 import { insertLoginProfile } from '../src/store/login-profiles.js';
 import { insertUser } from '../src/store/users.js';

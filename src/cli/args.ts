@@ -2,7 +2,7 @@
  * The command line, parsed: a closed set of commands, each with the flags it accepts. Pure (the
  * caller passes argv), so every misuse is a value, not an exit.
  */
-import { aliasProblem } from '../accounts/alias.js';
+import { aliasProblem } from '../account-alias.js';
 
 export type Command =
   | { readonly name: 'help' }

@@ -1,14 +1,14 @@
 /**
  * Account aliases: CreateAccountAlias, DeleteAccountAlias, ListAccountAliases. Sign-in takes an
- * alias in place of the account id (src/auth/sign-in.ts); the rule for its form is shared with the
- * CLI (src/accounts/alias.ts).
+ * alias in place of the account id (src/iam/sign-in.ts); the rule for its form is shared with the
+ * CLI (src/account-alias.ts).
  *
  * An account has at most one alias: creating another replaces it ("If you create a new alias for
  * your AWS account, the new alias overwrites the previous alias", IAM User Guide, "Using an alias
  * for your AWS account ID"). An alias belongs to one account in the whole service: another
  * account's is EntityAlreadyExists. Creating the alias the account already has changes nothing.
  */
-import { aliasProblem } from '../accounts/alias.js';
+import { aliasProblem } from '../account-alias.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation } from '../operation.js';
 import { findAccount, findAccountByAlias, lockAlias, setAccountAlias } from '../store/accounts.js';

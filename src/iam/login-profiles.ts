@@ -3,7 +3,7 @@
  * (an administrator, for any user) and ChangePassword (a user, for their own password).
  *
  * A password is stored only as an argon2id PHC string (src/auth/passwords.ts), checked against the
- * account's policy, or AWS's default rules when it has none (src/auth/password-rules.ts), and
+ * account's policy, or AWS's default rules when it has none (src/password-rules.ts), and
  * against the policy's PasswordReusePrevention most recent passwords (each kept hash verified).
  * The request's passwords never reach the trail: the model marks them sensitive
  * (src/audit/redact.ts).
@@ -12,9 +12,9 @@
  * ("likely to succeed if you try again") instead of waiting behind an argon2 hash.
  */
 import { userArn } from '../arn.js';
-import { isExpired, policyViolation, reuseDepth, REUSED_TEXT, type PasswordPolicy } from '../auth/password-rules.js';
+import { isExpired, policyViolation, reuseDepth, REUSED_TEXT, type PasswordPolicy } from '../password-rules.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { signInUserKey, USER_THROTTLE } from '../auth/sign-in.js';
+import { signInUserKey, USER_THROTTLE } from './sign-in.js';
 import { callerContext, evaluateFor } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import { auditRow, type AuditRequest } from '../audit/events.js';
@@ -76,7 +76,7 @@ function userNameOf(input: { readonly userName?: string | undefined }, caller: C
 
 /**
  * A new password for `user`, checked against the account's policy (or the default rules) and its
- * recent passwords: PasswordPolicyViolation with AWS's texts (src/auth/password-rules.ts).
+ * recent passwords: PasswordPolicyViolation with AWS's texts (src/password-rules.ts).
  */
 export async function checkNewPassword(db: Db, accountId: string, userId: string, password: string, policy: PasswordPolicy | undefined): Promise<void> {
   const account = await findAccount(db, accountId);

@@ -1,13 +1,13 @@
 /**
  * The account's password policy: UpdateAccountPasswordPolicy, GetAccountPasswordPolicy,
- * DeleteAccountPasswordPolicy. The rules themselves are in src/auth/password-rules.ts.
+ * DeleteAccountPasswordPolicy. The rules themselves are in src/password-rules.ts.
  *
  * UpdateAccountPasswordPolicy "does not support partial updates": every parameter left out goes
  * back to its default (MinimumPasswordLength 6, the rest false or unset). Without a policy, IAM's
  * default rules apply (8 characters, three of four character types) and GetAccountPasswordPolicy
  * answers NoSuchEntity.
  */
-import { CUSTOM_POLICY_DEFAULT_LENGTH, type PasswordPolicy } from '../auth/password-rules.js';
+import { CUSTOM_POLICY_DEFAULT_LENGTH, type PasswordPolicy } from '../password-rules.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation } from '../operation.js';
 import { deletePasswordPolicy, findPasswordPolicy, putPasswordPolicy } from '../store/login-profiles.js';

@@ -3,7 +3,7 @@
  * hashes kept for reuse prevention, and the account's password policy.
  */
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { PasswordPolicy } from '../auth/password-rules.js';
+import type { PasswordPolicy } from '../password-rules.js';
 import type { Db } from './db.js';
 import { accountPasswordPolicies, loginProfiles, passwordHistory, users } from './schema.js';
 

@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { classesOf, expiresAt, isExpired, policyViolation, type PasswordPolicy } from '../../src/auth/password-rules.js';
+import { classesOf, expiresAt, isExpired, policyViolation, type PasswordPolicy } from '../../src/password-rules.js';
 import { ARGON2_PARAMS, DUMMY_HASH, hashParams, hashPassword, needsRehash, verifyNothing, verifyPassword } from '../../src/auth/passwords.js';
 
 describe('argon2id (src/auth/passwords.ts)', () => {
@@ -9,6 +11,13 @@ describe('argon2id (src/auth/passwords.ts)', () => {
     expect(await verifyPassword(phc, 'correct horse')).toBe(true);
     expect(await verifyPassword(phc, 'correct hors')).toBe(false);
     expect(needsRehash(phc)).toBe(false);
+  });
+
+  test('src/auth/passwords.ts is the only file of src/ that imports @node-rs/argon2', () => {
+    const importers = (readdirSync('src', { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from '@node-rs\/argon2'/.test(readFileSync(join('src', f), 'utf8')));
+    expect(importers).toEqual([join('auth', 'passwords.ts')]);
   });
 
   test('the dummy hash used for missing users has the same parameters, so it costs the same', () => {
@@ -28,7 +37,7 @@ describe('argon2id (src/auth/passwords.ts)', () => {
   });
 });
 
-describe('password rules (src/auth/password-rules.ts)', () => {
+describe('password rules (src/password-rules.ts)', () => {
   const policy = (p: Partial<PasswordPolicy>): PasswordPolicy => ({
     minimumPasswordLength: 6,
     requireSymbols: false,

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { verifyConsolePassword } from '../../src/auth/sign-in.js';
+import { verifyConsolePassword } from '../../src/iam/sign-in.js';
 import { loginProfiles, passwordHistory } from '../../src/store/schema.js';
 import { outcome, refusal } from '../helpers/outcome.js';
 import { expectNoSecretsWritten } from '../helpers/secrets.js';
@@ -254,7 +254,7 @@ describe('ChangePassword', () => {
     expect(await refusal(theirs.send(new ChangePasswordCommand({ OldPassword: 'Real-passw0rd', NewPassword: pw('Next-passw0rd') })))).toMatchObject({ code: 'LimitExceeded', status: 409 });
     // Console sign-in shares the count.
     expect(await signIn('guessed', 'Real-passw0rd')).toMatchObject({ ok: false, reason: 'throttled' });
-    // The first block is a minute (src/auth/sign-in.ts, USER_THROTTLE); two minutes on, it is over.
+    // The first block is a minute (src/iam/sign-in.ts, USER_THROTTLE); two minutes on, it is over.
     svc.clockOffset = 2 * 60_000;
     try {
       await theirs.send(new ChangePasswordCommand({ OldPassword: 'Real-passw0rd', NewPassword: 'Next-passw0rd' }));

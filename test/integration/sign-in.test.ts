@@ -1,12 +1,12 @@
 /**
- * The console's password step (src/auth/sign-in.ts) on both backends: what the console helper
+ * The console's password step (src/iam/sign-in.ts) on both backends: what the console helper
  * calls. Time is the attempt's `now`, so expiry and blocks are tested without waiting.
  */
 import { CreateAccountAliasCommand, CreateLoginProfileCommand, CreateUserCommand, DeleteAccountPasswordPolicyCommand, GetUserCommand, UpdateAccountPasswordPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { eq } from 'drizzle-orm';
 import { describe, expect, test } from 'vitest';
 import { hashParams, hashPassword } from '../../src/auth/passwords.js';
-import { recordSignIn, SOURCE_THROTTLE, USER_THROTTLE, verifyConsolePassword, type SignInAttempt, type SignInDeps } from '../../src/auth/sign-in.js';
+import { recordSignIn, SOURCE_THROTTLE, USER_THROTTLE, verifyConsolePassword, type SignInAttempt, type SignInDeps } from '../../src/iam/sign-in.js';
 import { changeOwnPassword } from '../../src/iam/login-profiles.js';
 import { auditEvents, loginProfiles } from '../../src/store/schema.js';
 import { expectNoSecretsWritten } from '../helpers/secrets.js';

@@ -1,7 +1,7 @@
 /**
  * The account password policy's rules, pure (no IO, time is a parameter): what a new password
  * must contain, and when a password has expired. Used by the IAM password operations
- * (src/iam/login-profiles.ts) and by console sign-in (src/auth/sign-in.ts).
+ * (src/iam/login-profiles.ts) and by console sign-in (src/iam/sign-in.ts).
  *
  * Sources: IAM User Guide, "Setting an account password policy for IAM users" (the default policy,
  * the custom options, and that expiry is enforced at once while length and classes apply at the next

@@ -22,15 +22,15 @@
  * Nothing here logs, and the password is never in an audit row: recordSignIn writes the outcome.
  */
 import { userArn } from '../arn.js';
-import { isAccountId } from '../accounts/alias.js';
+import { isAccountId } from '../account-alias.js';
 import { auditRow } from '../audit/events.js';
 import { findAccount, findAccountByAlias } from '../store/accounts.js';
 import { insertAuditEvents } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { findPasswordPolicy, findUserWithProfile, replaceHash, touchPasswordUse } from '../store/login-profiles.js';
 import { blockedUntil, clearFailures, recordFailure, type ThrottlePolicy } from '../store/throttles.js';
-import { isExpired, type PasswordPolicy } from './password-rules.js';
-import { hashPassword, needsRehash, verifyNothing, verifyPassword } from './passwords.js';
+import { isExpired, type PasswordPolicy } from '../password-rules.js';
+import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../auth/passwords.js';
 
 /** Failed passwords per account and user name: 5 in a quarter of an hour, then blocks from 1 minute, doubling, at most 15. */
 export const USER_THROTTLE: ThrottlePolicy = { maxFailures: 5, windowMs: 15 * 60_000, blockMs: 60_000, maxBlockMs: 15 * 60_000 };
