@@ -61,16 +61,23 @@ async function lockProfile(db: Db, user: { readonly id: string; readonly name: s
   }
 }
 
-/** A missing required member, in the words of the model's own validation (src/protocol/validate.ts). */
-function required(member: string): AwsError {
-  return new AwsError('ValidationError', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+/**
+ * Password left out: the model allows it (an AssumeRoot session must leave it out), but "it is
+ * required in all other cases" (CreateLoginProfile API reference), and this service has no
+ * AssumeRoot sessions.
+ */
+function passwordRequired(): AwsError {
+  return new AwsError('InvalidInput', 'Password is required unless the request is made with an AssumeRoot session.');
 }
 
 /** The user an operation with an optional UserName is about: the one named, or the calling IAM user. */
 function userNameOf(input: { readonly userName?: string | undefined }, caller: Caller): string {
-  const name = input.userName ?? callerAsUser(caller).user?.name;
-  // The root user's own password is not an IAM login profile (AWS: only an AssumeRoot session may leave UserName out as root).
-  if (name === undefined) throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials');
+  if (input.userName !== undefined) return input.userName;
+  // A role session or a federated user: AWS's answer for GetUser without UserName (callerAsUser).
+  const name = callerAsUser(caller).user?.name;
+  // The root user: "When you make this request with root user credentials, you must use an
+  // AssumeRoot session to omit the user name" (the API reference); this service has none.
+  if (name === undefined) throw new AwsError('InvalidInput', 'When you make this request with root user credentials, you must use an AssumeRoot session to omit the user name.');
   return name;
 }
 
@@ -106,7 +113,7 @@ export const createLoginProfile = defineOperation('CreateLoginProfile', {
   ...userOrCaller,
   async handle(input, ctx) {
     const name = userNameOf(input, ctx.caller);
-    if (input.password === undefined) throw required('password');
+    if (input.password === undefined) throw passwordRequired();
     const user = await requireEntity(USER, ctx, name);
     if (await findLoginProfile(ctx.db, user.id)) throw new AwsError('EntityAlreadyExists', `Login Profile for user ${user.name} already exists.`);
     const policy = await findPasswordPolicy(ctx.db, ctx.accountId);

@@ -93,12 +93,15 @@ describe('login profiles', () => {
     await mine.send(new CreateLoginProfileCommand({ Password: pw('S3lf-service!') }));
     expect((await mine.send(new GetLoginProfileCommand({}))).LoginProfile?.UserName).toBe('selfie');
     await mine.send(new DeleteLoginProfileCommand({}));
-    expect(await refusal(iam.send(new GetLoginProfileCommand({})))).toMatchObject({ code: 'ValidationError', status: 400 });
-    expect(await refusal(iam.send(new CreateLoginProfileCommand({ Password: 'Whatever-1!' })))).toMatchObject({ code: 'ValidationError', status: 400 });
-    // Password may be left out only in an AssumeRoot session, which this service does not have.
+    // Root may leave UserName out only in an AssumeRoot session, which this service does not have.
+    const rootNeedsName = { code: 'InvalidInput', message: 'When you make this request with root user credentials, you must use an AssumeRoot session to omit the user name.', status: 400 };
+    expect(await refusal(iam.send(new GetLoginProfileCommand({})))).toEqual(rootNeedsName);
+    expect(await refusal(iam.send(new CreateLoginProfileCommand({ Password: 'Whatever-1!' })))).toEqual(rootNeedsName);
+    expect(await refusal(iam.send(new DeleteLoginProfileCommand({})))).toEqual(rootNeedsName);
+    // So may Password, "required in all other cases".
     expect(await refusal(iam.send(new CreateLoginProfileCommand({ UserName: 'selfie' })))).toEqual({
-      code: 'ValidationError',
-      message: "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
+      code: 'InvalidInput',
+      message: 'Password is required unless the request is made with an AssumeRoot session.',
       status: 400,
     });
   });
