@@ -87,6 +87,8 @@ export interface SamlTrustRow {
   readonly name: string;
   readonly entityId: string;
   readonly certificates: readonly string[];
+  /** The metadata's validUntil: past it, the provider vouches for nobody. */
+  readonly validUntil: Date | null;
   readonly assertionEncryptionMode: 'Required' | 'Allowed' | null;
 }
 
@@ -98,6 +100,7 @@ export async function findSamlTrust(db: Db, accountId: string, arn: string): Pro
       name: samlProviders.name,
       entityId: samlProviders.entityId,
       certificates: samlProviders.certificates,
+      validUntil: samlProviders.validUntil,
       assertionEncryptionMode: samlProviders.assertionEncryptionMode,
     })
     .from(samlProviders)

@@ -6,8 +6,8 @@
  *
  * The steps, in order:
  * 1. The request alone: the RoleArn's and PrincipalArn's forms, the session policies.
- * 2. The provider the PrincipalArn names, which must exist and be in the role's account (each
- *    account trusts its own IdP objects, as on AWS).
+ * 2. The provider the PrincipalArn names, which must exist, be within its metadata's validUntil,
+ *    and be in the role's account (each account trusts its own IdP objects, as on AWS).
  * 3. The Response, verified (src/federation/saml/verify-response.ts): size, no DTD, one assertion,
  *    algorithms, the signature by one of the provider's certificates, and from the signed bytes
  *    only: issuer, time, audience, bearer Recipient.
@@ -60,6 +60,8 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
     const provider = await deps.samlProviders.find(providerRef.accountId, input.principalArn, ctx.db);
     // (choice of wording: AWS's text for a provider that does not exist is not recorded)
     if (!provider) throw new AwsError('InvalidIdentityToken', `SAML provider ${input.principalArn} does not exist`);
+    // The metadata's validUntil (GetSAMLProvider's ValidUntil) bounds the provider's word (choice of wording).
+    if (provider.validUntil !== null && provider.validUntil.getTime() <= ctx.now.getTime()) throw new AwsError('InvalidIdentityToken', `The metadata of SAML provider ${input.principalArn} expired at ${provider.validUntil.toISOString()}`);
     if (provider.assertionEncryptionMode === 'Required') throw new AwsError('InvalidIdentityToken', 'Invalid SAML response: this provider accepts encrypted assertions only.');
 
     // 3. the response, verified
