@@ -139,11 +139,12 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
 
 /** The unexpired session's origin checks: its source key (or other origin), then revocation. */
 function sessionOrigin(deps: AuthenticateDeps, checks: SessionChecks, claims: SessionClaims, now: number): Maybe<Found | undefined> {
-  // A chain that began with a web identity or a SAML sign-in has no key behind it, nor does a
-  // console password sign-in's session (`con`, an IAM user's own): a token with none is refused.
+  // A chain that began with a web identity or a SAML sign-in has no key behind it, nor does one
+  // that began with a console password sign-in (`con`: the IAM user's own session, or a role
+  // session chained from it): a token with none of them is refused.
   if (claims.src === undefined) {
     const federated = (claims.wi !== undefined || claims.saml !== undefined) && claims.kind === 'role';
-    const console = claims.con !== undefined && claims.kind === 'session' && claims.user !== undefined;
+    const console = claims.con !== undefined && ((claims.kind === 'session' && claims.user !== undefined) || claims.kind === 'role');
     return federated || console ? notRevoked(checks, claims, now) : undefined;
   }
   const src = claims.src;
