@@ -22,6 +22,7 @@ import { rawHeaderMap } from '../sigv4/index.js';
 import { constantTimeEqual } from '../sigv4/constant-time.js';
 import { isConnectionError } from '../store/errors.js';
 import { insertRevokedSession, isRevoked } from '../store/sessions.js';
+import { findUser } from '../store/users.js';
 import { issueCredentials, type TemporaryCredentials } from '../sts/issue.js';
 import { sealSessionToken } from '../tokens/session-token.js';
 import { consoleEvent, type ConsoleRequestFacts } from './audit.js';
@@ -146,12 +147,18 @@ function nowSeconds(f: Facts): number {
   return Math.floor(f.at.getTime() / 1000);
 }
 
-/** The signed-in session, if its cookie opens, it has not expired, was not signed out, and (federation) its credentials still hold. */
+/**
+ * The signed-in session, if its cookie opens, it has not expired, was not signed out, and still
+ * stands for someone: a federation sign-in's credentials still hold (not revoked, source key not
+ * deactivated); a password sign-in's user still exists (the same user: a user deleted and created
+ * again under the name has a new id).
+ */
 async function currentSession(deps: ConsoleDeps, c: Ctx, f: Facts): Promise<ConsoleSession | undefined> {
   const session = openSession(deps.keyring, joinChunks(getCookie(c), SESSION_COOKIE), nowSeconds(f));
   if (!session) return undefined;
   if (await isRevoked(deps.db, `console:${session.id}`)) return undefined;
   if (session.claims !== undefined && !(await deps.checkSession(session.claims, f.at.getTime()))) return undefined;
+  if (session.user !== undefined && (await findUser(deps.db, session.acct, session.user.name))?.id !== session.user.id) return undefined;
   return session;
 }
 
