@@ -11,6 +11,7 @@ import type { EntityKind } from './entities.js';
 import { GROUP, groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { managedPolicyOperations, POLICY } from './managed-policies.js';
+import { MFA_DEVICE, mfaDeviceOperations } from './mfa-devices.js';
 import { OIDC_PROVIDER, oidcProviderOperations } from './oidc-providers.js';
 import { policyVersionOperations } from './policy-versions.js';
 import { ROLE, roleOperations } from './roles.js';
@@ -19,7 +20,7 @@ import { simulateOperations } from './simulate.js';
 import { USER, userOperations } from './users.js';
 
 /** Every IAM entity kind: GetAccountSummary counts each (EntityKind.summary). */
-export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER, SAML_PROVIDER];
+export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER, SAML_PROVIDER, MFA_DEVICE];
 
 export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
@@ -35,4 +36,5 @@ export const iamOperations: readonly DefinedOperation[] = [
   ...simulateOperations,
   ...oidcProviderOperations,
   ...samlProviderOperations,
+  ...mfaDeviceOperations,
 ];

@@ -9,6 +9,7 @@ import { defineOperation, type ContextValues, type DefinedOperation, type Resour
 import { countAccessKeysOf } from '../store/access-keys.js';
 import { findAccount, lockQuota } from '../store/accounts.js';
 import { countGroupsOfUser } from '../store/groups.js';
+import { countMfaDevicesOf } from '../store/mfa-devices.js';
 import { ownedPolicies } from '../store/policies/attachments.js';
 import { deleteAllTags, listTags, putTags } from '../store/tags.js';
 import { countUsers, deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
@@ -188,6 +189,7 @@ export const deleteUser = defineOperation('DeleteUser', {
     const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete access keys');
     if ((await countGroupsOfUser(ctx.db, user.id)) > 0) throw conflict('remove users from group');
+    if ((await countMfaDevicesOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete MFA device');
     const owned = await ownedPolicies(ctx.db, user.id);
     if (owned.inline > 0) throw conflict('delete policies');
     if (owned.attached > 0) throw conflict('detach all policies');
