@@ -9,6 +9,9 @@ import type { FailureMessages } from './auth/authorize.js';
 import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
 import { isLoopbackHost } from './federation/oidc/https-get.js';
 import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL } from './federation/oauth.js';
+import { MAX_SKEW_MS } from './federation/saml/conditions.js';
+import { DEFAULT_SAML_SETTINGS } from './federation/saml/settings.js';
+import type { SamlSettings } from './federation/saml/settings.js';
 import { DEFAULT_MULTI_TENANT_ISSUERS, normalizeIssuer } from './policy/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -91,6 +94,15 @@ export interface Config {
   readonly facebookGraphUrl: string;
   /** `AMAZON_API_URL`, default https://api.amazon.com: where ProviderId www.amazon.com tokens are checked (`/auth/o2/tokeninfo`). */
   readonly amazonApiUrl: string;
+  /**
+   * What AssumeRoleWithSAML accepts, AWS's values by default (src/federation/saml/settings.ts):
+   * - `SAML_SP_ENTITY_ID`: this service's SAML entity id, in its SP metadata (`urn:amazon:webservices`);
+   * - `SAML_AUDIENCES`: comma-separated AudienceRestriction values accepted (the entity id and `https://signin.aws.amazon.com/saml`);
+   * - `SAML_RECIPIENTS`: comma-separated Recipient/Destination URLs accepted (`https://signin.aws.amazon.com/saml`);
+   * - `SAML_SKEW_SECONDS`: clock skew allowed on every time bound, 0 to 600 (300);
+   * - `SAML_ALLOW_SHA1_PROVIDERS`: comma-separated SAML provider ARNs whose assertions may use SHA-1 (none).
+   */
+  readonly saml: SamlSettings;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -211,6 +223,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const facebookGraphUrl = providerUrl('FACEBOOK_GRAPH_URL', DEFAULT_FACEBOOK_GRAPH_URL);
   const amazonApiUrl = providerUrl('AMAZON_API_URL', DEFAULT_AMAZON_API_URL);
 
+  const saml = samlSettings(get, problems);
+
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -239,8 +253,37 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       googleIssuerUrl,
       facebookGraphUrl,
       amazonApiUrl,
+      saml,
     },
   };
+}
+
+const SAML_ARN = /^arn:[^:]+:iam::\d{12}:saml-provider\/[\w.-]{1,128}$/;
+
+function samlSettings(get: (name: string) => string | undefined, problems: string[]): SamlSettings {
+  const list = (name: string, fallback: readonly string[], valid: (entry: string) => boolean, what: string): readonly string[] => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.filter((e) => !valid(e));
+    if (bad.length > 0) problems.push(`${name} must be a comma-separated list of ${what}; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}`);
+    return entries;
+  };
+  const uri = (e: string): boolean => /^[\x21-\x7e]{1,1024}$/.test(e);
+  const entityId = get('SAML_SP_ENTITY_ID') ?? DEFAULT_SAML_SETTINGS.entityId;
+  if (!uri(entityId)) problems.push('SAML_SP_ENTITY_ID must be a URI of printable characters without spaces (at most 1024)');
+  const audiences = list('SAML_AUDIENCES', get('SAML_SP_ENTITY_ID') === undefined ? DEFAULT_SAML_SETTINGS.audiences : [entityId, ...DEFAULT_SAML_SETTINGS.recipients], uri, 'URIs');
+  const recipients = list('SAML_RECIPIENTS', DEFAULT_SAML_SETTINGS.recipients, (e) => /^https?:\/\/[^\s,]+$/.test(e), 'http(s) URLs');
+  if (audiences.length === 0) problems.push('SAML_AUDIENCES must name at least one audience');
+  if (recipients.length === 0) problems.push('SAML_RECIPIENTS must name at least one URL');
+  let skewMs = DEFAULT_SAML_SETTINGS.skewMs;
+  const rawSkew = get('SAML_SKEW_SECONDS');
+  if (rawSkew !== undefined) {
+    if (!/^\d{1,3}$/.test(rawSkew) || Number(rawSkew) > MAX_SKEW_MS / 1000) problems.push(`SAML_SKEW_SECONDS must be an integer from 0 to ${MAX_SKEW_MS / 1000}, got '${rawSkew.slice(0, 32)}'`);
+    else skewMs = Number(rawSkew) * 1000;
+  }
+  const allowSha1Providers = list('SAML_ALLOW_SHA1_PROVIDERS', [], (e) => SAML_ARN.test(e), 'SAML provider ARNs');
+  return { entityId, audiences, recipients, skewMs, allowSha1Providers };
 }
 
 /** A built-in provider's base URL: https (http only on loopback, outside production), no credentials, query or fragment. */

@@ -16,9 +16,13 @@ import type { ContextValueInput, Decision, PolicyCache } from './policy/index.js
 import type { OperationAuthentication, OperationInput, OperationName, OperationOutput, Services } from './protocol/index.js';
 import type { Db } from './store/db.js';
 import type { OidcProviderRow } from './store/oidc-providers.js';
+import type { SamlTrustRow } from './store/saml-providers.js';
 import type { AssumableRole, RoleRef } from './store/roles.js';
 import type { OidcKeys } from './federation/oidc/keys.js';
 import type { OAuthInspector } from './federation/oauth.js';
+import type { SamlSettings } from './federation/saml/settings.js';
+
+export type { SamlSettings };
 import type { Keyring } from './tokens/keyring.js';
 import type { SessionClaims } from './tokens/session-token.js';
 
@@ -102,6 +106,11 @@ export interface OidcProviderDirectory {
   find(accountId: string, issuer: string, db: Db): Promise<OidcProviderRow | undefined>;
 }
 
+/** SAML providers by ARN, as AssumeRoleWithSAML reads them (src/sts/saml-provider-directory.ts). */
+export interface SamlProviderDirectory {
+  find(accountId: string, arn: string, db: Db): Promise<SamlTrustRow | undefined>;
+}
+
 /** AccessDenied answers in AWS's words (and the encoded details when configured). */
 export interface Denials {
   /** AccessDenied for a decision the handler made; `context` is the condition keys it was made with. */
@@ -141,6 +150,8 @@ export interface Registry {
   /** OpenID Connect providers' signing keys, discovered, fetched within bounds and cached (AssumeRoleWithWebIdentity). */
   readonly oidcKeys: OidcKeys;
   readonly builtInProviders: BuiltInProviders;
+  readonly samlProviders: SamlProviderDirectory;
+  readonly saml: SamlSettings;
   /**
    * True when `key` was seen less than `intervalMs` before `now` (ms) on this node, and records it
    * otherwise: throttles bookkeeping writes such as a role's last use off the hot path.

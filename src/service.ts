@@ -23,12 +23,14 @@ import { TrustedProxies } from './http/forwarded.js';
 import type { PipelineDeps } from './http/pipeline.js';
 import { iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
-import { registerOperations, type OperationDef, type Registry } from './operation.js';
+import { registerOperations, type OperationDef, type Registry, type SamlSettings } from './operation.js';
 import { DEFAULT_MULTI_TENANT_ISSUERS, PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
 import type { AllowedScope } from './sigv4/index.js';
 import { stsOperations } from './sts/index.js';
 import { oidcProviderDirectory } from './sts/oidc-provider-directory.js';
+import { samlProviderDirectory } from './sts/saml-provider-directory.js';
+import { DEFAULT_SAML_SETTINGS } from './federation/saml/settings.js';
 import { roleDirectory } from './sts/role-directory.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/access-keys.js';
@@ -64,6 +66,8 @@ export interface ServiceOptions {
   readonly multiTenantIssuers?: readonly string[] | undefined;
   /** How OpenID Connect providers are reached (AssumeRoleWithWebIdentity); defaults below. */
   readonly oidc?: OidcServiceOptions | undefined;
+  /** What AssumeRoleWithSAML accepts (SAML_* settings); AWS's values by default (DEFAULT_SAML_SETTINGS). */
+  readonly saml?: Partial<SamlSettings> | undefined;
 }
 
 export interface OidcServiceOptions {
@@ -146,6 +150,8 @@ export function createService(options: ServiceOptions): Service {
     oidcProviders: oidcProviderDirectory(store.db, caches.oidcProviders),
     oidcKeys,
     builtInProviders: { googleIssuer: oidc.googleIssuer ?? DEFAULT_GOOGLE_ISSUER, oauth },
+    samlProviders: samlProviderDirectory(store.db, caches.samlProviders),
+    saml: { ...DEFAULT_SAML_SETTINGS, ...options.saml },
     denials: { deny: (caller, req, decision, context) => accessDenied({ keyring, failureMessages }, caller, req, decision, context) },
     identityProviders: { allowLoopbackHttp: options.production !== true, multiTenantIssuers: options.multiTenantIssuers ?? DEFAULT_MULTI_TENANT_ISSUERS },
     recentlyDone(key, intervalMs, now) {

@@ -44,6 +44,8 @@ export function issuanceDetails(claims: SessionClaims): Record<string, unknown> 
     ...(claims.src !== undefined ? { sourceAccessKeyId: claims.src } : {}),
     // The web identity the chain began with: which provider, which of its users.
     ...(claims.wi !== undefined ? { webIdentityProvider: claims.wi.p, webIdentitySubject: claims.wi.sub, webIdentityAudience: claims.wi.aud } : {}),
+    // The SAML sign-in the chain began with: which provider, which of its users.
+    ...(claims.saml !== undefined ? { samlProvider: claims.saml.p, samlSubject: claims.saml.sub, samlSubjectType: claims.saml.st } : {}),
     ...(claims.tags && claims.tags.length > 0 ? { sessionTagKeys: claims.tags.map((t) => t.key) } : {}),
   };
 }

@@ -134,8 +134,8 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
   const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-  // A chain that began with a web identity has no key behind it; a token with neither is refused.
-  if (claims.src === undefined) return claims.wi !== undefined && claims.kind === 'role' ? notRevoked(checks, claims, now) : undefined;
+  // A chain that began with a web identity or a SAML sign-in has no key behind it; a token with none of them is refused.
+  if (claims.src === undefined) return (claims.wi !== undefined || claims.saml !== undefined) && claims.kind === 'role' ? notRevoked(checks, claims, now) : undefined;
   const src = claims.src;
   const cached = deps.keys.get(src);
   if (cached === undefined) return lookupKey(deps, src).then((source) => sessionFrom(checks, claims, source, now));

@@ -208,6 +208,13 @@ export function callerContext(caller: Caller, tags: Readonly<Record<string, stri
     if (session.sid !== undefined) values['aws:SourceIdentity'] = session.sid;
     // A session that began with a web identity: its provider, and the provider's aud and sub keys.
     if (session.wi !== undefined) Object.assign(values, sessionKeys(session.wi.p, session.wi.u, session.wi.aud, session.wi.sub));
+    // A session that began with a SAML sign-in: its provider, and the keys AWS keeps usable after the assumption.
+    if (session.saml !== undefined) {
+      values['aws:FederatedProvider'] = session.saml.p;
+      values['saml:namequalifier'] = session.saml.nq;
+      values['saml:sub'] = session.saml.sub;
+      values['saml:sub_type'] = session.saml.st;
+    }
   }
   for (const [k, v] of Object.entries(tags)) values[`aws:PrincipalTag/${k}`] = v;
   return { ...values, ...req.context };

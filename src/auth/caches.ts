@@ -3,6 +3,7 @@
  * (src/service.ts builds it), dropped for an account whenever any node announces a change to it.
  */
 import type { OidcProviderRow } from '../store/oidc-providers.js';
+import type { SamlTrustRow } from '../store/saml-providers.js';
 import type { AssumableRole } from '../store/roles.js';
 import { AccountCache } from './account-cache.js';
 import type { KnownKey } from './authenticate.js';
@@ -18,6 +19,8 @@ export interface Caches {
   readonly roles: AccountCache<AssumableRole>;
   /** OpenID Connect providers by account and exact issuer (AssumeRoleWithWebIdentity), in the provider's account. */
   readonly oidcProviders: AccountCache<OidcProviderRow>;
+  /** SAML providers by ARN (AssumeRoleWithSAML): entity id and certificates, never the metadata document. */
+  readonly samlProviders: AccountCache<SamlTrustRow>;
 }
 
 /** `coherent`: whether this node currently hears every change (Store.coherent). */
@@ -28,6 +31,7 @@ export function createCaches(coherent: () => boolean = () => true): Caches {
     revoked: new AccountCache(10_000, coherent),
     roles: new AccountCache(10_000, coherent),
     oidcProviders: new AccountCache(10_000, coherent),
+    samlProviders: new AccountCache(10_000, coherent),
   };
 }
 
@@ -37,4 +41,5 @@ export function invalidate(caches: Caches, accountId: string | undefined): void 
   caches.revoked.invalidate(accountId);
   caches.roles.invalidate(accountId);
   caches.oidcProviders.invalidate(accountId);
+  caches.samlProviders.invalidate(accountId);
 }

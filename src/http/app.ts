@@ -1,7 +1,7 @@
 /**
  * createApp(deps) → the Hono app: the AWS Query endpoint at `/` (POST and GET), `/healthz`
- * (the process is up) and `/readyz` (the database answers, within READY_TIMEOUT_MS, and every
- * migration is applied).
+ * (the process is up), `/readyz` (the database answers, within READY_TIMEOUT_MS, and every
+ * migration is applied) and `/static/saml-metadata.xml` (this service's SAML SP metadata).
  * No module state: everything comes in through `deps`.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describeError } from '../describe-error.js';
 import { AwsError } from '../errors.js';
+import { SP_METADATA_PATH, spMetadata } from '../federation/saml/sp-metadata.js';
 import { renderError } from '../protocol/index.js';
 import { endOfTurn } from './end-of-turn.js';
 import { handleQuery, type PipelineDeps } from './pipeline.js';
@@ -38,6 +39,10 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
     const ready = deps.store.reachable() && (await within(readyTimeoutMs, deps.store.ready().catch(() => false), false));
     return c.json({ status: ready ? 'ready' : 'unavailable' }, ready ? 200 : 503);
   });
+
+  // This service's SAML SP metadata, for IdP administrators (src/federation/saml/sp-metadata.ts); made once.
+  const samlMetadata = spMetadata(deps.registry.saml);
+  app.get(SP_METADATA_PATH, () => new Response(samlMetadata, { status: 200, headers: { 'content-type': 'application/samlmetadata+xml' } }));
 
   // Every method reaches the pipeline, which answers anything but POST and GET with AWS's error.
   app.all('/', async (c) => {

@@ -79,3 +79,31 @@ export async function deleteSamlProvider(db: Db, arn: string): Promise<void> {
 export async function countSamlProviders(db: Db, accountId: string): Promise<number> {
   return countInAccount(db, samlProviders, accountId);
 }
+
+/** What AssumeRoleWithSAML needs of a provider: never the metadata document itself (up to 10 MB), which a cache would otherwise hold. */
+export interface SamlTrustRow {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly entityId: string;
+  readonly certificates: readonly string[];
+  /** The metadata's validUntil: past it, the provider vouches for nobody. */
+  readonly validUntil: Date | null;
+  readonly assertionEncryptionMode: 'Required' | 'Allowed' | null;
+}
+
+export async function findSamlTrust(db: Db, accountId: string, arn: string): Promise<SamlTrustRow | undefined> {
+  const [row] = await db
+    .select({
+      arn: samlProviders.id,
+      accountId: samlProviders.accountId,
+      name: samlProviders.name,
+      entityId: samlProviders.entityId,
+      certificates: samlProviders.certificates,
+      validUntil: samlProviders.validUntil,
+      assertionEncryptionMode: samlProviders.assertionEncryptionMode,
+    })
+    .from(samlProviders)
+    .where(and(eq(samlProviders.accountId, accountId), eq(samlProviders.id, arn)));
+  return row;
+}

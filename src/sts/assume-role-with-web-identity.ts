@@ -31,9 +31,9 @@ import { googleIssuerForms, verifyGoogleToken } from '../federation/google.js';
 import { OAUTH_PROVIDERS } from '../federation/oauth.js';
 import type { Claims } from '../federation/oidc/checks.js';
 import { unverifiedIssuer, verifyWebIdentityToken } from '../federation/oidc/verify.js';
-import { defineOperation, Issued, type CallContext, type ContextValues, type DefinedOperation, type Registry } from '../operation.js';
+import { defineOperation, Issued, type ContextValues, type DefinedOperation, type Registry } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { assumptionActions, assumptionContext, authorizeAssumption, checkRoleArn, checkSessionPolicies, findAssumable, issueRoleSession, sessionDuration, sessionTagsFor } from './role-session.js';
+import { assumptionActions, assumptionContext, authorizeAssumption, checkRoleArn, checkSessionPolicies, findAssumable, issueRoleSession, sessionDuration, sessionTagsFor, unsignedRequestKeys } from './role-session.js';
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity';
 const NO_INHERITED_TAGS = { tags: [], transitive: [] };
@@ -41,17 +41,6 @@ const NO_INHERITED_TAGS = { tags: [], transitive: [] };
 /** AWS's refusal, whatever was refused (the role's trust policy, or a role that does not exist). */
 function notAuthorized(action: string): AwsError {
   return new AwsError('AccessDenied', `Not authorized to perform ${action}`);
-}
-
-/** The global keys of an unsigned request: what the request itself says, and the time. */
-function requestKeys(ctx: CallContext): ContextValues {
-  return {
-    'aws:SourceIp': ctx.request.sourceIp,
-    'aws:SecureTransport': ctx.request.secureTransport,
-    'aws:CurrentTime': ctx.now.toISOString(),
-    'aws:EpochTime': Math.floor(ctx.now.getTime() / 1000),
-    'aws:ViaAWSService': false,
-  };
 }
 
 /** The web identity a token proved, whichever provider vouched for it. */
@@ -127,7 +116,7 @@ export const assumeRoleWithWebIdentity = defineOperation('AssumeRoleWithWebIdent
     // 4. the role and its trust policy
     const target = await findAssumable(deps, ctx.db, ref);
     if (!target) throw notAuthorized(ACTION);
-    const extra: ContextValues = { ...requestKeys(ctx), 'aws:FederatedProvider': identity.provider, ...identity.keys };
+    const extra: ContextValues = { ...unsignedRequestKeys(ctx), 'aws:FederatedProvider': identity.provider, ...identity.keys };
     const context = assumptionContext(target.role, input.roleSessionName, sessionTags, sourceIdentity, extra);
     authorizeAssumption(
       {

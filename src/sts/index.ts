@@ -1,6 +1,7 @@
 /** The STS operations this service implements: one file per action. */
 import type { DefinedOperation } from '../operation.js';
 import { assumeRoleOperations } from './assume-role.js';
+import { assumeRoleWithSamlOperations } from './assume-role-with-saml.js';
 import { assumeRoleWithWebIdentityOperations } from './assume-role-with-web-identity.js';
 import { decodeAuthorizationMessageOperations } from './decode-authorization-message.js';
 import { getAccessKeyInfoOperations } from './get-access-key-info.js';
@@ -15,5 +16,6 @@ export const stsOperations: readonly DefinedOperation[] = [
   ...getAccessKeyInfoOperations,
   ...assumeRoleOperations,
   ...assumeRoleWithWebIdentityOperations,
+  ...assumeRoleWithSamlOperations,
   ...decodeAuthorizationMessageOperations,
 ];

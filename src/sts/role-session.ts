@@ -9,7 +9,7 @@
 import { assumedRoleArn, isArn, parseRoleArn, roleArn as roleArnOf } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { DOCUMENT_LIMITS } from '../iam/documents.js';
-import { Issued, type ContextValues, type Registry } from '../operation.js';
+import { Issued, type CallContext, type ContextValues, type Registry } from '../operation.js';
 import { createRequestContext, evaluate, type CompiledPolicy, type Decision, type PolicySet, type RequestPrincipal } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { markRoleUsed, type AssumableRole, type RoleRef } from '../store/roles.js';
@@ -147,6 +147,17 @@ export function checkSessionPolicies(deps: Registry, input: { readonly policy?: 
   return checkSessionPolicyInput(deps.policyCache, input);
 }
 
+/** The global keys of an unsigned request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): what the request itself says, and the time. */
+export function unsignedRequestKeys(ctx: CallContext): ContextValues {
+  return {
+    'aws:SourceIp': ctx.request.sourceIp,
+    'aws:SecureTransport': ctx.request.secureTransport,
+    'aws:CurrentTime': ctx.now.toISOString(),
+    'aws:EpochTime': Math.floor(ctx.now.getTime() / 1000),
+    'aws:ViaAWSService': false,
+  };
+}
+
 /** What the issued role session is made of, beyond the role. */
 export interface RoleSessionFacts {
   readonly sessionName: string;
@@ -158,7 +169,7 @@ export interface RoleSessionFacts {
   readonly tags: SessionTagSet;
   readonly sourceIdentity: string | undefined;
   /** The rest of the session's claims: MFA, chain depth, source key, the federation's own facts. */
-  readonly claims: Pick<SessionClaims, 'mfa' | 'depth' | 'src' | 'srcAcct' | 'srcOff' | 'wi'>;
+  readonly claims: Pick<SessionClaims, 'mfa' | 'depth' | 'src' | 'srcAcct' | 'srcOff' | 'wi' | 'saml'>;
 }
 
 export interface RoleSessionOutput {

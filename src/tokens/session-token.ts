@@ -82,6 +82,22 @@ export interface SessionClaims {
    * existed have no `wi` and a `src`, and open as before.
    */
   readonly wi?: WebIdentityOrigin | undefined;
+  /**
+   * The SAML sign-in the chain started from (AssumeRoleWithSAML, and role sessions chained from
+   * one): like `wi`, it stands in for a long-term key, and carries the keys that stay usable after
+   * the assumption (`saml:namequalifier`, `saml:sub`, `saml:sub_type`).
+   */
+  readonly saml?: SamlOrigin | undefined;
+}
+
+export interface SamlOrigin {
+  /** The SAML provider's ARN (aws:FederatedProvider). */
+  readonly p: string;
+  readonly sub: string;
+  /** `saml:sub_type`. */
+  readonly st: string;
+  /** `saml:namequalifier`. */
+  readonly nq: string;
 }
 
 export interface WebIdentityOrigin {

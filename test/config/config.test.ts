@@ -15,8 +15,39 @@ describe('parseConfig', () => {
         multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.com'],
         oidcCaBundle: undefined, oidcFetchTimeoutMs: 3000,
         googleIssuerUrl: 'https://accounts.google.com', facebookGraphUrl: 'https://graph.facebook.com', amazonApiUrl: 'https://api.amazon.com',
+        saml: {
+          entityId: 'urn:amazon:webservices',
+          audiences: ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'],
+          recipients: ['https://signin.aws.amazon.com/saml'],
+          skewMs: 300_000,
+          allowSha1Providers: [],
+        },
       },
     });
+  });
+
+  it('SAML_* settings: lists, the skew bound, provider ARNs for SHA-1', () => {
+    const ok = parseConfig({
+      SAML_SP_ENTITY_ID: 'https://sts.corp.example/saml',
+      SAML_RECIPIENTS: 'https://sts.corp.example/saml, https://signin.aws.amazon.com/saml',
+      SAML_SKEW_SECONDS: '60',
+      SAML_ALLOW_SHA1_PROVIDERS: 'arn:aws:iam::123456789012:saml-provider/OldAdfs',
+    });
+    expect(ok).toMatchObject({
+      ok: true,
+      config: {
+        saml: {
+          entityId: 'https://sts.corp.example/saml',
+          audiences: ['https://sts.corp.example/saml', 'https://signin.aws.amazon.com/saml'],
+          recipients: ['https://sts.corp.example/saml', 'https://signin.aws.amazon.com/saml'],
+          skewMs: 60_000,
+          allowSha1Providers: ['arn:aws:iam::123456789012:saml-provider/OldAdfs'],
+        },
+      },
+    });
+    expect(parseConfig({ SAML_SKEW_SECONDS: '601' }).ok).toBe(false);
+    expect(parseConfig({ SAML_RECIPIENTS: 'not a url' }).ok).toBe(false);
+    expect(parseConfig({ SAML_ALLOW_SHA1_PROVIDERS: 'arn:aws:iam::123456789012:role/x' }).ok).toBe(false);
   });
 
   it('GOOGLE_ISSUER_URL, FACEBOOK_GRAPH_URL and AMAZON_API_URL: https URLs (plain http on loopback outside production), trailing slash dropped', () => {

@@ -12,14 +12,38 @@ export const ACCOUNT = '123456789012';
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/SamlRole`;
 export const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:saml-provider/Corp`;
 
-const iso = (offsetSeconds: number) => new Date(NOW.getTime() + offsetSeconds * 1000).toISOString();
+const iso = (offsetSeconds: number, base: Date = NOW) => new Date(base.getTime() + offsetSeconds * 1000).toISOString();
 
-export function assertionXml(options: { id?: string; issuer?: string; audience?: string; recipient?: string; roleValue?: string } = {}): string {
-  return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${options.id ?? '_a1'}" Version="2.0" IssueInstant="${iso(0)}"><saml:Issuer>${options.issuer ?? TEST_ENTITY_ID}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">alice</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${iso(300)}" Recipient="${options.recipient ?? RECIPIENT}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${iso(-60)}" NotOnOrAfter="${iso(300)}"><saml:AudienceRestriction><saml:Audience>${options.audience ?? 'urn:amazon:webservices'}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${iso(0)}" SessionNotOnOrAfter="${iso(3600)}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>${options.roleValue ?? `${ROLE_ARN},${PROVIDER_ARN}`}</saml:AttributeValue></saml:Attribute><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>alice</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>`;
+export interface AssertionOptions {
+  id?: string;
+  issuer?: string;
+  audience?: string;
+  recipient?: string;
+  roleValue?: string;
+  nameId?: string;
+  /** RoleSessionName's value; null: no RoleSessionName attribute. */
+  roleSessionName?: string | null;
+  /** More saml:Attribute elements. */
+  attributes?: string;
+  /** Seconds from NOW to AuthnStatement's SessionNotOnOrAfter (default 3600). */
+  sessionSeconds?: number;
+  /** The instant the assertion is made at (default NOW); every time in it is relative to this. */
+  now?: Date;
 }
 
-export function responseXml(assertion = assertionXml()): string {
-  return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="${iso(0)}" Destination="${RECIPIENT}"><saml:Issuer>${TEST_ENTITY_ID}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${assertion}</samlp:Response>`;
+/** A saml:Attribute element. */
+export function attribute(name: string, ...values: string[]): string {
+  return `<saml:Attribute Name="${name}">${values.map((v) => `<saml:AttributeValue>${v}</saml:AttributeValue>`).join('')}</saml:Attribute>`;
+}
+
+export function assertionXml(options: AssertionOptions = {}): string {
+  const sessionName = options.roleSessionName === null ? '' : attribute('https://aws.amazon.com/SAML/Attributes/RoleSessionName', options.roleSessionName ?? 'alice');
+  const at = options.now ?? NOW;
+  return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${options.id ?? '_a1'}" Version="2.0" IssueInstant="${iso(0, at)}"><saml:Issuer>${options.issuer ?? TEST_ENTITY_ID}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${options.nameId ?? 'alice'}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${iso(300, at)}" Recipient="${options.recipient ?? RECIPIENT}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${iso(-60, at)}" NotOnOrAfter="${iso(300, at)}"><saml:AudienceRestriction><saml:Audience>${options.audience ?? 'urn:amazon:webservices'}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${iso(0, at)}" SessionNotOnOrAfter="${iso(options.sessionSeconds ?? 3600, at)}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>${options.roleValue ?? `${ROLE_ARN},${PROVIDER_ARN}`}</saml:AttributeValue></saml:Attribute>${sessionName}${options.attributes ?? ''}</saml:AttributeStatement></saml:Assertion>`;
+}
+
+export function responseXml(assertion = assertionXml(), now: Date = NOW): string {
+  return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" IssueInstant="${iso(0, now)}" Destination="${RECIPIENT}"><saml:Issuer>${TEST_ENTITY_ID}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${assertion}</samlp:Response>`;
 }
 
 export interface SignOptions {

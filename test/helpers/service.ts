@@ -10,6 +10,7 @@ import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import type { SamlSettings } from '../../src/operation.js';
 import { createService, listen, type OidcServiceOptions, type Service } from '../../src/service.js';
 import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
 import type { Store } from '../../src/store/db.js';
@@ -72,6 +73,8 @@ export interface StartOptions {
   readonly multiTenantIssuers?: readonly string[];
   /** How OpenID Connect providers are reached (OIDC_CA_BUNDLE, OIDC_FETCH_TIMEOUT_MS, …). */
   readonly oidc?: OidcServiceOptions;
+  /** What AssumeRoleWithSAML accepts (SAML_*), as main.ts passes it; default AWS's values. */
+  readonly saml?: Partial<SamlSettings>;
 }
 
 /** The shipped data, read once per test file (main.ts reads it once per process). */
@@ -101,6 +104,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     production: options.production,
     multiTenantIssuers: options.multiTenantIssuers,
     oidc: options.oidc,
+    saml: options.saml,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());
@@ -146,7 +150,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     sts,
     newAccount: () => createAccount(store, keyring, new Date()),
     async node(nodeOptions) {
-      const other = createService({ store, keyring, logger, awsManagedPolicies, failureMessages: nodeOptions.failureMessages });
+      // The same clock (skew included) and settings but for what the test changes.
+      const other = createService({ store, keyring, logger, awsManagedPolicies, clock: () => Date.now() + state.clockOffset, saml: options.saml, failureMessages: nodeOptions.failureMessages });
       const otherServer = await listen(other, 0, '127.0.0.1');
       nodes.push({ service: other, server: otherServer });
       return clientsFor(otherServer.url);

@@ -128,16 +128,52 @@ export interface DocumentFacts {
   readonly digestAlgorithms: readonly string[];
   /** SignedInfo elements per Signature (the 2025 multiple-SignedInfo form has more than one). */
   readonly signedInfosPerSignature: readonly number[];
+  /** `{namespace}localName` of the document element. */
+  readonly root: string;
+  /** The Issuer children of a Response root (unsigned when only the assertion is signed: checked, never trusted). */
+  readonly responseIssuers: readonly string[];
+  /** The top-level StatusCode Value of a Response root. */
+  readonly status: string | undefined;
+  /** A Response root's Destination attribute. */
+  readonly destination: string | undefined;
+  /** Comment nodes anywhere in the document (the comment-truncation and comment-in-digest forms). */
+  readonly comments: number;
+}
+
+function countComments(node: Node): number {
+  let n = 0;
+  const stack: Node[] = [node];
+  for (let current = stack.pop(); current; current = stack.pop()) {
+    if (current.nodeType === 8) n++;
+    // xmldom gives text and comment nodes no child list at all.
+    const kids = current.childNodes as NodeListOf<ChildNode> | null;
+    if (!kids) continue;
+    for (let i = 0; i < kids.length; i++) {
+      const child = kids.item(i);
+      if (child) stack.push(child);
+    }
+  }
+  return n;
 }
 
 export function readDocument(xml: string): DocumentFacts {
   const doc = parseXml(xml);
+  const root = doc.documentElement;
+  if (!root) throw new Error('XML parsing error: no document element');
   const algorithms = (local: string) => descendants(doc, NS.ds, local).map((el) => attr(el, 'Algorithm') ?? '');
+  const isResponse = root.namespaceURI === NS.samlp && root.localName === 'Response';
+  const status = isResponse ? children(root, NS.samlp, 'Status')[0] : undefined;
+  const statusCode = status ? children(status, NS.samlp, 'StatusCode')[0] : undefined;
   return {
     assertions: descendants(doc, NS.saml, 'Assertion').length + descendants(doc, NS.saml, 'EncryptedAssertion').length,
     signatureAlgorithms: algorithms('SignatureMethod'),
     digestAlgorithms: algorithms('DigestMethod'),
     signedInfosPerSignature: descendants(doc, NS.ds, 'Signature').map((sig) => children(sig, NS.ds, 'SignedInfo').length),
+    root: `{${root.namespaceURI ?? ''}}${root.localName ?? ''}`,
+    responseIssuers: isResponse ? children(root, NS.saml, 'Issuer').map(text) : [],
+    status: statusCode && attr(statusCode, 'Value'),
+    destination: isResponse ? attr(root, 'Destination') : undefined,
+    comments: countComments(doc),
   };
 }
 

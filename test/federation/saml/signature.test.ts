@@ -5,8 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { readAssertion, readDocument } from '../../../src/federation/saml/samlify.js';
 import { verifiedAssertion } from '../../../src/federation/saml/signature.js';
-import { testKey } from '../../helpers/saml.js';
-import { assertionXml, responseXml, signAssertion } from '../../helpers/saml-sign.js';
+import { testKey, TEST_ENTITY_ID } from '../../helpers/saml.js';
+import { assertionXml, RECIPIENT, responseXml, signAssertion } from '../../helpers/saml-sign.js';
 
 const A = testKey('idp-a').certificateBase64;
 const B = testKey('idp-b').certificateBase64;
@@ -57,14 +57,20 @@ describe('verifiedAssertion', () => {
     expect(() => verifiedAssertion(xml, [A])).toThrow(expect.objectContaining(invalid));
   });
 
-  test('readDocument sees the algorithms and the SignedInfo count of every Signature', () => {
+  test('readDocument sees the algorithms and the SignedInfo count of every Signature, the root, the Response Issuer, status, Destination and comments', () => {
     const facts = readDocument(signAssertion(responseXml()));
     expect(facts).toEqual({
       assertions: 1,
       signatureAlgorithms: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'],
       digestAlgorithms: ['http://www.w3.org/2001/04/xmlenc#sha256'],
       signedInfosPerSignature: [1],
+      root: '{urn:oasis:names:tc:SAML:2.0:protocol}Response',
+      responseIssuers: [TEST_ENTITY_ID],
+      status: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+      destination: RECIPIENT,
+      comments: 0,
     });
+    expect(readDocument(responseXml().replace('alice</saml:NameID>', 'ali<!-- x -->ce</saml:NameID>')).comments).toBe(1);
   });
 
   test('readDocument counts an assertion hidden in samlp:Extensions', () => {

@@ -1,0 +1,25 @@
+/**
+ * SAML providers as AssumeRoleWithSAML reads them (operation.ts, SamlProviderDirectory), over a
+ * per-account cache like the OpenID Connect providers' (oidc-provider-directory.ts): read once per
+ * node until the account changes. Only what verification needs is kept (never the metadata
+ * document), and only providers that exist: made-up ARNs are read again each time, so they
+ * cannot fill the cache.
+ */
+import type { AccountCache } from '../auth/account-cache.js';
+import type { SamlProviderDirectory } from '../operation.js';
+import type { Db } from '../store/db.js';
+import { findSamlTrust, type SamlTrustRow } from '../store/saml-providers.js';
+
+export function samlProviderDirectory(db: Db, cache: AccountCache<SamlTrustRow>): SamlProviderDirectory {
+  return {
+    async find(accountId: string, arn: string, handle: Db): Promise<SamlTrustRow | undefined> {
+      if (handle !== db) return findSamlTrust(handle, accountId, arn);
+      const hit = cache.get(arn);
+      if (hit) return hit;
+      const epoch = cache.epoch;
+      const row = await findSamlTrust(db, accountId, arn);
+      if (row) cache.set(arn, accountId, row, epoch);
+      return row;
+    },
+  };
+}
