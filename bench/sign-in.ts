@@ -6,7 +6,9 @@
  * steps (the user and profile read, the throttle, PasswordLastUsed) add on top.
  *
  * Cases: a correct password; a wrong one (counted on the throttle: its limits are raised here so
- * the bench measures verification, not refusals); a user that does not exist (a dummy verify).
+ * the bench measures verification, not refusals); a user that does not exist (a dummy verify);
+ * and the whole console sign-in over HTTP (POST /console/signin through the service: form, CSRF,
+ * verification, audit event, sealed session cookie).
  *
  * Tuning: LATCHKEY_BENCH_SIGNIN_SECONDS (3 per case), LATCHKEY_BENCH_SIGNIN_CONCURRENCY (4: libuv's
  * default thread pool, where argon2 runs).
@@ -15,7 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { createAccount } from '../src/accounts/accounts.js';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { SOURCE_THROTTLE, USER_THROTTLE, verifyConsolePassword, type SignInDeps } from '../src/iam/sign-in.js';
-import { openStore } from '../src/store/db.js';
+import { createLogger } from '../src/log.js';
+import { createService, listen } from '../src/service.js';
+import { openStore, type Store } from '../src/store/db.js';
 import { insertLoginProfile } from '../src/store/login-profiles.js';
 import { insertUser } from '../src/store/users.js';
 import { generateKey, Keyring } from '../src/tokens/keyring.js';
@@ -53,6 +57,33 @@ async function measureAsync(name: string, fn: () => Promise<unknown>, seconds: n
   return { name, opsPerSec: times.length / elapsed, p50ms: times[Math.floor(times.length * 0.5)] ?? 0, p99ms: times[Math.floor(times.length * 0.99)] ?? 0 };
 }
 
+/**
+ * The whole console sign-in over HTTP (src/console/routes.ts): POST /console/signin with the form
+ * and its CSRF cookie, through the service as `npm start` serves it: the form read, the password
+ * verified (verifyConsolePassword), the MFA-device lookup, the audit event, the session sealed
+ * into its cookie. One sign-in form (its cookie and CSRF token) is fetched once and posted again
+ * and again, as many browsers would each post theirs.
+ */
+async function consoleSignInOverHttp(store: Store, keyring: Keyring, accountId: string, password: string, seconds: number, concurrency: number): Promise<AsyncResult> {
+  const service = createService({ store, keyring, logger: createLogger('error', () => {}) });
+  const server = await listen(service, 0, '127.0.0.1');
+  try {
+    const form = await fetch(`${server.url}/console/signin`);
+    const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const body = new URLSearchParams({ csrf, account: accountId, username: 'bench', password }).toString();
+    const post = async () => {
+      const r = await fetch(`${server.url}/console/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body, redirect: 'manual' });
+      await r.arrayBuffer();
+      if (r.status !== 303) throw new Error(`console sign-in answered ${r.status}`);
+    };
+    return await measureAsync('console: POST /console/signin over HTTP (right password)', post, seconds, concurrency);
+  } finally {
+    await server.close();
+    service.dispose();
+  }
+}
+
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -64,7 +95,8 @@ export async function runSignInBench(): Promise<void> {
   try {
     await store.migrate();
     const now = new Date();
-    const account = await createAccount(store, new Keyring([generateKey(now)]), now);
+    const keyring = new Keyring([generateKey(now)]);
+    const account = await createAccount(store, keyring, now);
     const password = 'Bench-passw0rd!';
     const passwordHash = await hashPassword(password);
     const user = { id: 'AIDABENCHBENCHBENCH1', accountId: account.accountId, name: 'bench', path: '/', createdAt: now, boundaryPolicyId: null };
@@ -81,6 +113,7 @@ export async function runSignInBench(): Promise<void> {
       await measureAsync('sign-in: right password', () => attempt('bench', password), seconds, concurrency),
       await measureAsync('sign-in: wrong password', () => attempt('bench', 'wrong-password'), seconds, concurrency),
       await measureAsync('sign-in: no such user', () => attempt('nobody', password), seconds, concurrency),
+      await consoleSignInOverHttp(store, keyring, account.accountId, password, seconds, concurrency),
     ];
 
     console.log(`\nConsole sign-in (issue 15): verifyConsolePassword on PGlite in memory, ${concurrency} concurrent, ${seconds} s per case`);

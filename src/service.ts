@@ -19,6 +19,7 @@ import { revocationCheck } from './auth/revocation.js';
 import type { ProxyRange } from './config.js';
 import { mountConsole } from './console/routes.js';
 import type { SignInPort } from './console/sign-in-port.js';
+import { storeSignIn } from './console/sign-in-store.js';
 import { describeError } from './describe-error.js';
 import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/forwarded.js';
@@ -214,7 +215,7 @@ export function createService(options: ServiceOptions): Service {
     audit: deps.audit,
     trustedProxies: deps.trustedProxies,
     checkSession: (claims: SessionClaims, now: number) => checkSession(authDeps, sessionChecks, claims, now),
-    signIn: options.console?.signIn,
+    signIn: options.console?.signIn ?? storeSignIn({ db: store.db, keyring, registry, authorize: deps.authorize }),
     destinations: options.console?.destinations ?? [],
   };
   return { app: createApp(deps, (app) => mountConsole(app, consoleDeps)), deps, registry, caches, dispose: unlisten };

@@ -182,12 +182,12 @@ export async function federatedLogin(deps: ConsoleDeps, params: { signinToken: s
   const { claims } = body;
   const caller = claims.exp * 1000 > now ? await deps.checkSession(claims, now) : undefined;
   if (!caller) {
-    await deps.audit.append([auditFor(claims, req, 'signin:ConsoleLogin', 'deny', { ConsoleLogin: 'Failure', via: 'federation', signinTokenId: body.id, reason: 'the credentials are no longer valid' }, 'InvalidClientTokenId')]);
+    await deps.audit.append([auditFor(claims, req, 'signin:ConsoleLogin', 'deny', { consoleLogin: 'Failure', via: 'federation', signinTokenId: body.id, reason: 'the credentials are no longer valid' }, 'InvalidClientTokenId')]);
     throw new FederationError(403, 'InvalidClientTokenId', 'The credentials behind this sign-in link are no longer valid.');
   }
   const first = await insertRevokedSession(deps.db, { jti: `signin-token:${body.id}`, accountId: claims.acct, expiresAt: new Date(body.exp * 1000), revokedAt: req.at });
   if (!first) {
-    await deps.audit.append([auditFor(claims, req, 'signin:ConsoleLogin', 'deny', { ConsoleLogin: 'Failure', via: 'federation', signinTokenId: body.id, reason: 'sign-in token already used' }, 'InvalidParameterValue')]);
+    await deps.audit.append([auditFor(claims, req, 'signin:ConsoleLogin', 'deny', { consoleLogin: 'Failure', via: 'federation', signinTokenId: body.id, reason: 'sign-in token already used' }, 'InvalidParameterValue')]);
     throw new FederationError(400, 'InvalidParameterValue', 'This sign-in link has already been used: ask your identity broker for a new one.');
   }
   const iat = Math.floor(now / 1000);
@@ -205,9 +205,9 @@ export async function federatedLogin(deps: ConsoleDeps, params: { signinToken: s
   };
   await deps.audit.append([
     auditFor(claims, req, 'signin:ConsoleLogin', 'allow', {
-      ConsoleLogin: 'Success',
+      consoleLogin: 'Success',
       via: 'federation',
-      MFAUsed: claims.mfa !== undefined ? 'Yes' : 'No',
+      mfaUsed: claims.mfa !== undefined ? 'Yes' : 'No',
       consoleSessionId: session.id,
       signinTokenId: body.id,
       jti: claims.jti,

@@ -222,7 +222,7 @@ async function beginPasswordSession(deps: ConsoleDeps, f: Facts, accountId: stri
       principalArn: session.arn,
       resource: session.arn,
       decision: 'allow',
-      details: { ConsoleLogin: 'Success', via: 'password', MFAUsed: mfa !== undefined ? 'Yes' : 'No', consoleSessionId: session.id, expiration: new Date(session.exp * 1000).toISOString() },
+      details: { consoleLogin: 'Success', via: 'password', mfaUsed: mfa !== undefined ? 'Yes' : 'No', consoleSessionId: session.id, expiration: new Date(session.exp * 1000).toISOString() },
     }),
   ]);
   return redirect(f, notice ? `${CONSOLE_HOME}?notice=${notice}` : CONSOLE_HOME, [...sessionCookies(deps, f, session), clearSignInCookie(f)]);
@@ -358,7 +358,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       if (!/^(\d{12}|[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9])$/.test(account) || !/^[\w+=,.@-]{1,64}$/.test(userName) || password.length < 1 || password.length > 128) {
         return again(401, SIGN_IN_REFUSED);
       }
-      const check = await port.verifyPassword({ account, userName, password, now: f.at });
+      const check = await port.verifyPassword({ account, userName, password, now: f.at, sourceIp: f.sourceIp });
       const tried = (accountId: string) => entityArn(accountId, 'user', '/', userName);
       if (check.kind === 'refused' || check.kind === 'throttled') {
         const throttled = check.kind === 'throttled';
@@ -370,8 +370,8 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
               principalArn: tried(check.accountId),
               resource: tried(check.accountId),
               decision: 'deny',
-              errorCode: throttled ? 'Throttling' : 'Failed authentication',
-              details: { ConsoleLogin: 'Failure', via: 'password', userName, ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) },
+              errorCode: throttled ? 'Throttled' : 'FailedAuthentication',
+              details: { consoleLogin: 'Failure', via: 'password', userName, ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) },
             }),
           ]);
         } else deps.logger.info('console sign-in refused', { requestId: f.requestId, reason: throttled ? 'throttled' : 'refused', sourceIp: f.sourceIp });
@@ -379,7 +379,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       }
       if (check.kind === 'expired') {
         await deps.audit.append([
-          consoleEvent(f, { accountId: check.accountId, action: 'signin:ConsoleLogin', principalArn: userArn(check.accountId, check.user), resource: userArn(check.accountId, check.user), decision: 'deny', errorCode: 'PasswordExpired', details: { ConsoleLogin: 'Failure', via: 'password', reason: 'password expired (hard expiry)' } }),
+          consoleEvent(f, { accountId: check.accountId, action: 'signin:ConsoleLogin', principalArn: userArn(check.accountId, check.user), resource: userArn(check.accountId, check.user), decision: 'deny', errorCode: 'PasswordExpired', details: { consoleLogin: 'Failure', via: 'password', reason: 'password expired (hard expiry)' } }),
         ]);
         return again(403, 'Your password has expired and only an administrator can reset it.');
       }
@@ -412,35 +412,35 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       if (check.kind !== 'ok') {
         const throttled = check.kind === 'throttled';
         await deps.audit.append([
-          consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'deny', errorCode: throttled ? 'Throttling' : 'InvalidAuthenticationCode', details: { CheckMfa: 'Failure', ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) } }),
+          consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'deny', errorCode: throttled ? 'Throttled' : 'InvalidAuthenticationCode', details: { checkMfa: 'Failure', ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) } }),
         ]);
         const error = throttled ? `Too many failed MFA codes. Try again after ${until(check.until)}.` : MFA_REFUSED;
         return respond(f, { status: throttled ? 429 : 401, body: mfaPage({ csrf: state.csrf, error }) });
       }
-      await deps.audit.append([consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'allow', details: { CheckMfa: 'Success', serialNumber: check.serialNumber } })]);
+      await deps.audit.append([consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'allow', details: { checkMfa: 'Success', serialNumber: check.serialNumber } })]);
       const mfa = nowSeconds(f);
       if (state.reason !== undefined) return redirect(f, '/console/signin/password', [signInCookie(deps, f, { ...state, stage: 'change', mfa, csrf: newCsrfToken() })]);
       return beginPasswordSession(deps, f, acct, user, mfa);
     }),
   );
 
-  /** The password change itself, forced (during sign-in) or chosen (signed in). */
-  async function changePassword(f: Facts, form: Record<string, string>, accountId: string, user: ConsoleUser): Promise<{ ok: true } | { ok: false; status: number; error: string }> {
+  /** The password change itself, forced (during sign-in) or chosen (signed in). The port audits a change that happens; refusals are audited here. */
+  async function changePassword(f: Facts, form: Record<string, string>, accountId: string, user: ConsoleUser, forced: boolean): Promise<{ ok: true } | { ok: false; status: number; error: string }> {
     const port = deps.signIn;
     if (!port) return { ok: false, status: 404, error: 'Password sign-in is not enabled.' };
     const oldPassword = form.current ?? '';
     const newPassword = form.new ?? '';
     if (newPassword !== (form.confirm ?? '')) return { ok: false, status: 400, error: 'The new password and its confirmation do not match.' };
     if (oldPassword.length < 1 || oldPassword.length > 128 || newPassword.length < 1 || newPassword.length > 128) return { ok: false, status: 400, error: 'Passwords are 1 to 128 characters.' };
-    const result = await port.changePassword({ accountId, user, oldPassword, newPassword, now: f.at });
-    const arn = userArn(accountId, user);
-    const refusal = result.kind === 'refused' ? 'InvalidAuthenticationCode' : result.kind === 'invalid' ? 'PasswordPolicyViolation' : result.kind === 'throttled' ? 'Throttling' : undefined;
-    await deps.audit.append([
-      consoleEvent(f, { accountId, action: 'iam:ChangePassword', principalArn: arn, resource: arn, decision: refusal === undefined ? 'allow' : 'deny', errorCode: refusal, details: { via: 'console' } }),
-    ]);
+    const result = await port.changePassword({ accountId, user, oldPassword, newPassword, forced, request: f });
     if (result.kind === 'ok') return { ok: true };
+    const arn = userArn(accountId, user);
+    const errorCode = { refused: 'AccessDenied', invalid: 'PasswordPolicyViolation', denied: 'AccessDenied', throttled: 'Throttled' }[result.kind];
+    const reason = result.kind === 'refused' ? 'the old password is incorrect' : result.kind === 'denied' ? 'not allowed' : result.kind === 'invalid' ? 'the new password was refused' : 'throttled';
+    await deps.audit.append([consoleEvent(f, { accountId, action: 'iam:ChangePassword', principalArn: arn, resource: arn, decision: 'deny', errorCode, details: { via: 'console', forced, reason } })]);
     if (result.kind === 'refused') return { ok: false, status: 401, error: 'The current password is incorrect.' };
     if (result.kind === 'invalid') return { ok: false, status: 400, error: result.message };
+    if (result.kind === 'denied') return { ok: false, status: 403, error: 'You are not allowed to change your password. Ask your administrator.' };
     return { ok: false, status: 429, error: `Too many failed attempts. Try again after ${until(result.until)}.` };
   }
 
@@ -461,7 +461,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       if (!postAllowed(c, f, form, state?.csrf) || !state || state.stage !== 'change' || !state.acct || !state.user) return forbidden(f);
       // An MFA user reaches this step only after their code.
       if (state.mfaDevice === true && state.mfa === undefined) return forbidden(f);
-      const done = await changePassword(f, form, state.acct, state.user);
+      const done = await changePassword(f, form, state.acct, state.user, true);
       if (!done.ok) return respond(f, { status: done.status, body: changePasswordPage({ csrf: state.csrf, reason: state.reason, forced: true, error: done.error }) });
       return beginPasswordSession(deps, f, state.acct, state.user, state.mfa, 'password-changed');
     }),
@@ -482,7 +482,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       const form = await readForm(c);
       const session = await currentSession(deps, c, f);
       if (!postAllowed(c, f, form, session?.csrf) || !session || session.via !== 'password' || !session.user) return forbidden(f);
-      const done = await changePassword(f, form, session.acct, session.user);
+      const done = await changePassword(f, form, session.acct, session.user, false);
       if (!done.ok) return respond(f, { status: done.status, body: changePasswordPage({ csrf: session.csrf, forced: false, error: done.error }) });
       return redirect(f, `${CONSOLE_HOME}?notice=password-changed`);
     }),

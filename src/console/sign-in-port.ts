@@ -8,6 +8,7 @@
  * Answers never carry the password, the code or why exactly a password was refused (which would
  * tell an attacker which user names exist): `refused` is all the page learns.
  */
+import type { ConsoleRequestFacts } from './audit.js';
 import type { ConsoleUser } from './session.js';
 
 export type PasswordCheck =
@@ -38,13 +39,27 @@ export type PasswordChange =
   | { readonly kind: 'refused' }
   /** The new password breaks the account's policy (length, classes, reuse): AWS's message, shown to the user. */
   | { readonly kind: 'invalid'; readonly message: string }
+  /** A chosen (not forced) change the user's policies do not allow (iam:ChangePassword, or the account policy's AllowUsersToChangePassword). */
+  | { readonly kind: 'denied'; readonly message: string }
   | { readonly kind: 'throttled'; readonly until: Date };
 
 export interface SignInPort {
   /** The password of `userName` in the account `account` (its 12-digit id or its alias). */
-  verifyPassword(req: { readonly account: string; readonly userName: string; readonly password: string; readonly now: Date }): Promise<PasswordCheck>;
+  verifyPassword(req: { readonly account: string; readonly userName: string; readonly password: string; readonly now: Date; readonly sourceIp: string | undefined }): Promise<PasswordCheck>;
   /** An MFA code from one of the user's devices (each code accepted once, on every node). */
   verifyMfa(req: { readonly accountId: string; readonly user: ConsoleUser; readonly code: string; readonly now: Date }): Promise<MfaCheck>;
-  /** ChangePassword as the user: the current password, then the new one under the account's policy. */
-  changePassword(req: { readonly accountId: string; readonly user: ConsoleUser; readonly oldPassword: string; readonly newPassword: string; readonly now: Date }): Promise<PasswordChange>;
+  /**
+   * ChangePassword as the user: the current password, then the new one under the account's policy.
+   * `forced`: the change sign-in demands (PasswordResetRequired, an expired password), allowed
+   * whatever the user's policies say; otherwise authorized as iam:ChangePassword is. A change that
+   * happens is audited by the port (iam:ChangePassword, as the API's is); refusals by the console.
+   */
+  changePassword(req: {
+    readonly accountId: string;
+    readonly user: ConsoleUser;
+    readonly oldPassword: string;
+    readonly newPassword: string;
+    readonly forced: boolean;
+    readonly request: ConsoleRequestFacts & { readonly secure: boolean };
+  }): Promise<PasswordChange>;
 }

@@ -368,7 +368,7 @@ describe('the signed-in console', () => {
     const events = await queryAuditEvents(svc.store.db, { accountId: acct, action: 'signin:ConsoleLogin', limit: 1000 });
     const mine = events.filter((e) => e.accessKeyId === c.AccessKeyId);
     expect(mine).toHaveLength(1);
-    expect(JSON.parse(mine[0]?.details ?? '{}')).toMatchObject({ ConsoleLogin: 'Success', via: 'federation', issuer: 'https://broker.example/login' });
+    expect(JSON.parse(mine[0]?.details ?? '{}')).toMatchObject({ consoleLogin: 'Success', via: 'federation', issuer: 'https://broker.example/login' });
     const all = JSON.stringify(await queryAuditEvents(svc.store.db, { accountId: acct, limit: 10000 }));
     expect(all).not.toContain(c.SecretAccessKey);
     expect(all).not.toContain(c.SessionToken);
