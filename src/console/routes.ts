@@ -222,7 +222,7 @@ async function beginPasswordSession(deps: ConsoleDeps, f: Facts, accountId: stri
       principalArn: session.arn,
       resource: session.arn,
       decision: 'allow',
-      details: { consoleLogin: 'Success', via: 'password', mfaUsed: mfa !== undefined ? 'Yes' : 'No', consoleSessionId: session.id, expiration: new Date(session.exp * 1000).toISOString() },
+      details: { userName: user.name, consoleLogin: 'Success', via: 'password', mfaUsed: mfa !== undefined ? 'Yes' : 'No', consoleSessionId: session.id, expiration: new Date(session.exp * 1000).toISOString() },
     }),
   ]);
   return redirect(f, notice ? `${CONSOLE_HOME}?notice=${notice}` : CONSOLE_HOME, [...sessionCookies(deps, f, session), clearSignInCookie(f)]);
