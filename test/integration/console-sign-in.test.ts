@@ -117,6 +117,18 @@ describe('password sign-in', () => {
     expect((await browser.get('/console')).location).toBe('/console/signin');
   });
 
+  it('refuses a chosen password change the user’s policies do not allow (before any account policy allows it)', async () => {
+    await userWithPassword('jo', 'Jo-passw0rd-123', { policy: allow('iam:ListUsers') });
+    const browser = new ConsoleClient(svc.url);
+    await signIn(browser, acct, 'jo', 'Jo-passw0rd-123');
+    const form = await browser.get('/console/password');
+    secrets.add('Jo-new-passw0rd-4');
+    const r = await browser.post('/console/password', { csrf: csrfOf(form), current: 'Jo-passw0rd-123', new: 'Jo-new-passw0rd-4', confirm: 'Jo-new-passw0rd-4' });
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('You are not allowed to change your password');
+    expect((await signIn(new ConsoleClient(svc.url), acct, 'jo', 'Jo-passw0rd-123')).location).toBe('/console');
+  });
+
   it('refuses a POST without the form’s CSRF token, or from another origin', async () => {
     await userWithPassword('cid', 'Cid-passw0rd-1');
     const browser = new ConsoleClient(svc.url);
