@@ -30,6 +30,8 @@ export interface EncryptOptions {
   readonly key?: SpKeyName;
   readonly keyTransport?: string;
   readonly data?: string;
+  /** Encrypt to this public key (PEM) instead of the named key's. */
+  readonly publicKey?: string;
   /** What is encrypted in place of the assertion as it is (to hide something in it). */
   readonly content?: (assertion: string) => string;
 }
@@ -51,7 +53,7 @@ export async function encryptAssertion(responseXml: string, options: EncryptOpti
     encrypt(
       (options.content ?? ((a: string) => a))(responseXml.slice(start, end)),
       {
-        rsa_pub: createPublicKey(key.privateKey).export({ type: 'spki', format: 'pem' }),
+        rsa_pub: options.publicKey ?? createPublicKey(key.privateKey).export({ type: 'spki', format: 'pem' }),
         pem: key.certificate,
         encryptionAlgorithm: options.data ?? AES256_GCM,
         keyEncryptionAlgorithm: options.keyTransport ?? RSA_OAEP,

@@ -4,7 +4,7 @@
  * composed verifier (verify-response.ts) over encrypted responses made as an IdP makes them
  * (xml-encryption), with a fixed clock.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { checkEncryptionAlgorithms } from '../../../src/federation/saml/encryption-algorithms.js';
@@ -12,6 +12,8 @@ import { canonicalPrivateKey, newPrivateKeyId, rsaPublicValue } from '../../../s
 import { decryptAssertion, readDocument } from '../../../src/federation/saml/samlify.js';
 import { verifySamlResponse, type SamlDecryptionKeys, type SamlIssuerKeys } from '../../../src/federation/saml/verify-response.js';
 import { DEFAULT_SAML_SETTINGS } from '../../../src/federation/saml/settings.js';
+import { spMetadata } from '../../../src/federation/saml/sp-metadata.js';
+import { parseXml } from '../../../src/federation/saml/samlify.js';
 import { testKey, TEST_ENTITY_ID } from '../../helpers/saml.js';
 import { AES128_CBC, AES128_GCM, AES256_CBC, AES256_GCM, encryptAssertion, RSA_1_5, signResponse, spKey, TRIPLEDES } from '../../helpers/saml-encrypt.js';
 import { assertionXml, NOW, responseXml, signAssertion } from '../../helpers/saml-sign.js';
@@ -208,5 +210,20 @@ describe('verify-response.ts with encrypted assertions', () => {
     const old = assertionXml({ now: new Date(NOW.getTime() - 3600_000) });
     await expect(verify(await signedEncrypted({}, old), provider([KEY1]))).rejects.toThrow();
     await expect(verify(await signedEncrypted({}, assertionXml({ audience: 'urn:someone:else' })), provider([KEY1]))).rejects.toThrow(invalid);
+  });
+});
+
+describe('sp-metadata.ts: a provider\'s SP metadata with its encryption keys', () => {
+  test('one KeyDescriptor per key, well-formed; an IdP encrypting to the published RSAKeyValue reaches the private key', async () => {
+    const published = rsaPublicValue(KEY2);
+    const xml = spMetadata(DEFAULT_SAML_SETTINGS, [{ keyId: 'K1'.padEnd(32, '0'), ...rsaPublicValue(KEY1) }, { keyId: 'K2'.padEnd(32, '0'), ...published }]);
+    const doc = parseXml(xml);
+    expect(doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:metadata', 'KeyDescriptor').length).toBe(2);
+    const modulus = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Modulus').item(1)?.textContent ?? '';
+    const exponent = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Exponent').item(1)?.textContent ?? '';
+    const fromMetadata = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(modulus, 'base64').toString('base64url'), e: Buffer.from(exponent, 'base64').toString('base64url') }, format: 'jwk' });
+    const xmlResponse = await encryptAssertion(signAssertion(responseXml()), { key: 'sp-enc-2', publicKey: fromMetadata.export({ type: 'spki', format: 'pem' }).toString() });
+    expect((await verify(xmlResponse, provider([KEY1, KEY2]))).nameId).toBe('alice');
+    expect(spMetadata(DEFAULT_SAML_SETTINGS)).not.toContain('KeyDescriptor');
   });
 });
