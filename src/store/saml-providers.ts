@@ -141,6 +141,8 @@ export interface SamlTrustRow {
   readonly name: string;
   readonly entityId: string;
   readonly certificates: readonly string[];
+  /** The metadata's validUntil: past it, the provider vouches for nobody. */
+  readonly validUntil: Date | null;
   readonly assertionEncryptionMode: AssertionEncryptionMode;
   /** The private keys for encrypted assertions, still sealed (opened only when an EncryptedAssertion arrives), oldest first. */
   readonly keys: readonly { readonly keyId: string; readonly sealed: string }[];
@@ -154,6 +156,7 @@ export async function findSamlTrust(db: Db, accountId: string, arn: string): Pro
       name: samlProviders.name,
       entityId: samlProviders.entityId,
       certificates: samlProviders.certificates,
+      validUntil: samlProviders.validUntil,
       assertionEncryptionMode: samlProviders.assertionEncryptionMode,
     })
     .from(samlProviders)

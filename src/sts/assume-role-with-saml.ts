@@ -6,8 +6,8 @@
  *
  * The steps, in order:
  * 1. The request alone: the RoleArn's and PrincipalArn's forms, the session policies.
- * 2. The provider the PrincipalArn names, which must exist and be in the role's account (each
- *    account trusts its own IdP objects, as on AWS).
+ * 2. The provider the PrincipalArn names, which must exist, be within its metadata's validUntil,
+ *    and be in the role's account (each account trusts its own IdP objects, as on AWS).
  * 3. The Response, verified (src/federation/saml/verify-response.ts): size, no DTD, one assertion,
  *    algorithms, an EncryptedAssertion decrypted with the provider's private keys (opened from
  *    the keyring only then; AssertionEncryptionMode Required refuses a plaintext one), the
@@ -63,6 +63,8 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
     const provider = await deps.samlProviders.find(providerRef.accountId, input.principalArn, ctx.db);
     // (choice of wording: AWS's text for a provider that does not exist is not recorded)
     if (!provider) throw new AwsError('InvalidIdentityToken', `SAML provider ${input.principalArn} does not exist`);
+    // The metadata's validUntil (GetSAMLProvider's ValidUntil) bounds the provider's word (choice of wording).
+    if (provider.validUntil !== null && provider.validUntil.getTime() <= ctx.now.getTime()) throw new AwsError('InvalidIdentityToken', `The metadata of SAML provider ${input.principalArn} expired at ${provider.validUntil.toISOString()}`);
 
     // 3. the response, verified (and decrypted: the provider's keys stay sealed until an EncryptedAssertion needs them)
     const decryption = {

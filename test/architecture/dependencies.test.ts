@@ -109,4 +109,11 @@ describe('third-party SAML code', () => {
       .map((f) => relative(SRC, f));
     expect(importers).toEqual(['federation/saml/samlify.ts']);
   });
+
+  it('libxml2-wasm, the schema validator, is imported by src/federation/saml/schema.ts alone', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^libxml2-wasm(\/|$)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['federation/saml/schema.ts']);
+  });
 });

@@ -6,7 +6,8 @@
  *
  * Order (each step refuses with AWS's code; see each module for its rule):
  * 1. size, before anything is decoded (AWS: at most 100,000 base64 characters), then strict base64;
- * 2. no DTD (entity expansion, external entities), well-formed XML, a `samlp:Response` root;
+ * 2. no DTD (entity expansion, external entities), well-formed XML, valid against the SAML 2.0
+ *    schemas (schema.ts), a `samlp:Response` root;
  * 3. the whole document's shape: exactly one assertion anywhere (Extensions, Advice and wrappers
  *    included), one SignedInfo per Signature, no comments, only allowed algorithms, a Success
  *    status, the Response's Issuer (when present) and Destination (when present) ours to accept;
@@ -27,8 +28,9 @@
  *   must verify over the decrypted assertion (anyone can encrypt to a public key: an unsigned
  *   decrypted assertion is nobody's word);
  * - each of the provider's keys is tried (rotation); one answer for any failure;
- * - the decrypted document goes through steps 2 and 3 again (no DTD, one assertion and no other
- *   encrypted one, no comments, allowed algorithms), since its content was hidden from them.
+ * - the decrypted document goes through steps 2 and 3 again (no DTD, the schemas, one assertion
+ *   and no other encrypted one, no comments, allowed algorithms), since its content was hidden
+ *   from them.
  */
 import { AwsError } from '../../errors.js';
 import { checkAlgorithms } from './algorithms.js';
@@ -39,6 +41,7 @@ import { checkIssuers } from './issuer.js';
 import { refuseDoctype } from './no-dtd.js';
 import { decryptAssertion, NS, readAssertion, readDocument, type DecryptedResponse, type DocumentFacts } from './samlify.js';
 import { verifiedAssertion } from './signature.js';
+import { checkSchema } from './schema.js';
 import { checkOneSignedInfo } from './signed-info.js';
 import { checkSingleAssertion } from './single-assertion.js';
 import { checkAssertionSize } from './size.js';
@@ -93,7 +96,8 @@ export interface VerifiedAssertion {
 }
 
 const UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
-const BASE64 = /^[A-Za-z0-9+/\r\n\t ]*={0,2}[\r\n\t ]*$/;
+// The padding part starts with `=`, which the body cannot hold: no overlap, so no backtracking on hostile input.
+const BASE64 = /^[A-Za-z0-9+/\r\n\t ]*(?:=[\r\n\t ]*){0,2}$/;
 
 function invalid(detail: string): AwsError {
   return new AwsError('InvalidIdentityToken', `Invalid SAML response: ${detail}`);
@@ -145,6 +149,7 @@ async function decryptWithKeys(xml: string, keys: SamlDecryptionKeys): Promise<D
 function checkDecrypted(decrypted: DecryptedResponse, provider: SamlIssuerKeys, acceptance: SamlAcceptance): void {
   refuseDoctype(decrypted.assertion);
   const facts = documentFacts(decrypted.document);
+  checkSchema(decrypted.document);
   if (facts.encryptedAssertions !== 0) throw invalid('the encrypted assertion holds another encrypted assertion.');
   checkShape(facts, provider, acceptance);
 }
@@ -172,6 +177,7 @@ export async function verifySamlResponse(base64: string, provider: SamlIssuerKey
   const xml = decode(base64);
   refuseDoctype(xml);
   const facts = documentFacts(xml);
+  checkSchema(xml);
   checkShape(facts, provider, acceptance);
 
   let signed: string;

@@ -193,9 +193,10 @@ describe('verify-response.ts with encrypted assertions', () => {
     }
   });
 
-  test('what decryption reveals passes the document checks again: a second assertion, an encrypted one, comments, a DTD', async () => {
-    const evil = '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil" Version="2.0" IssueInstant="2026-06-01T12:00:00Z"/>';
-    const advice = (a: string) => a.replace('<saml:AttributeStatement>', `<saml:Advice>${evil}</saml:Advice><saml:AttributeStatement>`);
+  test('what decryption reveals passes the document checks again: the schemas, a second assertion, an encrypted one, comments, a DTD', async () => {
+    const misplaced = (a: string) => a.replace('<saml:AttributeStatement>', '<saml:Advice/><saml:AttributeStatement>');
+    await expect(verify(await signedEncrypted({ content: misplaced }), provider([KEY1]))).rejects.toThrow(expect.objectContaining({ message: expect.stringContaining('schema') }));
+    const advice = (a: string) => a.replace('</saml:Conditions>', `</saml:Conditions><saml:Advice>${assertionXml({ id: '_evil', nameId: 'admin' })}</saml:Advice>`);
     await expect(verify(await signedEncrypted({ content: advice }), provider([KEY1]))).rejects.toThrow(expect.objectContaining({ message: expect.stringContaining('exactly one assertion') }));
     const nested = (a: string) => a.replace('<saml:AttributeStatement>', '<saml:Advice><saml:EncryptedAssertion/></saml:Advice><saml:AttributeStatement>');
     await expect(verify(await signedEncrypted({ content: nested }), provider([KEY1]))).rejects.toThrow(invalid);
