@@ -4,14 +4,17 @@
  */
 import type { DefinedOperation } from '../operation.js';
 import { accessKeyOperations } from './access-keys.js';
+import { accountAliasOperations } from './account-aliases.js';
 import { accountSummaryOperations } from './account-summary.js';
 import { attachmentOperations } from './attachments.js';
 import { boundaryOperations } from './boundaries.js';
 import type { EntityKind } from './entities.js';
 import { GROUP, groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
+import { loginProfileOperations } from './login-profiles.js';
 import { managedPolicyOperations, POLICY } from './managed-policies.js';
 import { OIDC_PROVIDER, oidcProviderOperations } from './oidc-providers.js';
+import { passwordPolicyOperations } from './password-policy.js';
 import { policyVersionOperations } from './policy-versions.js';
 import { ROLE, roleOperations } from './roles.js';
 import { SAML_PROVIDER, samlProviderOperations } from './saml-providers.js';
@@ -35,4 +38,7 @@ export const iamOperations: readonly DefinedOperation[] = [
   ...simulateOperations,
   ...oidcProviderOperations,
   ...samlProviderOperations,
+  ...loginProfileOperations,
+  ...passwordPolicyOperations,
+  ...accountAliasOperations,
 ];

@@ -12,6 +12,7 @@ import { checkConditions, DEFAULT_SKEW_MS } from '../../../src/federation/saml/c
 import { parseIdpMetadata } from '../../../src/federation/saml/metadata.js';
 import { checkRolePair } from '../../../src/federation/saml/role-attribute.js';
 import { readAssertion, readDocument } from '../../../src/federation/saml/samlify.js';
+import { checkSingleAssertion } from '../../../src/federation/saml/single-assertion.js';
 import { DEFAULT_SAML_SETTINGS } from '../../../src/federation/saml/settings.js';
 import { verifiedAssertion } from '../../../src/federation/saml/signature.js';
 import { verifySamlResponse, type VerifiedAssertion } from '../../../src/federation/saml/verify-response.js';
@@ -159,8 +160,10 @@ describe('XML signature wrapping, Somorovsky et al. XSW1–XSW8', () => {
       expect(evil?.getAttribute('ID')).toBe(EVIL_ASSERTION_ID);
       expect(original && nameIdOf(original)).toBe('alice');
       if (responseForm) expect(root(xml).getAttribute('ID')).toBe(EVIL_RESPONSE_ID);
-      // Refused as a whole; and even the signature check alone never yields the evil assertion.
+      // Refused as a whole; the one-assertion count refuses it on its own too (the schema check may answer first);
+      // and even the signature check alone never yields the evil assertion.
       await expect(defend(xml)).rejects.toThrow(refused);
+      expect(() => checkSingleAssertion(readDocument(xml))).toThrow(refused);
       let covered: string | undefined;
       try {
         covered = readAssertion(verifiedAssertion(xml, certificates)).nameId;
