@@ -87,6 +87,15 @@ describe('IAM: private keys and the encryption mode', () => {
     expect((await get('Two')).PrivateKeyList).toHaveLength(2);
   });
 
+  test('three racing AddPrivateKey calls: two keys, the third LimitExceeded (never three)', async () => {
+    await create('Race');
+    const results = await Promise.allSettled([KEY1, KEY2, PKCS1].map((key) => update('Race', { AddPrivateKey: key })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect((rejected?.reason as { name?: string } | undefined)?.name).toBe('LimitExceededException');
+    expect(await keyRows('Race')).toHaveLength(2);
+  });
+
   test('Required needs a key: on create, on update, and the last key cannot be removed while Required', async () => {
     expect(await refusal(create('NoKey', { AssertionEncryptionMode: 'Required' }))).toMatchObject({ code: 'InvalidInput', status: 400 });
     await create('Later');
