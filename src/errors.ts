@@ -25,6 +25,7 @@ export const ERRORS = {
   IncompleteSignature: { status: 400, type: 'Sender', message: 'The request signature does not conform to AWS standards.' },
   InternalFailure: { status: 500, type: 'Receiver', message: 'The request processing has failed because of an unknown error, exception or failure.' },
   InvalidAction: { status: 400, type: 'Sender', message: 'The action or operation requested is invalid.' },
+  InvalidAuthenticationCode: { status: 403, type: 'Sender', message: 'The authentication code was not recognized.' },
   InvalidAuthorizationMessageException: { status: 400, type: 'Sender', message: 'The encoded authorization message is invalid.' },
   InvalidClientTokenId: { status: 403, type: 'Sender', message: 'The security token included in the request is invalid.' },
   InvalidIdentityToken: { status: 400, type: 'Sender', message: 'The web identity token that was passed could not be validated.' },

@@ -13,6 +13,7 @@ import { GROUP, groupOperations } from './groups.js';
 import { inlinePolicyOperations } from './inline-policies.js';
 import { loginProfileOperations } from './login-profiles.js';
 import { managedPolicyOperations, POLICY } from './managed-policies.js';
+import { MFA_DEVICE, mfaDeviceOperations } from './mfa-devices.js';
 import { OIDC_PROVIDER, oidcProviderOperations } from './oidc-providers.js';
 import { passwordPolicyOperations } from './password-policy.js';
 import { policyVersionOperations } from './policy-versions.js';
@@ -22,7 +23,7 @@ import { simulateOperations } from './simulate.js';
 import { USER, userOperations } from './users.js';
 
 /** Every IAM entity kind: GetAccountSummary counts each (EntityKind.summary). */
-export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER, SAML_PROVIDER];
+export const IAM_ENTITY_KINDS: readonly EntityKind[] = [USER, GROUP, ROLE, POLICY, OIDC_PROVIDER, SAML_PROVIDER, MFA_DEVICE];
 
 export const iamOperations: readonly DefinedOperation[] = [
   ...userOperations,
@@ -41,4 +42,5 @@ export const iamOperations: readonly DefinedOperation[] = [
   ...loginProfileOperations,
   ...passwordPolicyOperations,
   ...accountAliasOperations,
+  ...mfaDeviceOperations,
 ];

@@ -10,6 +10,7 @@ import { countAccessKeysOf } from '../store/access-keys.js';
 import { findAccount, lockQuota } from '../store/accounts.js';
 import { countGroupsOfUser } from '../store/groups.js';
 import { deletePasswordHistory, hasLoginProfile } from '../store/login-profiles.js';
+import { countMfaDevicesOf } from '../store/mfa-devices.js';
 import { ownedPolicies } from '../store/policies/attachments.js';
 import { deleteAllTags, listTags, putTags } from '../store/tags.js';
 import { countUsers, deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
@@ -191,6 +192,7 @@ export const deleteUser = defineOperation('DeleteUser', {
     if (await hasLoginProfile(ctx.db, user.id)) throw conflict('delete login profile');
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete access keys');
     if ((await countGroupsOfUser(ctx.db, user.id)) > 0) throw conflict('remove users from group');
+    if ((await countMfaDevicesOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete MFA device');
     const owned = await ownedPolicies(ctx.db, user.id);
     if (owned.inline > 0) throw conflict('delete policies');
     if (owned.attached > 0) throw conflict('detach all policies');

@@ -117,3 +117,12 @@ describe('third-party SAML code', () => {
     expect(importers).toEqual(['federation/saml/schema.ts']);
   });
 });
+
+describe('third-party TOTP code', () => {
+  it('otplib is imported by src/auth/totp.ts alone', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^(otplib|@otplib\/)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['auth/totp.ts']);
+  });
+});
