@@ -7,6 +7,7 @@
 import {
   CreateAccountAliasCommand,
   CreateLoginProfileCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   DeleteLoginProfileCommand,
   DeleteUserCommand,
@@ -15,13 +16,13 @@ import {
   UpdateLoginProfileCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { MFA_REFUSED, SIGN_IN_REFUSED } from '../../src/console/routes.js';
 import { queryAuditEvents } from '../../src/store/audit.js';
 import { codeBlocks, ConsoleClient, csrfOf, type Page } from '../helpers/console.js';
 import { enrolledDevice, type TestDevice } from '../helpers/mfa.js';
-import { allow, useService, type TestService } from '../helpers/service.js';
+import { allow, credentialsOf, useService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -85,6 +86,22 @@ describe('password sign-in', () => {
     expect(who.Arn).toBe(`arn:aws:iam::${acct}:user/ana`);
     // Without MFA, a console session's credentials are GetSessionToken's: no IAM.
     await expect(svc.iam(c).send(new ListUsersCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('its credentials may assume a role the user may assume, and the role session works (the console sign-in is carried as its origin)', async () => {
+    await userWithPassword('rina', 'Rina-passw0rd-1', { policy: allow('sts:AssumeRole') });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'ConsoleTarget',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:user/rina` }, Action: 'sts:AssumeRole' }] }),
+      }),
+    );
+    const browser = new ConsoleClient(svc.url);
+    await signIn(browser, acct, 'rina', 'Rina-passw0rd-1');
+    const c = await credentials(browser);
+    const assumed = await svc.sts(c).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/ConsoleTarget`, RoleSessionName: 'rina' }));
+    const who = await svc.sts(credentialsOf(assumed.Credentials)).send(new GetCallerIdentityCommand({}));
+    expect(who.Arn).toBe(`arn:aws:sts::${acct}:assumed-role/ConsoleTarget/rina`);
   });
 
   it('answers every wrong account, user or password alike, and audits the failure without the password', async () => {
