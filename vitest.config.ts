@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  * from a copy of it.
  *
  * Suites that spawn processes (the server as `npm start` runs it, the CLI's smoke test, the AWS
- * CLI and boto3 journeys, the examples) are slow on a small machine: they live in `processes` (and the journeys
+ * CLI and boto3 journeys, the examples, the console in headless Chromium) are slow on a small machine: they live in `processes` (and the journeys
  * again in `processes-postgres`), which `npm test` runs and `npm run test:fast` (unit + pglite)
  * leaves out.
  */
@@ -16,7 +16,7 @@ const DATABASE_SUITES = ['test/integration/**/*.test.ts', 'test/fuzz/**/*.http.t
 /** Spawn processes and use a database: run on both backends. */
 const PROCESS_DATABASE_SUITES = ['test/e2e/**/*.test.ts'];
 /** Spawn processes and need no database (or make their own, as `npm start` does): run once. */
-const PROCESS_ONLY_SUITES = ['test/main/bind.test.ts', 'test/main/main.test.ts', 'test/main/stop.test.ts', 'test/cli/spawn.test.ts', 'test/store/patch-postgres.test.ts', 'test/examples/**/*.test.ts'];
+const PROCESS_ONLY_SUITES = ['test/main/bind.test.ts', 'test/main/main.test.ts', 'test/main/stop.test.ts', 'test/cli/spawn.test.ts', 'test/store/patch-postgres.test.ts', 'test/examples/**/*.test.ts', 'test/browser/**/*.test.ts'];
 const PROCESS_SUITES = [...PROCESS_DATABASE_SUITES, ...PROCESS_ONLY_SUITES];
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 

@@ -1,10 +1,10 @@
 /**
  * `npm run bench`: every benchmark, each beside a baseline measured in the same run.
- * `npm run bench -- policy` or `npm run bench -- http` runs one.
+ * `npm run bench -- policy`, `npm run bench -- http` or `npm run bench -- sign-in` runs one.
  */
 import { report } from './measure.js';
 
-const BENCHES = ['policy', 'http'] as const;
+const BENCHES = ['policy', 'http', 'sign-in'] as const;
 type Bench = (typeof BENCHES)[number];
 
 async function policy(): Promise<void> {
@@ -24,13 +24,18 @@ async function http(): Promise<void> {
   await runHttpBench();
 }
 
+async function signIn(): Promise<void> {
+  const { runSignInBench } = await import('./sign-in.js');
+  await runSignInBench();
+}
+
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !(BENCHES as readonly string[]).includes(w));
 if (unknown.length > 0) {
   console.error(`unknown benchmark: ${unknown.join(', ')} (choose from ${BENCHES.join(', ')})`);
   process.exit(2);
 }
-const run: Record<Bench, () => Promise<void>> = { policy, http };
+const run: Record<Bench, () => Promise<void>> = { policy, http, 'sign-in': signIn };
 for (const name of BENCHES) {
   if (wanted.length === 0 || wanted.includes(name)) await run[name]();
 }

@@ -95,6 +95,12 @@ export interface Config {
   /** `AMAZON_API_URL`, default https://api.amazon.com: where ProviderId www.amazon.com tokens are checked (`/auth/o2/tokeninfo`). */
   readonly amazonApiUrl: string;
   /**
+   * `CONSOLE_DESTINATIONS`, comma-separated absolute http(s) URL prefixes, default none: where a
+   * federation sign-in (`/federation?Action=login&Destination=…`) may send the browser besides this
+   * service's own console. Anything else is refused: never an open redirect.
+   */
+  readonly consoleDestinations: readonly string[];
+  /**
    * What AssumeRoleWithSAML accepts, AWS's values by default (src/federation/saml/settings.ts):
    * - `SAML_SP_ENTITY_ID`: this service's SAML entity id, in its SP metadata (`urn:amazon:webservices`);
    * - `SAML_AUDIENCES`: comma-separated AudienceRestriction values accepted (the entity id and `https://signin.aws.amazon.com/saml`);
@@ -223,6 +229,15 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const facebookGraphUrl = providerUrl('FACEBOOK_GRAPH_URL', DEFAULT_FACEBOOK_GRAPH_URL);
   const amazonApiUrl = providerUrl('AMAZON_API_URL', DEFAULT_AMAZON_API_URL);
 
+  const consoleDestinations: string[] = [];
+  const rawDestinations = get('CONSOLE_DESTINATIONS');
+  if (rawDestinations !== undefined) {
+    const entries = rawDestinations.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const bad = entries.filter((e) => !isDestinationPrefix(e) || (production && !e.startsWith('https://')));
+    if (bad.length > 0) problems.push(`CONSOLE_DESTINATIONS must be a comma-separated list of absolute URLs (https:// in production) with no query or fragment; not one: ${bad.map((b) => `'${b.slice(0, 64)}'`).join(', ')}`);
+    else consoleDestinations.push(...entries);
+  }
+
   const saml = samlSettings(get, problems);
 
   const rawLevel = get('LOG_LEVEL') ?? 'info';
@@ -253,6 +268,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       googleIssuerUrl,
       facebookGraphUrl,
       amazonApiUrl,
+      consoleDestinations,
       saml,
     },
   };
@@ -296,6 +312,20 @@ function isProviderUrl(text: string, production: boolean): boolean {
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && !production && isLoopbackHost(url.hostname));
   return secure && url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !text.includes('?') && !text.includes('#');
+}
+
+/**
+ * A CONSOLE_DESTINATIONS entry: an absolute http(s) URL of printable ASCII (no spaces or
+ * backslashes) with no credentials, query or fragment, as the URL parser would write it.
+ */
+export function isDestinationPrefix(text: string): boolean {
+  if (text.length > 2048 || !/^[\x21-\x7e]+$/.test(text) || text.includes('\\')) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && url.href.startsWith(text.replace(/\/$/, ''));
+  } catch {
+    return false;
+  }
 }
 
 /** `10.0.0.0/8` or `2001:db8::1`; undefined if it is neither an address nor a block. */

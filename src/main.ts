@@ -182,6 +182,7 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     requestDeadlineMs: config.requestDeadlineMs,
     production: config.production,
     multiTenantIssuers: config.multiTenantIssuers,
+    console: { destinations: config.consoleDestinations },
     saml: config.saml,
     oidc: {
       caBundle: config.oidcCaBundle === undefined ? undefined : await readCaBundle(config.oidcCaBundle),

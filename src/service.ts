@@ -9,7 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { DEFAULT_GOOGLE_ISSUER } from './federation/google.js';
 import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL, OAuthInspector } from './federation/oauth.js';
 import { OidcKeys, type OidcKeyOptions } from './federation/oidc/keys.js';
-import { authenticate, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
+import { authenticate, checkSession, type AuthenticateDeps, type SessionChecks } from './auth/authenticate.js';
 import { accessDenied, authorize, principalFor, type AuthorizeDeps, type FailureMessages } from './auth/authorize.js';
 import { BoundedCache } from './cache.js';
 import { AwsManagedSessionPolicies } from './auth/aws-managed-session-policies.js';
@@ -17,6 +17,9 @@ import { createCaches, invalidate, type Caches } from './auth/caches.js';
 import { cachingSigningKeys, cachingTokenOpener } from './auth/hot-caches.js';
 import { revocationCheck } from './auth/revocation.js';
 import type { ProxyRange } from './config.js';
+import { mountConsole } from './console/routes.js';
+import type { SignInPort } from './console/sign-in-port.js';
+import { storeSignIn } from './console/sign-in-store.js';
 import { describeError } from './describe-error.js';
 import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/forwarded.js';
@@ -39,6 +42,7 @@ import type { AwsManagedPolicy } from './store/policies/aws-managed.js';
 import type { Db, Store } from './store/db.js';
 import { errorCode } from './store/errors.js';
 import type { Keyring } from './tokens/keyring.js';
+import type { SessionClaims } from './tokens/session-token.js';
 
 export interface ServiceOptions {
   readonly store: Store;
@@ -66,8 +70,17 @@ export interface ServiceOptions {
   readonly multiTenantIssuers?: readonly string[] | undefined;
   /** How OpenID Connect providers are reached (AssumeRoleWithWebIdentity); defaults below. */
   readonly oidc?: OidcServiceOptions | undefined;
+  /** The console and the federation endpoint (src/console/). */
+  readonly console?: ConsoleServiceOptions | undefined;
   /** What AssumeRoleWithSAML accepts (SAML_* settings); AWS's values by default (DEFAULT_SAML_SETTINGS). */
   readonly saml?: Partial<SamlSettings> | undefined;
+}
+
+export interface ConsoleServiceOptions {
+  /** CONSOLE_DESTINATIONS: URL prefixes a federation sign-in may redirect to, besides this console. Default none. */
+  readonly destinations?: readonly string[] | undefined;
+  /** Password sign-in; default: the login profiles and MFA devices of the store. Test seam. */
+  readonly signIn?: SignInPort | undefined;
 }
 
 export interface OidcServiceOptions {
@@ -194,7 +207,18 @@ export function createService(options: ServiceOptions): Service {
       touchAccessKey(store.db, accessKeyId, at, service, region).catch((err: unknown) => logger.warn('could not record key use', { accessKeyId, error: errorCode(err) }));
     },
   };
-  return { app: createApp(deps), deps, registry, caches, dispose: unlisten };
+  const consoleDeps = {
+    db: store.db,
+    keyring,
+    logger,
+    clock: deps.clock,
+    audit: deps.audit,
+    trustedProxies: deps.trustedProxies,
+    checkSession: (claims: SessionClaims, now: number) => checkSession(authDeps, sessionChecks, claims, now),
+    signIn: options.console?.signIn ?? storeSignIn({ db: store.db, keyring, registry, authorize: deps.authorize }),
+    destinations: options.console?.destinations ?? [],
+  };
+  return { app: createApp(deps, (app) => mountConsole(app, consoleDeps)), deps, registry, caches, dispose: unlisten };
 }
 
 export interface Listening {

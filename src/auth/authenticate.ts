@@ -134,12 +134,35 @@ function sessionSecret(deps: AuthenticateDeps, checks: SessionChecks, accessKeyI
   const claims = deps.openToken ? deps.openToken(token, accessKeyId) : openSessionToken(deps.keyring, token);
   if (!claims || claims.akid !== accessKeyId) return undefined;
   if (claims.exp * 1000 <= now) throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-  // A chain that began with a web identity or a SAML sign-in has no key behind it; a token with none of them is refused.
-  if (claims.src === undefined) return (claims.wi !== undefined || claims.saml !== undefined) && claims.kind === 'role' ? notRevoked(checks, claims, now) : undefined;
+  return sessionOrigin(deps, checks, claims, now);
+}
+
+/** The unexpired session's origin checks: its source key (or other origin), then revocation. */
+function sessionOrigin(deps: AuthenticateDeps, checks: SessionChecks, claims: SessionClaims, now: number): Maybe<Found | undefined> {
+  // A chain that began with a web identity or a SAML sign-in has no key behind it, nor does one
+  // that began with a console password sign-in (`con`: the IAM user's own session, or a role
+  // session chained from it): a token with none of them is refused.
+  if (claims.src === undefined) {
+    const federated = (claims.wi !== undefined || claims.saml !== undefined) && claims.kind === 'role';
+    const console = claims.con !== undefined && ((claims.kind === 'session' && claims.user !== undefined) || claims.kind === 'role');
+    return federated || console ? notRevoked(checks, claims, now) : undefined;
+  }
   const src = claims.src;
   const cached = deps.keys.get(src);
   if (cached === undefined) return lookupKey(deps, src).then((source) => sessionFrom(checks, claims, source, now));
   return sessionFrom(checks, claims, cached, now);
+}
+
+/**
+ * The checks authenticate() makes on a session, for credentials presented outside a signed
+ * request (the federation endpoint, the console): the token's claims must not be expired, their
+ * source key must still be active and not deactivated since, and the session not revoked. The
+ * session's caller, or undefined.
+ */
+export async function checkSession(deps: AuthenticateDeps, checks: SessionChecks, claims: SessionClaims, now: number): Promise<Caller | undefined> {
+  if (claims.exp * 1000 <= now) return undefined;
+  const found = await sessionOrigin(deps, checks, claims, now);
+  return found?.caller;
 }
 
 function sessionFrom(checks: SessionChecks, claims: SessionClaims, source: KnownKey | undefined, now: number): Maybe<Found | undefined> {

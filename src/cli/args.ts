@@ -2,6 +2,7 @@
  * The command line, parsed: a closed set of commands, each with the flags it accepts. Pure (the
  * caller passes argv), so every misuse is a value, not an exit.
  */
+import { aliasProblem } from '../account-alias.js';
 
 export type Command =
   | { readonly name: 'help' }
@@ -30,8 +31,6 @@ export const AUDIT_MAX_LIMIT = 10_000;
 export type ParsedArgs = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly problem: string };
 
 const ACCOUNT_ID = /^\d{12}$/;
-/** IAM's accountAliasType: 3 to 63 lower-case letters, digits and single hyphens, not at either end. */
-const ACCOUNT_ALIAS = /^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$/;
 
 /** The session token's jti: a UUID (src/sts/issue.ts). */
 const JTI = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,9 +82,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const id = values.get('id');
       const alias = values.get('alias');
       if (id !== undefined && !ACCOUNT_ID.test(id)) return fail('accounts create: --id must be 12 digits');
-      if (alias !== undefined && !ACCOUNT_ALIAS.test(alias)) {
-        return fail('accounts create: --alias must be 3 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit, without two hyphens in a row');
-      }
+      const aliasWrong = alias === undefined ? undefined : aliasProblem(alias);
+      if (aliasWrong !== undefined) return fail(`accounts create: --alias ${aliasWrong}`);
       return { ok: true, command: { name, id, alias } };
     }
     case 'audit':

@@ -7,7 +7,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { bootstrapFirstAccount, createAccount, type NewAccount } from '../accounts/accounts.js';
 import type { Config } from '../config.js';
-import { countAccounts, findAccount, listAccounts } from '../store/accounts.js';
+import { countAccounts, findAccount, findAccountByAlias, listAccounts } from '../store/accounts.js';
 import { openStore, type Store } from '../store/db.js';
 import { rotateKeys } from '../tokens/keys-dir.js';
 import type { Command } from './args.js';
@@ -95,6 +95,8 @@ async function createAccountCommand(command: Extract<Command, { name: 'accounts 
     const now = ctx.now();
     const keyring = await loadKeyring(config, now, (await countAccounts(store.db)) === 0, (line) => ctx.err(`${line}\n`));
     if (command.id !== undefined && (await findAccount(store.db, command.id))) throw new StartupError(1, `account ${command.id} already exists`);
+    // An alias is unique across the service, as CreateAccountAlias keeps it (src/iam/account-aliases.ts).
+    if (command.alias !== undefined && (await findAccountByAlias(store.db, command.alias))) throw new StartupError(1, `the alias ${command.alias} belongs to another account`);
     const created = await createAccount(store, keyring, now, { accountId: command.id, alias: command.alias });
     ctx.out(printable(created, true));
   });

@@ -1,7 +1,8 @@
 /**
  * createApp(deps) → the Hono app: the AWS Query endpoint at `/` (POST and GET), `/healthz`
  * (the process is up), `/readyz` (the database answers, within READY_TIMEOUT_MS, and every
- * migration is applied) and `/static/saml-metadata.xml` (this service's SAML SP metadata).
+ * migration is applied), `/static/saml-metadata.xml` (this service's SAML SP metadata) and
+ * `/static/saml/<SAMLProviderUUID>/saml-metadata.xml` (a provider's, with its encryption keys).
  * No module state: everything comes in through `deps`.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,8 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describeError } from '../describe-error.js';
 import { AwsError } from '../errors.js';
-import { SP_METADATA_PATH, spMetadata } from '../federation/saml/sp-metadata.js';
+import { PROVIDER_SP_METADATA_ROUTE, SP_METADATA_PATH, spMetadata } from '../federation/saml/sp-metadata.js';
+import { providerEncryptionKeys } from '../federation/saml/provider-metadata.js';
 import { renderError } from '../protocol/index.js';
 import { endOfTurn } from './end-of-turn.js';
 import { handleQuery, type PipelineDeps } from './pipeline.js';
@@ -27,8 +29,12 @@ function within<T>(ms: number, work: Promise<T>, late: T): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings> }> {
-  const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+export type App = Hono<{ Bindings: Partial<HttpBindings> }>;
+
+/** `mount` adds routes beside the Query endpoint (the console, src/console/routes.ts), before the catch-all answers. */
+export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
+  const app: App = new Hono<{ Bindings: Partial<HttpBindings> }>();
+  mount?.(app);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // A database that does not answer within READY_TIMEOUT_MS is not ready: a load balancer's
@@ -43,6 +49,12 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: Partial<HttpBindings>
   // This service's SAML SP metadata, for IdP administrators (src/federation/saml/sp-metadata.ts); made once.
   const samlMetadata = spMetadata(deps.registry.saml);
   app.get(SP_METADATA_PATH, () => new Response(samlMetadata, { status: 200, headers: { 'content-type': 'application/samlmetadata+xml' } }));
+  // A provider's, as AWS serves it per IdP for encrypted assertions: the same, with its keys' public halves.
+  app.get(PROVIDER_SP_METADATA_ROUTE, async (c) => {
+    const keys = await providerEncryptionKeys(deps.store.db, deps.registry.keyring, c.req.param('uuid'));
+    if (!keys) return c.notFound();
+    return new Response(spMetadata(deps.registry.saml, keys), { status: 200, headers: { 'content-type': 'application/samlmetadata+xml' } });
+  });
 
   // Every method reaches the pipeline, which answers anything but POST and GET with AWS's error.
   app.all('/', async (c) => {

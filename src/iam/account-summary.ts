@@ -4,18 +4,19 @@
  * `UsersQuota`, …), so a new kind appears here without a change to this file; the rest is counted
  * from the store. Quotas are AWS's defaults (IAM and AWS STS quotas, IAM User Guide), the same
  * numbers the operations enforce. Entities this service does not have (server certificates,
- * instance profiles, MFA devices, signing certificates, passwords, SAML providers) count 0,
+ * instance profiles, signing certificates, passwords) count 0,
  * while their quotas are still reported as AWS reports them.
  */
 import { defineOperation, type DefinedOperation } from '../operation.js';
 import { accountUsage } from '../store/accounts.js';
+import { mfaDeviceUsage } from '../store/mfa-devices.js';
 import { MAX_ACCESS_KEYS } from './access-keys.js';
 import { DOCUMENT_LIMITS } from './documents.js';
 import type { EntityKind } from './entities.js';
 import { MAX_GROUPS_PER_USER } from './groups.js';
 
 /** The usage keys of entities no kind here counts (yet): reported as 0, as AWS reports an account without them. */
-const UNCOUNTED = ['ServerCertificates', 'InstanceProfiles', 'MFADevices', 'MFADevicesInUse'] as const;
+const UNCOUNTED = ['ServerCertificates', 'InstanceProfiles'] as const;
 
 /** AWS's default quotas that no operation here enforces from a constant of its own area. */
 export const DEFAULT_QUOTAS = {
@@ -45,6 +46,8 @@ export function accountSummaryOperations(kinds: readonly EntityKind[]): readonly
       }
       for (const key of UNCOUNTED) summaryMap[key] ??= 0;
       const usage = await accountUsage(ctx.db, ctx.accountId);
+      // MFADevices (every virtual device, assigned or not) is the MFA device kind's own line.
+      const mfa = await mfaDeviceUsage(ctx.db, ctx.accountId);
       return {
         summaryMap: {
           ...summaryMap,
@@ -66,7 +69,9 @@ export function accountSummaryOperations(kinds: readonly EntityKind[]): readonly
           InstanceProfilesQuota: DEFAULT_QUOTAS.InstanceProfilesQuota,
           // 1 when the root user has an access key (active or not), as AWS counts it.
           AccountAccessKeysPresent: usage.rootAccessKeys > 0 ? 1 : 0,
-          AccountMFAEnabled: 0,
+          MFADevicesInUse: mfa.inUse,
+          // 1 when the root user has an MFA device.
+          AccountMFAEnabled: mfa.root > 0 ? 1 : 0,
           AccountPasswordPresent: 0,
           AccountSigningCertificatesPresent: 0,
           // AWS's default: version 1 tokens (version 2 only after the account opts in for all Regions).

@@ -11,25 +11,37 @@
  * account. UpdateSAMLProvider replaces the metadata, so an IdP's certificates rotate by listing
  * the next one beside the current, then dropping the old one.
  *
- * Not yet here: encrypted assertions (AssertionEncryptionMode, AddPrivateKey, RemovePrivateKey):
- * a request that asks for them is refused rather than half-honoured, until the keys are kept
- * sealed with the keyring.
+ * Encrypted assertions (federation-facts §1.6): `AssertionEncryptionMode` Required (only encrypted
+ * assertions) or Allowed (either), and up to 2 private keys (`AddPrivateKey` on Create or Update,
+ * `RemovePrivateKey` by KeyId on Update; rotate by adding the new key, then removing the old one in
+ * a separate request). A key is an RSA private key in PEM (src/federation/saml/private-key.ts),
+ * kept only sealed by the keyring, bound to the provider's ARN and the KeyId; GetSAMLProvider lists
+ * KeyId and Timestamp, never the key. The model marks AddPrivateKey sensitive, so neither the audit
+ * trail nor a validation message carries it. Required with no key is refused, and so is removing
+ * the last key while Required. A provider whose mode was never set reports Allowed.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation } from '../operation.js';
 import { parseIdpMetadata } from '../federation/saml/metadata.js';
+import { canonicalPrivateKey, newPrivateKeyId, samlKeyAad } from '../federation/saml/private-key.js';
 import { lockQuota } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
 import {
+  countSamlProviderKeys,
   countSamlProviders,
   deleteSamlProvider,
+  deleteSamlProviderKey,
   findSamlProvider,
   insertSamlProvider,
+  insertSamlProviderKey,
+  listSamlProviderKeys,
   listSamlProviders,
+  updateSamlProviderEncryptionMode,
   updateSamlProviderMetadata,
   type SamlProviderRow,
 } from '../store/saml-providers.js';
+import type { Keyring } from '../tokens/keyring.js';
 import { putTags } from '../store/tags.js';
 import { samlProviderArn } from '../arn.js';
 import { entityTarget, requireEntity, requireTarget, type EntityKind } from './entities.js';
@@ -74,11 +86,47 @@ export const SAML_PROVIDER: EntityKind<SamlProviderEntity, 'samlProviderArn', 's
 
 const providerTarget = entityTarget(SAML_PROVIDER);
 
-/** Encrypted assertions are refused until their keys can be kept sealed (see the header). */
-function refuseEncryption(input: { readonly assertionEncryptionMode?: string; readonly addPrivateKey?: string; readonly removePrivateKey?: string }): void {
-  if (input.assertionEncryptionMode !== undefined || input.addPrivateKey !== undefined || input.removePrivateKey !== undefined) {
-    throw new AwsError('InvalidInput', 'Encrypted SAML assertions (AssertionEncryptionMode, AddPrivateKey, RemovePrivateKey) are not supported by this service yet.');
+/** IAM's quota of private keys per SAML provider (the model's `privateKeyList` max). */
+export const MAX_SAML_PRIVATE_KEYS = 2;
+
+// (choice of wording: AWS's texts for these refusals are not recorded)
+function keyLimit(): AwsError {
+  return new AwsError('LimitExceeded', `Cannot exceed quota for PrivateKeysPerSAMLProvider: ${MAX_SAML_PRIVATE_KEYS}`);
+}
+function requiredWithoutKey(): AwsError {
+  return new AwsError('InvalidInput', 'AssertionEncryptionMode Required needs a private key: add one with AddPrivateKey.');
+}
+
+/**
+ * The encryption part of a Create or Update, inside its transaction, after the provider row
+ * exists: the key removed, the key added (sealed), the mode set, then the rules on the result
+ * (at most 2 keys; Required only with a key). `current` is the mode before this request.
+ */
+async function applyEncryption(
+  db: Db,
+  keyring: Keyring,
+  arn: string,
+  accountId: string,
+  now: Date,
+  current: 'Required' | 'Allowed' | null,
+  input: { readonly assertionEncryptionMode?: 'Required' | 'Allowed' | undefined; readonly addPrivateKey?: string | undefined; readonly removePrivateKey?: string | undefined },
+): Promise<void> {
+  if (input.assertionEncryptionMode === undefined && input.addPrivateKey === undefined && input.removePrivateKey === undefined) return;
+  // Checked before anything is written, so a refused key changes nothing.
+  const pem = input.addPrivateKey === undefined ? undefined : canonicalPrivateKey(input.addPrivateKey);
+  // Two concurrent AddPrivateKey calls must not both count one key and end at three.
+  await lockQuota(db, 'SAMLPrivateKeysPerAccount', accountId);
+  if (input.removePrivateKey !== undefined && !(await deleteSamlProviderKey(db, arn, input.removePrivateKey))) {
+    throw new AwsError('InvalidInput', `The private key ${input.removePrivateKey} does not exist for ${arn}.`);
   }
+  if (pem !== undefined) {
+    if ((await countSamlProviderKeys(db, arn)) >= MAX_SAML_PRIVATE_KEYS) throw keyLimit();
+    const keyId = newPrivateKeyId();
+    await insertSamlProviderKey(db, arn, { keyId, keySealed: keyring.seal(pem, samlKeyAad(arn, keyId)), createdAt: now });
+  }
+  const mode = input.assertionEncryptionMode ?? current;
+  if (input.assertionEncryptionMode !== undefined) await updateSamlProviderEncryptionMode(db, arn, input.assertionEncryptionMode);
+  if (mode === 'Required' && (await countSamlProviderKeys(db, arn)) === 0) throw requiredWithoutKey();
 }
 
 export const createSamlProvider = defineOperation('CreateSAMLProvider', {
@@ -86,9 +134,9 @@ export const createSamlProvider = defineOperation('CreateSAMLProvider', {
   write: true,
   resource: (input, ctx) => samlProviderArn(ctx.accountId, input.name),
   context: (input) => requestTagContext(input.tags),
-  async handle(input, ctx) {
+  async handle(input, ctx, deps) {
     const tags = checkTags(input.tags);
-    refuseEncryption(input);
+    if (input.assertionEncryptionMode === 'Required' && input.addPrivateKey === undefined) throw requiredWithoutKey();
     const metadata = parseIdpMetadata(input.samlMetadataDocument);
     const arn = samlProviderArn(ctx.accountId, input.name);
     const exists = () => new AwsError('EntityAlreadyExists', `SAMLProvider ${input.name} already exists.`);
@@ -106,9 +154,11 @@ export const createSamlProvider = defineOperation('CreateSAMLProvider', {
       entityId: metadata.entityId,
       certificates: metadata.certificates,
       validUntil: metadata.validUntil ?? null,
+      assertionEncryptionMode: null,
       createdAt: ctx.now,
     };
     if (!(await insertSamlProvider(ctx.db, row))) throw exists();
+    await applyEncryption(ctx.db, deps.keyring, arn, ctx.accountId, ctx.now, null, input);
     await putTags(ctx.db, arn, tags);
     return { samlProviderArn: arn, ...(tags.length > 0 ? { tags } : {}) };
   },
@@ -118,17 +168,19 @@ export const getSamlProvider = defineOperation('GetSAMLProvider', {
   authentication: 'sigv4',
   write: false,
   ...providerTarget,
-  async handle(_input, _ctx, _deps, target) {
+  async handle(_input, ctx, _deps, target) {
     const row = requireTarget(SAML_PROVIDER, target);
+    const keys = await listSamlProviderKeys(ctx.db, row.arn);
     return {
       samlProviderUUID: row.uuid,
       samlMetadataDocument: row.metadata,
       createDate: row.createdAt,
       ...(row.validUntil ? { validUntil: row.validUntil } : {}),
       tags: target.tags,
-      // Plain assertions only, for now (no private keys are kept): AWS's mode for that.
-      assertionEncryptionMode: 'Allowed',
-      privateKeyList: [],
+      // A mode never set is reported as Allowed: plaintext assertions are accepted, as with Allowed.
+      assertionEncryptionMode: row.assertionEncryptionMode ?? 'Allowed',
+      // The KeyId and when it was added; never the key.
+      privateKeyList: keys.map((k) => ({ keyId: k.keyId, timestamp: k.createdAt })),
     };
   },
 });
@@ -148,14 +200,21 @@ export const updateSamlProvider = defineOperation('UpdateSAMLProvider', {
   authentication: 'sigv4',
   write: true,
   ...providerTarget,
-  async handle(input, ctx) {
-    refuseEncryption(input);
-    // The model makes the document optional (for the encryption changes); without them it is the whole update.
-    if (input.samlMetadataDocument === undefined) throw new AwsError('InvalidInput', 'SAMLMetadataDocument is required.');
-    const metadata = parseIdpMetadata(input.samlMetadataDocument);
+  async handle(input, ctx, deps) {
+    const encryption = input.assertionEncryptionMode !== undefined || input.addPrivateKey !== undefined || input.removePrivateKey !== undefined;
+    // The model makes every change optional; at least one is needed.
+    if (input.samlMetadataDocument === undefined && !encryption) throw new AwsError('InvalidInput', 'SAMLMetadataDocument is required.');
+    if (input.addPrivateKey !== undefined && input.removePrivateKey !== undefined) {
+      // AWS: "To rotate private keys, add your new private key and then remove the old key in a separate request."
+      throw new AwsError('InvalidInput', 'To rotate private keys, add the new private key and then remove the old key in a separate request.');
+    }
+    const metadata = input.samlMetadataDocument === undefined ? undefined : parseIdpMetadata(input.samlMetadataDocument);
     const row = await requireEntity(SAML_PROVIDER, ctx, input.samlProviderArn);
-    const changes = { metadata: input.samlMetadataDocument, entityId: metadata.entityId, certificates: metadata.certificates, validUntil: metadata.validUntil ?? null };
-    if (!(await updateSamlProviderMetadata(ctx.db, row.arn, changes))) throw noSuchSamlProvider(row.arn);
+    if (input.samlMetadataDocument !== undefined && metadata) {
+      const changes = { metadata: input.samlMetadataDocument, entityId: metadata.entityId, certificates: metadata.certificates, validUntil: metadata.validUntil ?? null };
+      if (!(await updateSamlProviderMetadata(ctx.db, row.arn, changes))) throw noSuchSamlProvider(row.arn);
+    }
+    await applyEncryption(ctx.db, deps.keyring, row.arn, ctx.accountId, ctx.now, row.assertionEncryptionMode, input);
     return { samlProviderArn: row.arn };
   },
 });

@@ -9,6 +9,8 @@ import { defineOperation, type ContextValues, type DefinedOperation, type Resour
 import { countAccessKeysOf } from '../store/access-keys.js';
 import { findAccount, lockQuota } from '../store/accounts.js';
 import { countGroupsOfUser } from '../store/groups.js';
+import { deletePasswordHistory, hasLoginProfile } from '../store/login-profiles.js';
+import { countMfaDevicesOf } from '../store/mfa-devices.js';
 import { ownedPolicies } from '../store/policies/attachments.js';
 import { deleteAllTags, listTags, putTags } from '../store/tags.js';
 import { countUsers, deleteUserRow, findUser, insertUser, listUsers, renameUser, type UserRow } from '../store/users.js';
@@ -82,6 +84,7 @@ export function userResult(user: UserRow, tags?: readonly Tag[]) {
     userId: user.id,
     arn: userArn(user.accountId, user),
     createDate: user.createdAt,
+    ...(user.passwordLastUsedAt ? { passwordLastUsed: user.passwordLastUsedAt } : {}),
     ...(user.boundaryArn ? { permissionsBoundary: { permissionsBoundaryType: PERMISSIONS_BOUNDARY_TYPE, permissionsBoundaryArn: user.boundaryArn } } : {}),
     ...(tags && tags.length > 0 ? { tags } : {}),
   };
@@ -186,12 +189,15 @@ export const deleteUser = defineOperation('DeleteUser', {
     // which (DeleteUser API reference: "you must delete the items attached to the user manually").
     // Tags are not dependents: they go with the user.
     const conflict = (what: string) => new AwsError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
+    if (await hasLoginProfile(ctx.db, user.id)) throw conflict('delete login profile');
     if ((await countAccessKeysOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete access keys');
     if ((await countGroupsOfUser(ctx.db, user.id)) > 0) throw conflict('remove users from group');
+    if ((await countMfaDevicesOf(ctx.db, ctx.accountId, user.id)) > 0) throw conflict('delete MFA device');
     const owned = await ownedPolicies(ctx.db, user.id);
     if (owned.inline > 0) throw conflict('delete policies');
     if (owned.attached > 0) throw conflict('detach all policies');
     await deleteAllTags(ctx.db, user.id);
+    await deletePasswordHistory(ctx.db, user.id);
     await deleteUserRow(ctx.db, user.id);
     return {};
   },

@@ -24,6 +24,27 @@ export async function findAccount(db: Db, id: string): Promise<AccountRecord | u
   return row;
 }
 
+/** The account whose alias is `alias` (aliases are lower case, unique across the service). */
+export async function findAccountByAlias(db: Db, alias: string): Promise<AccountRecord | undefined> {
+  const [row] = await db.select().from(accounts).where(eq(accounts.alias, alias));
+  return row;
+}
+
+/**
+ * Inside the transaction that sets an alias, before looking for another account that has it:
+ * wait for any other transaction setting the same alias (a transaction-scoped advisory lock, as
+ * lockQuota), so two accounts asking for one alias at once are answered one after the other, and
+ * the second sees the first's. The unique index on accounts.alias stays the last word.
+ */
+export async function lockAlias(db: Db, alias: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`account-alias:${alias}`}))`);
+}
+
+/** Set (or, with null, remove) the account's alias. */
+export async function setAccountAlias(db: Db, id: string, alias: string | null): Promise<void> {
+  await db.update(accounts).set({ alias }).where(eq(accounts.id, id));
+}
+
 export async function listAccounts(db: Db): Promise<AccountRecord[]> {
   return db.select().from(accounts).orderBy(asc(accounts.createdAt), asc(accounts.id));
 }

@@ -255,8 +255,9 @@ export const samlAssertionsUsed = pgTable('saml_assertions_used', {
  * DeactivateMFADevice. The seed (Base32 of 20 random bytes) is sealed by the keyring with
  * associated data `mfa-seed:SERIAL`; never plaintext.
  *
- * `last_time_step` is the TOTP time step of the last code accepted: a code is accepted only for a
- * later step, with one conditional UPDATE, so no code is accepted twice on any node.
+ * `last_time_step` is the TOTP time step (the device's) of the last code accepted: a code is
+ * accepted only for a later step, with one conditional UPDATE, so no code is accepted twice on any
+ * node.
  */
 export const mfaDevices = pgTable('mfa_devices', {
   id: id(),
@@ -269,6 +270,11 @@ export const mfaDevices = pgTable('mfa_devices', {
   /** EnableDate; null while unassigned. */
   enabledAt: timestamptz('enabled_at'),
   lastTimeStep: integer('last_time_step'),
+  /**
+   * How many 30-second steps the device's clock runs ahead of ours (negative: behind), learnt by
+   * ResyncMFADevice; codes are looked for around our step plus this.
+   */
+  timeStepOffset: integer('time_step_offset').notNull().default(0),
   createdAt: createdAt(),
 }, (t) => [
   uniqueName('mfa_devices', t),

@@ -33,3 +33,9 @@ export async function pruneRevokedSessions(db: Db, now: Date): Promise<number> {
   const deleted = await db.delete(revokedSessions).where(lte(revokedSessions.expiresAt, now)).returning({ jti: revokedSessions.jti });
   return deleted.length;
 }
+
+/** Whether `jti` is revoked (a read by primary key; for the console's low-traffic checks, src/console/). */
+export async function isRevoked(db: Db, jti: string): Promise<boolean> {
+  const rows = await db.select({ jti: revokedSessions.jti }).from(revokedSessions).where(eq(revokedSessions.jti, jti)).limit(1);
+  return rows.length > 0;
+}

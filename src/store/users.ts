@@ -3,7 +3,7 @@ import { and, asc, eq, gt, like } from 'drizzle-orm';
 import type { Db } from './db.js';
 import { countInAccount } from './accounts.js';
 import { escapeLike } from './like.js';
-import { managedPolicies, users } from './schema.js';
+import { loginProfiles, managedPolicies, users } from './schema.js';
 
 export interface UserRow {
   readonly id: string;
@@ -14,6 +14,8 @@ export interface UserRow {
   readonly boundaryPolicyId: string | null;
   /** The boundary's ARN, when there is one. */
   readonly boundaryArn: string | null;
+  /** PasswordLastUsed: the last console sign-in with the user's password (read by findUser and listUsers only). */
+  readonly passwordLastUsedAt?: Date | null;
 }
 
 /** The columns of a UserRow; select them with a left join on the boundary policy. */
@@ -29,9 +31,10 @@ export const userColumns = {
 
 export async function findUser(db: Db, accountId: string, name: string): Promise<UserRow | undefined> {
   const [row] = await db
-    .select(userColumns)
+    .select({ ...userColumns, passwordLastUsedAt: loginProfiles.passwordLastUsedAt })
     .from(users)
     .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
+    .leftJoin(loginProfiles, eq(loginProfiles.userId, users.id))
     .where(and(eq(users.accountId, accountId), eq(users.nameLower, name.toLowerCase())));
   return row;
 }
@@ -56,9 +59,10 @@ export async function listUsers(db: Db, accountId: string, opts: { pathPrefix?: 
   if (opts.pathPrefix) where.push(like(users.path, `${escapeLike(opts.pathPrefix)}%`));
   if (opts.after !== undefined) where.push(gt(users.nameLower, opts.after));
   return db
-    .select({ ...userColumns, nameLower: users.nameLower })
+    .select({ ...userColumns, passwordLastUsedAt: loginProfiles.passwordLastUsedAt, nameLower: users.nameLower })
     .from(users)
     .leftJoin(managedPolicies, eq(managedPolicies.id, users.boundaryPolicyId))
+    .leftJoin(loginProfiles, eq(loginProfiles.userId, users.id))
     .where(and(...where))
     .orderBy(asc(users.nameLower))
     .limit(opts.limit);

@@ -6,11 +6,13 @@
  *
  * The steps, in order:
  * 1. The request alone: the RoleArn's and PrincipalArn's forms, the session policies.
- * 2. The provider the PrincipalArn names, which must exist and be in the role's account (each
- *    account trusts its own IdP objects, as on AWS).
+ * 2. The provider the PrincipalArn names, which must exist, be within its metadata's validUntil,
+ *    and be in the role's account (each account trusts its own IdP objects, as on AWS).
  * 3. The Response, verified (src/federation/saml/verify-response.ts): size, no DTD, one assertion,
- *    algorithms, the signature by one of the provider's certificates, and from the signed bytes
- *    only: issuer, time, audience, bearer Recipient.
+ *    algorithms, an EncryptedAssertion decrypted with the provider's private keys (opened from
+ *    the keyring only then; AssertionEncryptionMode Required refuses a plaintext one), the
+ *    signature by one of the provider's certificates, and from the signed bytes only: issuer,
+ *    time, audience, bearer Recipient.
  * 4. What the assertion says: the Role attribute must pair the requested role with this provider;
  *    RoleSessionName, session tags, SourceIdentity.
  * 5. The role's trust policy, for `Federated` = the provider's ARN, with the `SAML:*` keys:
@@ -27,6 +29,7 @@
 import { isArn, parseSamlProviderArn } from '../arn.js';
 import { AwsError } from '../errors.js';
 import { roleSessionNameOf, samlSessionSeconds, samlTrustKeys, sessionTagsOf, sourceIdentityOf, subjectType, nameQualifier } from '../federation/saml/aws-attributes.js';
+import { samlKeyAad } from '../federation/saml/private-key.js';
 import { checkRolePair } from '../federation/saml/role-attribute.js';
 import { verifySamlResponse } from '../federation/saml/verify-response.js';
 import { defineOperation, Issued, type ContextValues, type DefinedOperation } from '../operation.js';
@@ -60,12 +63,18 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
     const provider = await deps.samlProviders.find(providerRef.accountId, input.principalArn, ctx.db);
     // (choice of wording: AWS's text for a provider that does not exist is not recorded)
     if (!provider) throw new AwsError('InvalidIdentityToken', `SAML provider ${input.principalArn} does not exist`);
-    if (provider.assertionEncryptionMode === 'Required') throw new AwsError('InvalidIdentityToken', 'Invalid SAML response: this provider accepts encrypted assertions only.');
+    // The metadata's validUntil (GetSAMLProvider's ValidUntil) bounds the provider's word (choice of wording).
+    if (provider.validUntil !== null && provider.validUntil.getTime() <= ctx.now.getTime()) throw new AwsError('InvalidIdentityToken', `The metadata of SAML provider ${input.principalArn} expired at ${provider.validUntil.toISOString()}`);
 
-    // 3. the response, verified
-    const assertion = verifySamlResponse(
+    // 3. the response, verified (and decrypted: the provider's keys stay sealed until an EncryptedAssertion needs them)
+    const decryption = {
+      mode: provider.assertionEncryptionMode,
+      keyCount: provider.keys.length,
+      openKeys: () => provider.keys.flatMap((k) => deps.keyring.open(k.sealed, samlKeyAad(provider.arn, k.keyId))?.toString('utf8') ?? []),
+    };
+    const assertion = await verifySamlResponse(
       input.samlAssertion,
-      { entityId: provider.entityId, certificates: provider.certificates, allowSha1: deps.saml.allowSha1Providers.includes(provider.arn) },
+      { entityId: provider.entityId, certificates: provider.certificates, allowSha1: deps.saml.allowSha1Providers.includes(provider.arn), decryption },
       deps.saml,
       ctx.now,
     );

@@ -6,8 +6,6 @@
  * The steps, in order:
  * 1. Who may call: an IAM user or a role session (federated users are refused before the handler,
  *    src/auth/credential-type.ts); root gets AWS's "Roles may not be assumed by root accounts.".
- *    SerialNumber/TokenCode fail closed: MFA devices are not built yet, and a request that asks
- *    for MFA must never get credentials without it.
  * 2. What the request alone can be checked for: the RoleArn's form, the session tags (AWS's
  *    InvalidParameterValue rules), the session policies (count, 2,048-character plaintext,
  *    MalformedPolicyDocument), and SourceIdentity, which is set once for a whole chain.
@@ -25,11 +23,25 @@
  *    authorization so that the role's settings are not told to callers it does not trust.
  * 6. PolicyArns are resolved in the role's account, the packed size checked, the credentials
  *    issued, and the role's last use recorded.
+ *
+ * MFA (src/sts/mfa.ts): SerialNumber + TokenCode are verified before the trust policy is evaluated,
+ * so a trust policy that requires aws:MultiFactorAuthPresent sees the code just checked (this is
+ * what the CLI does for a profile with `mfa_serial`). The session's MFA time is, by decision:
+ * - the time of the code verified in this call, when the request carries one;
+ * - otherwise the MFA time of the calling session, when it has one (a role assumed from a
+ *   GetSessionToken session made with MFA, or a chain from such a role): MFA carries along a
+ *   chain, aws:MultiFactorAuthAge keeps counting from the original check and chaining never
+ *   makes it younger. AWS's User Guide says AssumeRole credentials "do not include MFA
+ *   information", yet role sessions assumed from an MFA session are observed to satisfy MFA
+ *   conditions (shared/research/federation-facts.md §1.7); Latchkey follows the observation, so
+ *   the same policies work as on AWS;
+ * - otherwise none: aws:MultiFactorAuthPresent is false in the role session.
  */
 import { callerContext } from '../auth/authorize.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type ContextValues, type DefinedOperation } from '../operation.js';
 import { sourceKeyOf } from './issue.js';
+import { verifiedMfa } from './mfa.js';
 import { inheritedTags } from './session-tags.js';
 import {
   checkRoleArn,
@@ -49,9 +61,6 @@ export { CHAINED_MAX_SECONDS, DEFAULT_ROLE_SESSION_SECONDS } from './role-sessio
 
 const ACTION = 'sts:AssumeRole';
 
-/** A request with MFA parameters is refused until MFA devices exist (never silently ignored). */
-const MFA_NOT_SUPPORTED = 'MultiFactorAuthentication failed: MFA is not supported yet, so SerialNumber and TokenCode cannot be verified.';
-
 export const assumeRole = defineOperation('AssumeRole', {
   authentication: 'sigv4',
   // Not a write: the pipeline records the issuance's audit event before the credentials are
@@ -66,13 +75,17 @@ export const assumeRole = defineOperation('AssumeRole', {
     // 1. who may call
     if (caller.kind === 'root') throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.');
     if (caller.kind === 'federated-user') throw new AwsError('AccessDenied', 'Cannot call AssumeRole with session credentials');
-    if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw new AwsError('AccessDenied', MFA_NOT_SUPPORTED);
 
     // 2. the request itself
     const ref = checkRoleArn(input.roleArn);
     const sessionTags = sessionTagsFor(inheritedTags(caller.session), input.tags, input.transitiveTagKeys);
     const policyArns = checkSessionPolicies(deps, input);
     const sourceIdentity = sourceIdentityFor(input.sourceIdentity, caller.session?.sid);
+    // MFA, outside any transaction (a read-only call), so that a failure is counted. A code
+    // verified here is used up, whatever the trust policy then says. What the trust and identity
+    // policies see is MFA present with age 0, whatever the caller's credentials carried.
+    const verified = await verifiedMfa(ctx, deps.keyring, ACTION, input);
+    const mfaKeys: ContextValues = verified === undefined ? {} : { 'aws:MultiFactorAuthPresent': true, 'aws:MultiFactorAuthAge': 0 };
 
     // 3. the role
     const target = await findAssumable(deps, ctx.db, ref);
@@ -83,7 +96,7 @@ export const assumeRole = defineOperation('AssumeRole', {
 
     // 4. authorization
     const principal = await deps.principals.of(caller, ctx.db);
-    const extra = assumptionContext(target.role, input.roleSessionName, sessionTags, sourceIdentity, { 'sts:ExternalId': input.externalId });
+    const extra = { ...assumptionContext(target.role, input.roleSessionName, sessionTags, sourceIdentity, { 'sts:ExternalId': input.externalId }), ...mfaKeys };
     authorizeAssumption(
       {
         principal: caller.principal,
@@ -104,9 +117,8 @@ export const assumeRole = defineOperation('AssumeRole', {
       tags: sessionTags,
       sourceIdentity,
       claims: {
-        // MFA verified earlier in the chain (GetSessionToken with MFA, then AssumeRole) carries on,
-        // as aws:MultiFactorAuthPresent does on AWS.
-        mfa: caller.session?.mfa,
+        // Verified now, or else carried from the calling session (see the header).
+        mfa: verified ?? caller.session?.mfa,
         depth: caller.session?.kind === 'role' ? caller.session.depth + 1 : 0,
         ...sourceKeyOf(caller),
       },

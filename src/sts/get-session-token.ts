@@ -10,20 +10,18 @@
  * - DurationSeconds 900..129600 (the model's range), default 43200. For the root user "sessions …
  *   are restricted to a maximum of 3,600 seconds … If the duration is longer than one hour, the
  *   session … defaults to one hour" (STS API Reference): a cap, not an error.
- * - SerialNumber / TokenCode: MFA devices are not built yet, so no code can be verified. The call
- *   fails closed with AWS's answer for a device that is not associated with the user, never
- *   silently issuing credentials without MFA.
+ * - SerialNumber / TokenCode: verified (src/sts/mfa.ts): the user's own device, a fresh code, at
+ *   most once; the session then carries its MFA time (aws:MultiFactorAuthPresent true,
+ *   aws:MultiFactorAuthAge). Only with MFA may the session call IAM; without it, IAM answers
+ *   InvalidClientTokenId, and in STS only AssumeRole and GetCallerIdentity are open either way
+ *   (src/auth/credential-type.ts; IAM User Guide, "Comparing the AWS STS API operations").
  */
-import { AwsError } from '../errors.js';
 import { defineOperation, Issued, type DefinedOperation } from '../operation.js';
 import { issueCredentials, sourceKeyOf } from './issue.js';
+import { verifiedMfa } from './mfa.js';
 
 export const DEFAULT_SESSION_SECONDS = 43_200;
 export const ROOT_MAX_SESSION_SECONDS = 3_600;
-
-/** AWS's message when the MFA device cannot be used to validate the code. */
-export const MFA_UNAVAILABLE =
-  'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user. (This service does not support MFA devices yet.)';
 
 export const getSessionToken = defineOperation('GetSessionToken', {
   authentication: 'sigv4',
@@ -32,7 +30,8 @@ export const getSessionToken = defineOperation('GetSessionToken', {
   resource: () => '*',
   handle: async (input, ctx, deps) => {
     const { caller } = ctx;
-    if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw new AwsError('AccessDenied', MFA_UNAVAILABLE);
+    // Outside any transaction (a read-only call): a failure is counted even though the call fails.
+    const mfa = await verifiedMfa(ctx, deps.keyring, 'sts:GetSessionToken', input);
     const requested = input.durationSeconds ?? DEFAULT_SESSION_SECONDS;
     const duration = caller.kind === 'root' ? Math.min(requested, ROOT_MAX_SESSION_SECONDS) : requested;
     const { credentials, claims } = issueCredentials(deps.keyring, ctx.now, duration, {
@@ -42,6 +41,7 @@ export const getSessionToken = defineOperation('GetSessionToken', {
       uid: caller.userId,
       user: caller.kind === 'user' ? caller.user : undefined,
       depth: 0,
+      mfa,
       ...sourceKeyOf(caller),
     });
     return new Issued({ credentials }, claims);

@@ -48,10 +48,15 @@ export function issueCredentials(keyring: Keyring, now: Date, durationSeconds: n
  * the key goes when it was last deactivated (`srcOff`, as this node knows it): deactivating the
  * key later changes that value, which ends the new session for good, chained ones included.
  */
-export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcct' | 'srcOff' | 'wi' | 'saml'> {
+export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcct' | 'srcOff' | 'wi' | 'saml' | 'con'> {
   const s = caller.session;
-  // A chain that started from a web identity or a SAML sign-in has no key: it carries its origin on instead.
-  if (s !== undefined && s.src === undefined) return s.saml !== undefined ? { saml: s.saml } : { wi: s.wi };
+  // A chain that started from a web identity, a SAML sign-in or a console password sign-in has no
+  // key: it carries its origin on instead.
+  if (s !== undefined && s.src === undefined) {
+    if (s.saml !== undefined) return { saml: s.saml };
+    if (s.con !== undefined) return { con: s.con };
+    return { wi: s.wi };
+  }
   if (s !== undefined) return { src: s.src, srcAcct: s.srcAcct, ...(s.srcOff !== undefined ? { srcOff: s.srcOff } : {}) };
   return { src: caller.accessKeyId, srcAcct: caller.accountId, ...(caller.keyDeactivatedAt !== undefined ? { srcOff: caller.keyDeactivatedAt } : {}) };
 }

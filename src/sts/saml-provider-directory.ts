@@ -3,7 +3,8 @@
  * per-account cache like the OpenID Connect providers' (oidc-provider-directory.ts): read once per
  * node until the account changes. Only what verification needs is kept (never the metadata
  * document), and only providers that exist: made-up ARNs are read again each time, so they
- * cannot fill the cache.
+ * cannot fill the cache. A provider's private keys for encrypted assertions are cached as they are
+ * stored, sealed: AssumeRoleWithSAML opens them only when an EncryptedAssertion arrives.
  */
 import type { AccountCache } from '../auth/account-cache.js';
 import type { SamlProviderDirectory } from '../operation.js';

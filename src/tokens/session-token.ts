@@ -88,6 +88,12 @@ export interface SessionClaims {
    * the assumption (`saml:namequalifier`, `saml:sub`, `saml:sub_type`).
    */
   readonly saml?: SamlOrigin | undefined;
+  /**
+   * The console sign-in the session was issued from (src/console/): the console session's id. A
+   * user signed in with a password has no access key behind their credentials; this is their
+   * origin instead of `src`, accepted only on GetSessionToken-kind sessions of an IAM user.
+   */
+  readonly con?: string | undefined;
 }
 
 export interface SamlOrigin {

@@ -109,4 +109,20 @@ describe('third-party SAML code', () => {
       .map((f) => relative(SRC, f));
     expect(importers).toEqual(['federation/saml/samlify.ts']);
   });
+
+  it('libxml2-wasm, the schema validator, is imported by src/federation/saml/schema.ts alone', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^libxml2-wasm(\/|$)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['federation/saml/schema.ts']);
+  });
+});
+
+describe('third-party TOTP code', () => {
+  it('otplib is imported by src/auth/totp.ts alone', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^(otplib|@otplib\/)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['auth/totp.ts']);
+  });
 });

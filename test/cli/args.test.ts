@@ -75,6 +75,12 @@ describe('parseArgs', () => {
     expect(parsed.ok).toBe(false);
   });
 
+  // Ours on top (src/account-alias.ts): an alias that reads as an account id is refused, as CreateAccountAlias refuses it.
+  test('a 12-digit alias is refused', () => {
+    expect(parseArgs(['accounts', 'create', '--alias', '123456789012'])).toEqual({ ok: false, problem: 'accounts create: --alias must not be 12 digits, which would read as an account id' });
+    expect(parseArgs(['accounts', 'create', '--alias', '1234567890123'])).toMatchObject({ ok: true });
+  });
+
   test.each(['abc', 'ops-team-1', 'a'.repeat(63)])('alias %j is accepted', (alias) => {
     expect(parseArgs(['accounts', 'create', '--alias', alias])).toMatchObject({ ok: true });
   });

@@ -154,6 +154,9 @@ describe(`cli: a journey on ${backend}`, () => {
     const [taken, foreignKeys] = [await cli(['accounts', 'create', '--id', '123456789012'], env), await cli(['accounts', 'create'], { ...env, KEYS_DIR: join(tmp, 'elsewhere') })];
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('account 123456789012 already exists');
+    const aliasTaken = await cli(['accounts', 'create', '--alias', 'ops'], env);
+    expect(aliasTaken.code).toBe(1);
+    expect(aliasTaken.stderr).toContain('the alias ops belongs to another account');
     expect(foreignKeys.code).toBe(1);
     expect(foreignKeys.stderr).toContain('the database already holds accounts');
     expect(existsSync(join(tmp, 'elsewhere'))).toBe(false);

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
         multiTenantIssuers: ['token.actions.githubusercontent.com', 'gitlab.com'],
         oidcCaBundle: undefined, oidcFetchTimeoutMs: 3000,
         googleIssuerUrl: 'https://accounts.google.com', facebookGraphUrl: 'https://graph.facebook.com', amazonApiUrl: 'https://api.amazon.com',
+        consoleDestinations: [],
         saml: {
           entityId: 'urn:amazon:webservices',
           audiences: ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'],
@@ -24,6 +25,16 @@ describe('parseConfig', () => {
         },
       },
     });
+  });
+
+  it('CONSOLE_DESTINATIONS: absolute URL prefixes, https in production; anything else listed as a problem', () => {
+    expect(parseConfig({ CONSOLE_DESTINATIONS: 'https://portal.example.com/app, http://127.0.0.1:3000/' })).toMatchObject({ ok: true, config: { consoleDestinations: ['https://portal.example.com/app', 'http://127.0.0.1:3000/'] } });
+    for (const bad of ['/relative', 'javascript:alert(1)', 'https://a.example/?q=1', 'https://user:pw@a.example/', 'ftp://a.example/']) {
+      const r = parseConfig({ CONSOLE_DESTINATIONS: bad });
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.problems.join('\n')).toMatch(/^CONSOLE_DESTINATIONS must be/);
+    }
+    expect(parseConfig({ NODE_ENV: 'production', CONSOLE_DESTINATIONS: 'http://portal.example.com' }).ok).toBe(false);
   });
 
   it('SAML_* settings: lists, the skew bound, provider ARNs for SHA-1', () => {

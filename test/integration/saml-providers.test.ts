@@ -107,7 +107,7 @@ describe('the metadata document', () => {
     expect((await findSamlProvider(svc.store.db, acct, arnOf('TwoOfEleven')))?.certificates).toEqual([A, B]);
   });
 
-  test('encrypted assertions are refused until they are supported', async () => {
+  test('AssertionEncryptionMode Required without a private key is refused (keys and modes: sts-assume-role-with-saml-encrypted.test.ts)', async () => {
     await expect(iam.send(new CreateSAMLProviderCommand({ Name: 'Enc', SAMLMetadataDocument: idpMetadata([A]), AssertionEncryptionMode: 'Required' }))).rejects.toMatchObject({
       name: 'InvalidInputException',
     });

@@ -209,6 +209,13 @@ describe('the request', () => {
     expect(await refusal(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn('SamlRole'), PrincipalArn: `arn:aws:iam::${acct}:saml-provider/Nobody`, SAMLAssertion: assertion })))).toMatchObject({ code: 'InvalidIdentityToken', status: 400 });
   });
 
+  test('a provider whose metadata validUntil has passed vouches for nobody', async () => {
+    await iam.send(new CreateSAMLProviderCommand({ Name: 'Expired', SAMLMetadataDocument: idpMetadata([testKey('idp-a').certificateBase64], { validUntil: '2020-01-01T00:00:00Z' }) }));
+    const expiredArn = `arn:aws:iam::${acct}:saml-provider/Expired`;
+    const assertion = signedWith({ id: '_expired-provider', roleValue: `${roleArn('SamlRole')},${expiredArn}` });
+    expect(await refusal(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn('SamlRole'), PrincipalArn: expiredArn, SAMLAssertion: assertion })))).toMatchObject({ code: 'InvalidIdentityToken', status: 400 });
+  });
+
   test('the SP metadata names the entity id and the accepted Recipient', async () => {
     const res = await fetch(`${svc.url}/static/saml-metadata.xml`);
     expect(res.status).toBe(200);

@@ -2,7 +2,7 @@
  * AssumeRole through @aws-sdk/client-sts: trust policy and caller policy (same account and
  * cross-account), ExternalId, durations and the role-chaining cap, RoleSessionName, session
  * policies (inline and PolicyArns, the 2,048-character plaintext and the packed size), session
- * tags and their transitive rules, SourceIdentity, MFA failing closed, and what the resulting
+ * tags and their transitive rules, SourceIdentity, MFA failing closed for an unknown serial, and what the resulting
  * credentials may then do.
  */
 import { randomBytes } from 'node:crypto';
@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
 import type { NewAccount } from '../../src/accounts/accounts.js';
+import { MFA_UNKNOWN_SERIAL } from '../../src/sts/mfa.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
 import { allow, type Credentials, credentialsOf, rootCredentials, type TestService, useService } from '../helpers/service.js';
 
@@ -189,12 +190,12 @@ describe('who may assume a role', () => {
     await expect(assume(svc.root, { RoleArn: roleArn })).rejects.toMatchObject({ name: 'AccessDenied', message: 'Roles may not be assumed by root accounts.' });
   });
 
-  test('SerialNumber and TokenCode fail closed: MFA is not supported yet', async () => {
+  test('SerialNumber and TokenCode naming no device of the caller fail closed (MFA that works: mfa-sts.test.ts)', async () => {
     const user = await svc.userWithPolicy('mfa-user');
     const roleArn = await createRole('MfaRole', trust(trusts(userArn('mfa-user'))));
     const mfa = { SerialNumber: `arn:aws:iam::${acct}:mfa/mfa-user`, TokenCode: '123456' };
-    await expect(assume(user, { RoleArn: roleArn, ...mfa })).rejects.toMatchObject({ name: 'AccessDenied', message: expect.stringContaining('MFA is not supported yet') });
-    await expect(assume(user, { RoleArn: roleArn, SerialNumber: mfa.SerialNumber })).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(assume(user, { RoleArn: roleArn, ...mfa })).rejects.toMatchObject({ name: 'AccessDenied', message: MFA_UNKNOWN_SERIAL });
+    await expect(assume(user, { RoleArn: roleArn, SerialNumber: mfa.SerialNumber })).rejects.toMatchObject({ name: 'AccessDenied', message: MFA_UNKNOWN_SERIAL });
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * GetSessionToken through @aws-sdk/client-sts: who may call it, durations (and the root cap),
- * the fail-closed MFA parameters, and what the sealed token carries.
+ * MFA parameters that name no device of the caller, and what the sealed token carries (MFA that
+ * works: test/integration/mfa-sts.test.ts).
  */
 import { CreateAccessKeyCommand, CreateUserCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
 import { describe, expect, test } from 'vitest';
-import { MFA_UNAVAILABLE } from '../../src/sts/get-session-token.js';
+import { MFA_INVALID_CODE, MFA_UNKNOWN_SERIAL } from '../../src/sts/mfa.js';
 import { openSessionToken, type SessionClaims } from '../../src/tokens/session-token.js';
 import { allow, type Credentials, type TestService, useService } from '../helpers/service.js';
 
@@ -131,21 +132,26 @@ describe('GetSessionToken for the root user', () => {
   });
 });
 
-describe('GetSessionToken with MFA parameters (no MFA devices yet: fails closed)', () => {
+describe('GetSessionToken with MFA parameters that name no device of the caller: fails closed', () => {
   test.each([
     ['SerialNumber and TokenCode', { SerialNumber: 'arn:aws:iam::123456789012:mfa/someone', TokenCode: '123456' }],
     ['SerialNumber alone', { SerialNumber: 'GAHT12345678' }],
     ['TokenCode alone', { TokenCode: '123456' }],
   ])('%s: AccessDenied, no credentials', async (_, params) => {
     const user = await svc.userWithPolicy(`mfa-${Object.keys(params).join('-')}`, allow('*'));
-    await expect(svc.sts(user).send(new GetSessionTokenCommand(params))).rejects.toMatchObject({ name: 'AccessDenied', message: MFA_UNAVAILABLE });
+    await expect(svc.sts(user).send(new GetSessionTokenCommand(params))).rejects.toMatchObject({ name: 'AccessDenied', message: MFA_UNKNOWN_SERIAL });
   });
 
-  test('root is refused the same way', async () => {
+  test('root is refused the same way (root credentials cannot use MFA-protected API access)', async () => {
     await expect(svc.sts().send(new GetSessionTokenCommand({ SerialNumber: 'GAHT12345678', TokenCode: '123456' }))).rejects.toMatchObject({
       name: 'AccessDenied',
-      message: MFA_UNAVAILABLE,
+      message: MFA_UNKNOWN_SERIAL,
     });
+  });
+
+  test("AWS's two messages, exactly (the trailing space and the two spaces are AWS's)", () => {
+    expect(MFA_INVALID_CODE).toBe('MultiFactorAuthentication failed with invalid MFA one time pass code. ');
+    expect(MFA_UNKNOWN_SERIAL).toBe('MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.');
   });
 
   test('a malformed TokenCode is a ValidationError first', async () => {

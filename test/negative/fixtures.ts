@@ -9,7 +9,7 @@ import { accessKeyAad } from '../../src/auth/authenticate.js';
 import { newAccessKeyId, newSecretAccessKey } from '../../src/iam/ids.js';
 import { API_VERSIONS } from '../../src/protocol/index.js';
 import { insertAccessKey } from '../../src/store/access-keys.js';
-import { accessKeys } from '../../src/store/schema.js';
+import { accessKeys, mfaDevices } from '../../src/store/schema.js';
 import type { NewAccount } from '../../src/accounts/accounts.js';
 import { rootCredentials, type Credentials, type TestService } from '../helpers/service.js';
 
@@ -63,5 +63,6 @@ export async function deactivate(svc: TestService, key: UserKey, account: NewAcc
 /** Every sealed secret in the database (the log scan checks none of them leaks). */
 export async function sealedSecrets(svc: TestService): Promise<string[]> {
   const rows = await svc.store.db.select({ sealed: accessKeys.secretSealed }).from(accessKeys);
-  return rows.map((r) => r.sealed);
+  const seeds = await svc.store.db.select({ sealed: mfaDevices.seedSealed }).from(mfaDevices);
+  return [...rows, ...seeds].map((r) => r.sealed);
 }

@@ -23,6 +23,7 @@ const { SamlLib } = samlify;
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
   ds: 'http://www.w3.org/2000/09/xmldsig#',
+  xenc: 'http://www.w3.org/2001/04/xmlenc#',
   saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
   samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
 } as const;
@@ -138,6 +139,14 @@ export interface DocumentFacts {
   readonly destination: string | undefined;
   /** Comment nodes anywhere in the document (the comment-truncation and comment-in-digest forms). */
   readonly comments: number;
+  /** ds:Signature children of a Response root (a signature over the whole Response). */
+  readonly responseSignatures: number;
+  /** EncryptedAssertion elements anywhere (also counted in `assertions`). */
+  readonly encryptedAssertions: number;
+  /** The Algorithm of every xenc:EncryptedKey's EncryptionMethod (the key transport). */
+  readonly keyTransportAlgorithms: readonly string[];
+  /** The Algorithm of every xenc:EncryptedData's EncryptionMethod (the data encryption). */
+  readonly dataEncryptionAlgorithms: readonly string[];
 }
 
 function countComments(node: Node): number {
@@ -160,7 +169,10 @@ export function readDocument(xml: string): DocumentFacts {
   const doc = parseXml(xml);
   const root = doc.documentElement;
   if (!root) throw new Error('XML parsing error: no document element');
-  const algorithms = (local: string) => descendants(doc, NS.ds, local).map((el) => attr(el, 'Algorithm') ?? '');
+  // A ds:DigestMethod inside an xenc:EncryptionMethod is RSA-OAEP's digest, not a signature's (encryption-algorithms.ts checks that part).
+  const inEncryptionMethod = (el: Element) => el.parentNode !== null && isElement(el.parentNode) && el.parentNode.namespaceURI === NS.xenc && el.parentNode.localName === 'EncryptionMethod';
+  const algorithms = (local: string) => descendants(doc, NS.ds, local).filter((el) => !inEncryptionMethod(el)).map((el) => attr(el, 'Algorithm') ?? '');
+  const encryptionMethods = (local: string) => descendants(doc, NS.xenc, local).flatMap((el) => children(el, NS.xenc, 'EncryptionMethod').map((m) => attr(m, 'Algorithm') ?? ''));
   const isResponse = root.namespaceURI === NS.samlp && root.localName === 'Response';
   const status = isResponse ? children(root, NS.samlp, 'Status')[0] : undefined;
   const statusCode = status ? children(status, NS.samlp, 'StatusCode')[0] : undefined;
@@ -174,6 +186,10 @@ export function readDocument(xml: string): DocumentFacts {
     status: statusCode && attr(statusCode, 'Value'),
     destination: isResponse ? attr(root, 'Destination') : undefined,
     comments: countComments(doc),
+    responseSignatures: isResponse ? children(root, NS.ds, 'Signature').length : 0,
+    encryptedAssertions: descendants(doc, NS.saml, 'EncryptedAssertion').length,
+    keyTransportAlgorithms: encryptionMethods('EncryptedKey'),
+    dataEncryptionAlgorithms: encryptionMethods('EncryptedData'),
   };
 }
 
@@ -209,6 +225,60 @@ export function verifySignedAssertion(xml: string, certificates: readonly string
     if (verified && signed !== null) return signed;
   }
   return undefined;
+}
+
+/* An encrypted assertion --------------------------------------------------------------------- */
+
+/** An EncryptedAssertion decrypted: the Response with the Assertion in its place, and the Assertion alone. */
+export interface DecryptedResponse {
+  /** The Response as given, its EncryptedAssertion replaced by the decrypted Assertion. */
+  readonly document: string;
+  /** The decrypted Assertion's XML, as the IdP encrypted it. */
+  readonly assertion: string;
+}
+
+/**
+ * The Response's EncryptedAssertion (a child of the root; samlify looks nowhere else) decrypted
+ * with samlify's `decryptAssertion` (its XML Encryption, @authenio/xml-encryption) and
+ * `privateKeyPem`; undefined when this key does not decrypt it (another key's, tampered
+ * ciphertext, a GCM tag that fails, bad padding, an algorithm it does not know). Which algorithms
+ * are acceptable is decided before this is called (encryption-algorithms.ts): samlify would also
+ * take rsa-1_5 key transport (federation-facts §2.2, item 3).
+ *
+ * samlify prints every failed decryption with console.error; with two keys (rotation) and
+ * attacker-made ciphertext that would be a line on stderr per request, so console.error is
+ * silenced for this synchronous call only (samlify's promise executor runs xml-encryption's
+ * synchronous decrypt before it returns: nothing else runs in between).
+ */
+export async function decryptAssertion(xml: string, privateKeyPem: string): Promise<DecryptedResponse | undefined> {
+  // decryptAssertion reads only entitySetting.encPrivateKey; the metadata is an empty stand-in.
+  const entityMeta = {
+    xmlString: '',
+    getMetadata: () => '',
+    exportMetadata: () => undefined,
+    getEntityID: () => '',
+    getX509Certificate: () => [],
+    getNameIDFormat: () => [],
+    getSingleLogoutService: () => '',
+    getSupportBindings: () => [],
+  };
+  const here = { entitySetting: { encPrivateKey: privateKeyPem }, entityMeta };
+  const print = console.error;
+  let pending: Promise<[string, string]>;
+  console.error = () => undefined;
+  try {
+    pending = SamlLib.decryptAssertion(here, xml);
+  } catch {
+    return undefined;
+  } finally {
+    console.error = print;
+  }
+  try {
+    const [document, assertion] = await pending;
+    return { document, assertion };
+  } catch {
+    return undefined;
+  }
 }
 
 /* The signed assertion ------------------------------------------------------------------------ */

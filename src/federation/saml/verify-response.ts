@@ -6,7 +6,8 @@
  *
  * Order (each step refuses with AWS's code; see each module for its rule):
  * 1. size, before anything is decoded (AWS: at most 100,000 base64 characters), then strict base64;
- * 2. no DTD (entity expansion, external entities), well-formed XML, a `samlp:Response` root;
+ * 2. no DTD (entity expansion, external entities), well-formed XML, valid against the SAML 2.0
+ *    schemas (schema.ts), a `samlp:Response` root;
  * 3. the whole document's shape: exactly one assertion anywhere (Extensions, Advice and wrappers
  *    included), one SignedInfo per Signature, no comments, only allowed algorithms, a Success
  *    status, the Response's Issuer (when present) and Destination (when present) ours to accept;
@@ -14,15 +15,33 @@
  * 5. the signed assertion: an ID, every Issuer the provider's entity id, Conditions in time, our
  *    audience, exactly one bearer SubjectConfirmation to one of our Recipients, a NameID, and
  *    SessionNotOnOrAfter (when present) in the future.
+ *
+ * An EncryptedAssertion (the provider's AssertionEncryptionMode and private keys) takes the place
+ * of step 4, and the rest is the same:
+ * - a plaintext assertion is refused when the mode is Required; an EncryptedAssertion when the
+ *   provider has no private key; the key transport must be RSA-OAEP and the data AES-GCM or
+ *   AES-CBC (encryption-algorithms.ts), before anything is decrypted;
+ * - a Response that carries its own signature: that signature is verified over the received
+ *   document first, and the assertion is decrypted from the signed bytes (the signature covers
+ *   the ciphertext);
+ * - an unsigned Response: the assertion is decrypted, and it must carry its own signature, which
+ *   must verify over the decrypted assertion (anyone can encrypt to a public key: an unsigned
+ *   decrypted assertion is nobody's word);
+ * - each of the provider's keys is tried (rotation); one answer for any failure;
+ * - the decrypted document goes through steps 2 and 3 again (no DTD, the schemas, one assertion
+ *   and no other encrypted one, no comments, allowed algorithms), since its content was hidden
+ *   from them.
  */
 import { AwsError } from '../../errors.js';
 import { checkAlgorithms } from './algorithms.js';
 import { checkAudience } from './audience.js';
 import { checkConditions } from './conditions.js';
+import { checkEncryptionAlgorithms } from './encryption-algorithms.js';
 import { checkIssuers } from './issuer.js';
 import { refuseDoctype } from './no-dtd.js';
-import { NS, readAssertion, readDocument, type DocumentFacts } from './samlify.js';
+import { decryptAssertion, NS, readAssertion, readDocument, type DecryptedResponse, type DocumentFacts } from './samlify.js';
 import { verifiedAssertion } from './signature.js';
+import { checkSchema } from './schema.js';
 import { checkOneSignedInfo } from './signed-info.js';
 import { checkSingleAssertion } from './single-assertion.js';
 import { checkAssertionSize } from './size.js';
@@ -47,6 +66,18 @@ export interface SamlIssuerKeys {
   readonly certificates: readonly string[];
   /** The provider accepts rsa-sha1 and sha1 digests (SAML_ALLOW_SHA1_PROVIDERS). */
   readonly allowSha1: boolean;
+  /** Encrypted assertions; absent: none accepted, plaintext only. */
+  readonly decryption?: SamlDecryptionKeys;
+}
+
+/** The provider's AssertionEncryptionMode and private keys. */
+export interface SamlDecryptionKeys {
+  /** Required: only encrypted assertions; Allowed or never set: either (encrypted ones only with a key). */
+  readonly mode: 'Required' | 'Allowed' | null;
+  /** How many private keys the provider has. */
+  readonly keyCount: number;
+  /** The private keys (PEM), opened only when an EncryptedAssertion has arrived and passed the checks before decryption. */
+  readonly openKeys: () => readonly string[];
 }
 
 export interface VerifiedAssertion {
@@ -65,7 +96,8 @@ export interface VerifiedAssertion {
 }
 
 const UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
-const BASE64 = /^[A-Za-z0-9+/\r\n\t ]*={0,2}[\r\n\t ]*$/;
+// The padding part starts with `=`, which the body cannot hold: no overlap, so no backtracking on hostile input.
+const BASE64 = /^[A-Za-z0-9+/\r\n\t ]*(?:=[\r\n\t ]*){0,2}$/;
 
 function invalid(detail: string): AwsError {
   return new AwsError('InvalidIdentityToken', `Invalid SAML response: ${detail}`);
@@ -103,19 +135,63 @@ function date(value: string | undefined): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }
 
-export function verifySamlResponse(base64: string, provider: SamlIssuerKeys, acceptance: SamlAcceptance, now: Date): VerifiedAssertion {
+/** The EncryptedAssertion decrypted with the first of the provider's keys that decrypts it. */
+async function decryptWithKeys(xml: string, keys: SamlDecryptionKeys): Promise<DecryptedResponse> {
+  for (const pem of keys.openKeys()) {
+    const decrypted = await decryptAssertion(xml, pem);
+    if (decrypted) return decrypted;
+  }
+  // One answer for a wrong key, tampered ciphertext, a failed GCM tag or bad CBC padding.
+  throw invalid('the encrypted assertion could not be decrypted with the provider\'s private keys.');
+}
+
+/** Steps 2 and 3 again, over what decryption revealed: the assertion is now in plaintext and must be the only one. */
+function checkDecrypted(decrypted: DecryptedResponse, provider: SamlIssuerKeys, acceptance: SamlAcceptance): void {
+  refuseDoctype(decrypted.assertion);
+  const facts = documentFacts(decrypted.document);
+  checkSchema(decrypted.document);
+  if (facts.encryptedAssertions !== 0) throw invalid('the encrypted assertion holds another encrypted assertion.');
+  checkShape(facts, provider, acceptance);
+}
+
+/** The signed assertion's XML, from an EncryptedAssertion (see the header for the two forms). */
+async function decryptedSignedAssertion(xml: string, facts: DocumentFacts, provider: SamlIssuerKeys, acceptance: SamlAcceptance): Promise<string> {
+  const keys = provider.decryption;
+  if (!keys || keys.keyCount === 0) throw invalid('this provider has no private key for encrypted assertions.');
+  checkEncryptionAlgorithms(facts);
+  if (facts.responseSignatures > 0) {
+    // The Response's signature first, over the document as received; then only its signed bytes are decrypted.
+    const signedResponse = verifiedAssertion(xml, provider.certificates);
+    const decrypted = await decryptWithKeys(signedResponse, keys);
+    checkDecrypted(decrypted, provider, acceptance);
+    return decrypted.assertion;
+  }
+  const decrypted = await decryptWithKeys(xml, keys);
+  checkDecrypted(decrypted, provider, acceptance);
+  // The decrypted assertion's own signature, over the decrypted assertion; none: refused.
+  return verifiedAssertion(decrypted.document, provider.certificates);
+}
+
+export async function verifySamlResponse(base64: string, provider: SamlIssuerKeys, acceptance: SamlAcceptance, now: Date): Promise<VerifiedAssertion> {
   checkAssertionSize(base64);
   const xml = decode(base64);
   refuseDoctype(xml);
-  checkShape(documentFacts(xml), provider, acceptance);
+  const facts = documentFacts(xml);
+  checkSchema(xml);
+  checkShape(facts, provider, acceptance);
 
-  const signed = verifiedAssertion(xml, provider.certificates);
+  let signed: string;
+  if (facts.encryptedAssertions > 0) {
+    signed = await decryptedSignedAssertion(xml, facts, provider, acceptance);
+  } else {
+    if (provider.decryption?.mode === 'Required') throw invalid('this provider accepts encrypted assertions only.');
+    signed = verifiedAssertion(xml, provider.certificates);
+  }
   let assertion;
   try {
     assertion = readAssertion(signed);
   } catch {
-    // A signed Response whose signed bytes hold no plain assertion (an EncryptedAssertion, until
-    // this service decrypts them).
+    // A signed Response whose signed bytes hold no plain assertion.
     throw invalid('the signed part holds no assertion.');
   }
   if (assertion.id === undefined || assertion.id === '') throw invalid('the assertion has no ID.');

@@ -69,6 +69,10 @@ describe('verifiedAssertion', () => {
       status: 'urn:oasis:names:tc:SAML:2.0:status:Success',
       destination: RECIPIENT,
       comments: 0,
+      responseSignatures: 0,
+      encryptedAssertions: 0,
+      keyTransportAlgorithms: [],
+      dataEncryptionAlgorithms: [],
     });
     expect(readDocument(responseXml().replace('alice</saml:NameID>', 'ali<!-- x -->ce</saml:NameID>')).comments).toBe(1);
   });

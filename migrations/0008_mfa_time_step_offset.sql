@@ -1,0 +1,1 @@
+ALTER TABLE "mfa_devices" ADD COLUMN "time_step_offset" integer DEFAULT 0 NOT NULL;
