@@ -13,6 +13,7 @@ import type { RawRequest } from '../src/http/raw-request.js';
 import type { Service } from '../src/service.js';
 import { verifyWebIdentityToken } from '../src/federation/oidc/verify.js';
 import { parseXml, verifySignedAssertion } from '../src/federation/saml/samlify.js';
+import { checkSchema } from '../src/federation/saml/schema.js';
 import { verifySamlResponse } from '../src/federation/saml/verify-response.js';
 import { asKeySet, verifySignature } from '../src/federation/oidc/jose.js';
 import { verify } from '../src/sigv4/index.js';
@@ -147,8 +148,8 @@ export async function breakdown(
 
 /**
  * AssumeRoleWithSAML's own steps, then the whole call: what it adds to AssumeRole's work is the
- * response parsed (xmldom) and its signature verified (xml-crypto, through samlify), the checks on
- * the signed assertion, and the assertion's id inserted in the replay store (one more write per
+ * response parsed (xmldom), checked against the schemas (libxml2) and its signature verified
+ * (xml-crypto, through samlify), the checks on the signed assertion, and the assertion's id inserted in the replay store (one more write per
  * call, beside the issuance's audit event).
  */
 async function samlStages(service: Service, saml: SamlBreakdown, check: (r: RawRequest, name: string) => Promise<void>): Promise<StageResult[]> {
@@ -164,6 +165,7 @@ async function samlStages(service: Service, saml: SamlBreakdown, check: (r: RawR
   const expires = new Date(Date.now() + 600_000);
   return [
     await timeAsync('parseXml(): the response parsed alone (@xmldom/xmldom)', () => parseXml(xml)),
+    await timeAsync('checkSchema(): the SAML 2.0 schemas (libxml2-wasm)', () => checkSchema(xml)),
     await timeAsync('verifySignedAssertion(): the XML signature (samlify + xml-crypto: parse, c14n, SHA-256, RSA)', () => verifySignedAssertion(xml, provider.certificates)),
     await timeAsync('verifySamlResponse(): every check of the response (no database)', () => verifySamlResponse(saml.response, keys, service.registry.saml, new Date())),
     await timeAsync('useAssertionOnce(): the replay store insert (a fresh id each time)', () => useAssertionOnce(deps.store.db, saml.providerArn, `_stage${++n}`, expires)),
