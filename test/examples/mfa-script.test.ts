@@ -4,29 +4,11 @@
  * with a code, and not without. It starts its own Latchkey in memory, so it runs once,
  * in the `processes` project.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TIMEOUT_MS = 90_000;
-
-function runExample(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Only what npm and node need: no LATCHKEY_ENDPOINT or AWS_* of the developer's.
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const child = spawn('npm', ['run', '--silent', 'example:mfa-script'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
 
 test('npm run example:mfa-script: enrol a device, get MFA-protected keys from an mfa_serial profile, refused without', async () => {
-  const r = await runExample();
+  const r = await runExample('mfa-script');
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   const lines = [
     /^latchkey +Latchkey in this process at http:\/\/127\.0\.0\.1:\d+ \(PGlite in memory, account \d{12}\)$/m,
@@ -43,4 +25,4 @@ test('npm run example:mfa-script: enrol a device, get MFA-protected keys from an
     expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
     from += (m?.index ?? 0) + (m?.[0].length ?? 0);
   }
-}, TIMEOUT_MS);
+}, EXAMPLE_TIMEOUT_MS);

@@ -5,29 +5,11 @@
  * and refused the other; the same response posted again is refused. It starts its own Latchkey in
  * memory, so it runs once, in the `processes` project.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TIMEOUT_MS = 90_000;
-
-function runExample(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Only what npm and node need: no LATCHKEY_ENDPOINT or AWS_* of the developer's.
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const child = spawn('npm', ['run', '--silent', 'example:saml-sign-in'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
 
 test('npm run example:saml-sign-in: sign in at the IdP, the POST to the app, AssumeRoleWithSAML, an allowed and a denied call, a replay refused', async () => {
-  const r = await runExample();
+  const r = await runExample('saml-sign-in');
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   const session = String.raw`arn:aws:sts::\d{12}:assumed-role/reports-reader-[0-9a-f]{6}/alice@example\.com`;
   const acs = String.raw`http://127\.0\.0\.1:\d+/saml/acs`;
@@ -52,4 +34,4 @@ test('npm run example:saml-sign-in: sign in at the IdP, the POST to the app, Ass
     expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
     from += (m?.index ?? 0) + (m?.[0].length ?? 0);
   }
-}, TIMEOUT_MS);
+}, EXAMPLE_TIMEOUT_MS);
