@@ -38,6 +38,7 @@ import { roleDirectory } from './sts/role-directory.js';
 import { retryingConflicts } from './store/conflicts.js';
 import { touchAccessKey } from './store/access-keys.js';
 import { AuditAppender } from './store/audit.js';
+import { UnsignedRefusals } from './audit/unsigned-refusals.js';
 import type { AwsManagedPolicy } from './store/policies/aws-managed.js';
 import type { Db, Store } from './store/db.js';
 import { errorCode } from './store/errors.js';
@@ -194,6 +195,7 @@ export function createService(options: ServiceOptions): Service {
     registry,
     caches,
     audit: new AuditAppender(store.db),
+    unsignedRefusals: new UnsignedRefusals(store.db, logger),
     authenticate: (sig, now, signingName) => authenticate(authDeps, sig, now, scopeFor(signingName), signingKeys, sessionChecks),
     authorize: (caller, db, req) => authorize(authorizeDeps(db), caller, req),
     trustedProxies: options.trustedProxies && options.trustedProxies.length > 0 ? new TrustedProxies(options.trustedProxies) : undefined,

@@ -12,6 +12,9 @@
  *   operation also writes (`write: true`), when its event joins that transaction;
  * - every authenticated call that was refused with AccessDenied (policy, credential type, trust
  *   policy), written on its own since the call changed nothing;
+ * - an unsigned federation call (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) refused by the
+ *   trust policy or for its token or assertion, in the trail of the account whose role it named,
+ *   when that account exists, at most so many per account and minute (unsigned-refusals.ts);
  * - not: read-only calls that succeeded, calls that failed for other reasons (a failed mutation
  *   changed nothing and its transaction, audit row included, is rolled back), and requests that
  *   failed authentication (InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken): CloudTrail

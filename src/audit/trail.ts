@@ -43,6 +43,6 @@ export function issuanceEvents(audit: AuditRequest, action: string, operation: O
 }
 
 /** A refused call: the action and resource refused, and AWS's reason without its encoded details. */
-export function deniedEvent(audit: AuditRequest, action: string, resource: string | undefined, errorCode: string, message: string): AuditRow {
-  return auditRow(audit, { action, resource, decision: 'deny', errorCode, details: { message: deniedReason(message) } });
+export function deniedEvent(audit: AuditRequest, action: string, resource: string | undefined, errorCode: string, message: string, accountId?: string): AuditRow {
+  return auditRow(audit, { action, resource, decision: 'deny', errorCode, details: { message: deniedReason(message) }, ...(accountId !== undefined ? { accountId } : {}) });
 }

@@ -20,6 +20,7 @@ import { checkCredentialType } from '../auth/credential-type.js';
 import { type AuditRequest, recordDenied } from '../audit/events.js';
 import { issuesCredentials } from '../audit/issuance.js';
 import { deniedEvent, issuanceEvents, mutationEvent } from '../audit/trail.js';
+import type { UnsignedRefusals } from '../audit/unsigned-refusals.js';
 import { describeError } from '../describe-error.js';
 import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -59,6 +60,8 @@ export interface PipelineDeps {
   readonly caches: Caches;
   /** Where audit events outside any transaction go (issuances, denials), batched per commit. */
   readonly audit: AuditAppender;
+  /** Which refused unsigned (federation) calls are recorded, and in whose trail (src/audit/unsigned-refusals.ts). */
+  readonly unsignedRefusals?: UnsignedRefusals | undefined;
   /**
    * Step 2: the request's signature for the service `signingName`, checked with every cache this
    * node keeps (keys, opened tokens, signing keys, revoked sessions).
@@ -166,6 +169,7 @@ class QueryCall implements Deadline {
     const reachable = this.deps.store.reachable();
     // Step 2 for an unsigned operation is nothing: any signature the request carries is not read.
     if (def?.authentication !== 'none') await this.authenticate(service.signingName, operation, def);
+    else this.attemptedAction = def.action;
     // While the database is unreachable the caches may be missing changes made through other
     // nodes: only what needs no database is answered from them (Store.reachable), once the
     // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
@@ -299,6 +303,10 @@ class QueryCall implements Deadline {
     if (aws.code === 'AccessDenied' && caller && this.attemptedAction !== undefined) {
       const { action, resource } = aws.denial ?? { action: this.attemptedAction, resource: this.resource };
       await recordDenied(deps.audit, deps.logger, deniedEvent(this.auditOf(caller), action, resource, aws.code, aws.message));
+    } else if (!caller && this.attemptedAction !== undefined && deps.unsignedRefusals) {
+      // An unsigned federation call refused: in the trail of the account whose role it named.
+      const accountId = await deps.unsignedRefusals.accountFor(aws.code, this.resource, this.now).catch(() => undefined);
+      if (accountId !== undefined) await recordDenied(deps.audit, deps.logger, deniedEvent(this.auditOf(undefined), this.attemptedAction, this.resource, aws.code, aws.message, accountId));
     }
     return this.outcome(aws);
   }

@@ -185,6 +185,27 @@ describe('the session later', () => {
   });
 });
 
+describe('refusals are audited in the role’s account', () => {
+  test('a trust-policy refusal and a bad signature leave a deny event with the code and the role, and no assertion text; a made-up account leaves none', async () => {
+    await role('AuditedRefusal', trust({ StringLike: { 'SAML:sub': 'nobody' } }));
+    const refused = signedResponse('AuditedRefusal', { nameId: 'refused-user' });
+    expect(await refusal(assume('AuditedRefusal', refused))).toMatchObject({ code: 'AccessDenied' });
+    const forged = signedWith({ id: '_forged-audit', roleValue: `${roleArn('AuditedRefusal')},${providerArn()}` }).replace(/.{8}$/, 'AAAAAAA=');
+    expect(await refusal(assume('AuditedRefusal', forged))).toMatchObject({ code: 'InvalidIdentityToken' });
+    const stranger = '999999999999';
+    expect(await refusal(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: `arn:aws:iam::${stranger}:role/X`, PrincipalArn: providerArn(), SAMLAssertion: refused })))).toMatchObject({ code: 'InvalidIdentityToken' });
+
+    const events = await queryAuditEvents(svc.store.db, { accountId: acct, action: 'sts:AssumeRoleWithSAML', limit: 500 });
+    const denied = events.filter((e) => e.decision === 'deny' && e.resource === roleArn('AuditedRefusal'));
+    expect(denied.map((e) => e.errorCode).sort()).toEqual(['AccessDenied', 'InvalidIdentityToken']);
+    for (const e of denied) {
+      expect(e.principalArn).toBeNull();
+      expect(e.details ?? '').not.toContain(refused.slice(0, 40));
+    }
+    expect(await queryAuditEvents(svc.store.db, { accountId: stranger, limit: 10 })).toEqual([]);
+  });
+});
+
 describe('an assertion is used once', () => {
   test('a second use is refused, on this node and on another', async () => {
     const assertion = signedResponse('SamlRole');
