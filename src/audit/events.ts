@@ -55,6 +55,9 @@ const MAX_USER_AGENT = 512;
  * Time-ordered ids: the instant in milliseconds, then the process's monotonic clock (orders the
  * events one process writes within one millisecond), then randomness (unique across nodes).
  */
+/** CloudTrail's userName for a failed sign-in whose user does not exist: what was typed is often a password. */
+export const HIDDEN_USER_NAME = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+
 export function newEventId(at: Date): string {
   const ms = Math.max(0, at.getTime()).toString(16).padStart(12, '0');
   const tick = (process.hrtime.bigint() % 0x1000000000000n).toString(16).padStart(12, '0');

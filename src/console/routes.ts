@@ -25,6 +25,7 @@ import { insertRevokedSession, isRevoked } from '../store/sessions.js';
 import { findUser } from '../store/users.js';
 import { issueCredentials, type TemporaryCredentials } from '../sts/issue.js';
 import { sealSessionToken } from '../tokens/session-token.js';
+import { HIDDEN_USER_NAME } from '../audit/events.js';
 import { consoleEvent, type ConsoleRequestFacts } from './audit.js';
 import { credentialFormats } from './credentials.js';
 import type { ConsoleDeps } from './deps.js';
@@ -359,7 +360,6 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
         return again(401, SIGN_IN_REFUSED);
       }
       const check = await port.verifyPassword({ account, userName, password, now: f.at, sourceIp: f.sourceIp });
-      const tried = (accountId: string) => entityArn(accountId, 'user', '/', userName);
       if (check.kind === 'refused' || check.kind === 'throttled') {
         const throttled = check.kind === 'throttled';
         if (check.accountId !== undefined) {
@@ -367,11 +367,12 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
             consoleEvent(f, {
               accountId: check.accountId,
               action: 'signin:ConsoleLogin',
-              principalArn: tried(check.accountId),
-              resource: tried(check.accountId),
+              // As CloudTrail: what was typed as the user name is kept only when it names a user.
+              principalArn: check.userArn,
+              resource: check.userArn,
               decision: 'deny',
               errorCode: throttled ? 'Throttled' : 'FailedAuthentication',
-              details: { consoleLogin: 'Failure', via: 'password', userName, ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) },
+              details: { consoleLogin: 'Failure', via: 'password', userName: check.userArn !== undefined ? userName : HIDDEN_USER_NAME, ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) },
             }),
           ]);
         } else deps.logger.info('console sign-in refused', { requestId: f.requestId, reason: throttled ? 'throttled' : 'refused', sourceIp: f.sourceIp });

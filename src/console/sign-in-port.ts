@@ -21,10 +21,14 @@ export type PasswordCheck =
       /** The password must change before the session starts (PasswordResetRequired, or expired under the policy). */
       readonly mustChange?: 'reset' | 'expired' | undefined;
     }
-  /** Unknown account, user or login profile, or a wrong password: all alike. `accountId` when the account is known (its audit trail). */
-  | { readonly kind: 'refused'; readonly accountId?: string | undefined }
+  /**
+   * Unknown account, user or login profile, or a wrong password: all alike to the page.
+   * `accountId` when the account is known, and `userArn` when the user exists: for the audit
+   * trail only (a name that is no user is not kept: it is often a password typed in the wrong field).
+   */
+  | { readonly kind: 'refused'; readonly accountId?: string | undefined; readonly userArn?: string | undefined }
   /** Too many failures: refused without checking until `until` (ends by itself). */
-  | { readonly kind: 'throttled'; readonly accountId?: string | undefined; readonly until: Date }
+  | { readonly kind: 'throttled'; readonly accountId?: string | undefined; readonly userArn?: string | undefined; readonly until: Date }
   /** The password expired and the policy's HardExpiry forbids changing it: an administrator must. */
   | { readonly kind: 'expired'; readonly accountId: string; readonly user: ConsoleUser };
 

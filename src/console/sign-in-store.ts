@@ -46,9 +46,9 @@ export function storeSignIn(deps: StoreSignInDeps): SignInPort {
         const mustChange = r.passwordResetRequired ? ('reset' as const) : r.expired ? ('expired' as const) : undefined;
         return { kind: 'ok', accountId: r.accountId, user, mfaDevice: devices.length > 0, mustChange };
       }
-      if (r.reason === 'throttled') return { kind: 'throttled', accountId: r.accountId, until: r.retryAfter ?? new Date(now.getTime() + 60_000) };
+      if (r.reason === 'throttled') return { kind: 'throttled', accountId: r.accountId, userArn: r.user?.arn, until: r.retryAfter ?? new Date(now.getTime() + 60_000) };
       if (r.reason === 'expired' && r.accountId !== undefined && r.user !== undefined) return { kind: 'expired', accountId: r.accountId, user: { id: r.user.id, name: r.user.name, path: r.user.path } };
-      return { kind: 'refused', accountId: r.accountId };
+      return { kind: 'refused', accountId: r.accountId, userArn: r.user?.arn };
     },
 
     async verifyMfa({ accountId, user, code, now }) {

@@ -21,9 +21,10 @@
  *
  * Nothing here logs, and the password is never in an audit row: recordSignIn writes the outcome.
  */
+import { createHash } from 'node:crypto';
 import { userArn } from '../arn.js';
 import { isAccountId } from '../account-alias.js';
-import { auditRow } from '../audit/events.js';
+import { auditRow, HIDDEN_USER_NAME } from '../audit/events.js';
 import { findAccount, findAccountByAlias } from '../store/accounts.js';
 import { insertAuditEvents } from '../store/audit.js';
 import type { Db } from '../store/db.js';
@@ -88,9 +89,13 @@ export type SignInResult =
       readonly retryAfter?: Date;
     };
 
-/** The throttle key of an account's user name (case-insensitive, as IAM names are); bounded in length. */
+/**
+ * The throttle key of an account's user name (case-insensitive, as IAM names are). The name is
+ * hashed: people type their password into the user name field, and what they typed must not be
+ * kept in plaintext in the throttles table.
+ */
 export function signInUserKey(accountKey: string, userName: string): string {
-  return `sign-in:${accountKey}:${userName.toLowerCase().slice(0, 128)}`;
+  return `sign-in:${accountKey.slice(0, 64)}:${createHash('sha256').update(userName.toLowerCase(), 'utf8').digest('base64url')}`;
 }
 
 export function signInSourceKey(sourceIp: string): string {
@@ -181,7 +186,8 @@ export async function recordSignIn(db: Db, event: SignInEvent): Promise<void> {
       decision: event.outcome === 'success' ? 'allow' : 'deny',
       errorCode: event.outcome === 'success' ? undefined : event.outcome === 'lockout' ? 'Throttled' : event.outcome === 'expired' ? 'PasswordExpired' : 'FailedAuthentication',
       details: {
-        userName: event.userName.slice(0, 128),
+        // As CloudTrail: a name that is no user of the account is not kept (it is often a password typed in the wrong field).
+        userName: event.userArn === undefined ? HIDDEN_USER_NAME : event.userName.slice(0, 128),
         consoleLogin: event.outcome === 'success' ? 'Success' : 'Failure',
         ...(event.step ? { step: event.step } : {}),
         ...(event.mfaUsed !== undefined ? { mfaUsed: event.mfaUsed ? 'Yes' : 'No' } : {}),

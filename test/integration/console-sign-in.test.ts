@@ -19,7 +19,9 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { MFA_REFUSED, SIGN_IN_REFUSED } from '../../src/console/routes.js';
+import { sql } from 'drizzle-orm';
 import { queryAuditEvents } from '../../src/store/audit.js';
+import { rowsOf } from '../../src/store/db.js';
 import { codeBlocks, ConsoleClient, csrfOf, type Page } from '../helpers/console.js';
 import { enrolledDevice, type TestDevice } from '../helpers/mfa.js';
 import { allow, credentialsOf, useService, type TestService } from '../helpers/service.js';
@@ -268,6 +270,18 @@ describe('password changes', () => {
     expect((await browser.post('/console/signout', { csrf: csrfOf(home) })).status).toBe(200);
     expect((await browser.get('/console')).location).toBe('/console/signin');
     await iam.send(new UpdateLoginProfileCommand({ UserName: 'hal', PasswordResetRequired: false }));
+  });
+
+  it('a password typed into the user name field is kept nowhere: the trail says HIDDEN_DUE_TO_SECURITY_REASONS and the throttle key is a hash', async () => {
+    const typo = 'Ana-passw0rd-typed-as-name';
+    secrets.add(typo);
+    const r = await signIn(new ConsoleClient(svc.url), acct, typo, 'whatever-1');
+    expect(r.status).toBe(401);
+    const rows = await queryAuditEvents(svc.store.db, { accountId: acct, action: 'signin:ConsoleLogin', limit: 100_000 });
+    expect(rows.some((e) => (e.details ?? '').includes('"userName":"HIDDEN_DUE_TO_SECURITY_REASONS"'))).toBe(true);
+    const keys = rowsOf<{ key: string }>(await svc.store.db.execute(sql`select key from throttles`)).map((k) => k.key);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join('\n').toLowerCase()).not.toContain(typo.toLowerCase());
   });
 
   it('never writes a password or a code to the log or the audit trail', async () => {
