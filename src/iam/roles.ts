@@ -6,7 +6,7 @@
  */
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type Registry } from '../operation.js';
-import { builtInTrustProblem, multiTenantTrustProblem, nonWhitespaceLength, parsePolicy } from '../policy/index.js';
+import { builtInTrustProblem, multiTenantTrustProblem, nonWhitespaceLength, parsePolicy, wildcardTrustProblem } from '../policy/index.js';
 import type { Db } from '../store/db.js';
 import { lockQuota } from '../store/accounts.js';
 import { countInlinePolicies } from '../store/policies/inline.js';
@@ -104,7 +104,7 @@ async function checkTrustPolicy(db: Db, deps: Pick<Registry, 'policyCache' | 'id
   const { multiTenantIssuers } = deps.identityProviders;
   // Parsed again only here (the engine's cache keeps compiled documents): the guardrails read the conditions' values as written.
   const doc = parsePolicy(text, { kind: 'trust', maxLength: DOCUMENT_LIMITS.trust });
-  const problem = multiTenantTrustProblem(doc, multiTenantIssuers) ?? builtInTrustProblem(doc);
+  const problem = multiTenantTrustProblem(doc, multiTenantIssuers) ?? builtInTrustProblem(doc) ?? wildcardTrustProblem(doc);
   if (problem !== undefined) throw new AwsError('MalformedPolicyDocument', problem);
   return stored;
 }

@@ -4,7 +4,7 @@ export { compilePolicy, type CompiledPolicy, type CompiledStatement } from './co
 export { createRequestContext, RequestContext, type ContextValue } from './context.js';
 export { PolicyError } from './errors.js';
 export { evaluate } from './evaluate.js';
-export { builtInTrustProblem, DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, normalizeIssuer } from './multi-tenant.js';
+export { builtInTrustProblem, DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, normalizeIssuer, wildcardTrustProblem } from './multi-tenant.js';
 export { awsPrincipalValues, mapAwsPrincipals } from './principal-text.js';
 export { DEFAULT_MAX_LENGTH, MAX_TEXT_LENGTH, nonWhitespaceLength, parsePolicy, type ParseOptions } from './parse.js';
 export type * from './types.js';

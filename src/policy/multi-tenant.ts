@@ -12,7 +12,13 @@
  * subject: a positive operator (not `…Not…`, not `Null`, not `…IfExists`, not `ForAllValues:`,
  * all of which hold whatever or whoever the subject is) on `<url>:sub`, or for GitHub's issuer on
  * `<url>:repository` or `<url>:repository_id`, with no value that matches everything (`*`
- * alone under a `…Like` operator). A wildcard principal is not looked at here.
+ * alone under a `…Like` operator).
+ *
+ * A wildcard principal (`"Principal": "*"`, `{"AWS": "*"}`) that lets sts:AssumeRoleWithWebIdentity
+ * through trusts every identity provider at once, Google's whole user base included
+ * (wildcardTrustProblem): refused, unless a positive condition on a key no web identity request
+ * carries (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, …) keeps web identities out.
+ * The provider must be named as `Federated`, where the checks above apply.
  *
  * The built-in web identity providers are multi-tenant too, by app rather than by subject: any
  * app registered with Google, Facebook, Login with Amazon or a Cognito identity pool gets tokens
@@ -107,6 +113,27 @@ export function builtInTrustProblem(doc: PolicyDocument): string | undefined {
         `without a condition on ${rule.keys.join(' or ')}: ${rule.who} can get a token from it. Name your app, e.g. ${rule.example}.`
       );
     }
+  }
+  return undefined;
+}
+
+/** Keys only a signed caller carries: a positive condition on one keeps every web identity out of a statement. */
+const SIGNED_CALLER_KEYS: ReadonlySet<string> = new Set(['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:principalarn', 'aws:userid', 'aws:username', 'aws:sourceaccount']);
+
+/**
+ * The reason a trust policy must be refused, or undefined: a statement that allows
+ * sts:AssumeRoleWithWebIdentity to a wildcard principal, with no positive condition that only a
+ * signed caller could meet.
+ */
+export function wildcardTrustProblem(doc: PolicyDocument): string | undefined {
+  for (const s of doc.statements) {
+    if (!allowsWebIdentity(s) || !s.principal?.wildcard) continue;
+    if (s.conditions.some((c) => restricts(c, SIGNED_CALLER_KEYS))) continue;
+    const which = s.sid !== undefined ? `statement ${JSON.stringify(s.sid)}` : `statement ${s.index + 1}`;
+    return (
+      `Trust policy ${which} allows sts:AssumeRoleWithWebIdentity for every principal ("*"): a token from any identity provider ` +
+      `this service accepts, Google's among them, would do. Name the provider as "Federated", e.g. "Principal": {"Federated": "arn:aws:iam::ACCOUNT:oidc-provider/HOST"}.`
+    );
   }
   return undefined;
 }

@@ -299,6 +299,16 @@ describe('trust policies naming providers', () => {
     });
   });
 
+  test('a wildcard principal trusted for web identities is refused at CreateRole and UpdateAssumeRolePolicy (any Google user could assume the role)', async () => {
+    const open = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' }] });
+    const refused = { name: 'MalformedPolicyDocumentException', message: expect.stringContaining('allows sts:AssumeRoleWithWebIdentity for every principal ("*")') };
+    await expect(createRole('WildcardWeb', open)).rejects.toMatchObject(refused);
+    await createRole('WildcardLater', trustPolicy(arnOf('trusted.example.com')));
+    await expect(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'WildcardLater', PolicyDocument: open }))).rejects.toMatchObject(refused);
+    // Kept out by a key only signed callers carry: accepted.
+    await createRole('WildcardOrg', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }] }));
+  });
+
   test('a SAML provider ARN is checked too: one that does not exist is refused (saml-providers.test.ts has the rest)', async () => {
     await expect(createRole('TrustsSaml', trustPolicy(`arn:aws:iam::${acct}:saml-provider/Corp`))).rejects.toMatchObject({
       name: 'MalformedPolicyDocumentException',

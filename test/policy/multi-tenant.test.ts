@@ -4,7 +4,7 @@
  * subject, or anyone on that platform could assume the role.
  */
 import { describe, expect, test } from 'vitest';
-import { builtInTrustProblem, DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, parsePolicy } from '../../src/policy/index.js';
+import { builtInTrustProblem, DEFAULT_MULTI_TENANT_ISSUERS, multiTenantTrustProblem, parsePolicy, wildcardTrustProblem } from '../../src/policy/index.js';
 
 const GH = 'token.actions.githubusercontent.com';
 const GH_ARN = `arn:aws:iam::123456789012:oidc-provider/${GH}`;
@@ -113,5 +113,30 @@ describe('the built-in providers: a condition on the app is required', () => {
   ];
   test.each(accepted)('accepted: %s', (_, doc) => {
     expect(builtInTrustProblem(doc)).toBeUndefined();
+  });
+});
+
+describe('a wildcard principal trusted for web identities', () => {
+  const web = (principal: unknown, condition?: object, action: unknown = 'sts:AssumeRoleWithWebIdentity') =>
+    trust({ Effect: 'Allow', Principal: principal, Action: action, ...(condition ? { Condition: condition } : {}) });
+  const refused: [string, ReturnType<typeof trust>][] = [
+    ['"Principal": "*"', web('*')],
+    ['{"AWS": "*"}', web({ AWS: '*' })],
+    ['Action sts:*', web('*', undefined, 'sts:*')],
+    ['Action *', web('*', undefined, '*')],
+    ['a condition any web identity meets', web('*', { StringEquals: { 'aws:FederatedProvider': 'accounts.google.com' } })],
+    ['a condition on a signed caller key that holds when it is missing', web('*', { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc' } })],
+  ];
+  test.each(refused)('refused: %s', (_, doc) => {
+    expect(wildcardTrustProblem(doc)).toMatch(/allows sts:AssumeRoleWithWebIdentity for every principal \("\*"\).*Name the provider as "Federated"/);
+  });
+  const accepted: [string, ReturnType<typeof trust>][] = [
+    ['an organisation condition (web identities carry no aws:PrincipalOrgID)', web('*', { StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } }, 'sts:*')],
+    ['AssumeRole only', web('*', undefined, 'sts:AssumeRole')],
+    ['a named provider', trust(statement('arn:aws:iam::123456789012:oidc-provider/idp.example.com'))],
+    ['a Deny', trust({ Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' })],
+  ];
+  test.each(accepted)('accepted: %s', (_, doc) => {
+    expect(wildcardTrustProblem(doc)).toBeUndefined();
   });
 });
