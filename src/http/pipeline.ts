@@ -24,7 +24,7 @@ import type { UnsignedRefusals } from '../audit/unsigned-refusals.js';
 import { describeError } from '../describe-error.js';
 import { AwsError, toAwsError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Issued, type CallContext, type ContextValues, type HandlerResult, type OperationDef, type Registry, type RequestFacts, type ResourceContext, type UnsignedResourceContext } from '../operation.js';
+import { Issued, type CallContext, type ContextValues, type HandlerResult, type OperationDef, type Registry, type RequestFacts, type ResourceContext, type SignedOperation, type UnsignedOperation, type UnsignedResourceContext } from '../operation.js';
 import {
   checkParams,
   decodeForm,
@@ -105,6 +105,13 @@ interface Decoded extends Resolved {
 }
 
 /**
+ * The operation and who calls it, as step 2 settled them together: an unsigned operation and
+ * nobody, or a signed one and the caller its signature proved. The later steps branch on this one
+ * value, so no step meets a signed operation without its caller.
+ */
+type Call = { readonly kind: 'none'; readonly def: UnsignedOperation } | { readonly kind: 'sigv4'; readonly def: SignedOperation; readonly caller: Caller };
+
+/**
  * One request's state as it goes through the steps. A class rather than closures: the request
  * path runs once per call, and its helpers live on the prototype instead of being made anew.
  */
@@ -168,17 +175,23 @@ class QueryCall implements Deadline {
     const { service, operation, def } = this.decode();
     const reachable = this.deps.store.reachable();
     // Step 2 for an unsigned operation is nothing: any signature the request carries is not read.
-    if (def?.authentication !== 'none') await this.authenticate(service.signingName, operation, def);
-    else this.attemptedAction = def.action;
+    let call: Call | undefined;
+    if (def?.authentication === 'none') {
+      this.attemptedAction = def.action;
+      call = { kind: 'none', def };
+    } else {
+      const caller = await this.authenticate(service.signingName, operation, def);
+      if (def) call = { kind: 'sigv4', def, caller };
+    }
     // While the database is unreachable the caches may be missing changes made through other
     // nodes: only what needs no database is answered from them (Store.reachable), once the
     // signature is checked; the rest answers ServiceUnavailable at once. Checked as it was before
     // authentication too: a key taken from the caches just before they were dropped is stale.
     if (!def?.offline && !(reachable && this.deps.store.reachable())) throw new AwsError('ServiceUnavailable');
     const input = this.validate(operation);
-    if (!def) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
-    const { target, resource } = await this.authorize(def, input);
-    const result = await this.handle(def, operation, input, target, resource);
+    if (!call) throw new AwsError('InvalidAction', `The action ${operation.name} is not implemented by this service.`);
+    const { target, resource } = await this.authorize(call, input);
+    const result = await this.handle(call, operation, input, target, resource);
     return this.render(service.xmlNamespace, operation, result);
   }
 
@@ -192,7 +205,7 @@ class QueryCall implements Deadline {
   }
 
   /** Step 2 (signed operations): the signature must be for this service, and the caller's credentials allowed to call it. */
-  async authenticate(signingName: string, operation: Operation, def: OperationDef | undefined): Promise<void> {
+  async authenticate(signingName: string, operation: Operation, def: OperationDef | undefined): Promise<Caller> {
     const { deps } = this;
     const auth = await deps.authenticate(this.raw.sig, this.now, signingName);
     const caller = (this.caller = auth.caller);
@@ -203,6 +216,7 @@ class QueryCall implements Deadline {
     if (usedKey !== undefined) deps.keyUsed?.(usedKey, this.requestAt, signingName, auth.identity.region);
     this.attemptedAction = def?.action ?? `${signingName}:${operation.name}`;
     checkCredentialType(caller, signingName === 'iam' ? 'iam' : 'sts', operation.name);
+    return caller;
   }
 
   /** Step 3: the parameters against the operation's shape. */
@@ -213,15 +227,16 @@ class QueryCall implements Deadline {
   }
 
   /** Step 4: the target read once, and the action authorized on the resource AWS uses for it. */
-  async authorize(def: OperationDef, input: Record<string, unknown>): Promise<{ readonly target: unknown; readonly resource: string }> {
-    const { deps, caller } = this;
+  async authorize(call: Call, input: Record<string, unknown>): Promise<{ readonly target: unknown; readonly resource: string }> {
+    const { deps } = this;
     const db = deps.store.db;
-    if (def.authentication === 'none') {
+    if (call.kind === 'none') {
+      const { def } = call;
       const ctx: UnsignedResourceContext = { db };
       const target = def.load ? await def.load(input, ctx) : undefined;
       return { target, resource: (this.resource = await def.resource(input, ctx, target)) };
     }
-    if (!caller) throw new AwsError('MissingAuthenticationToken');
+    const { def, caller } = call;
     const ctx: ResourceContext = { db, accountId: caller.accountId, caller };
     const target = def.load ? await def.load(input, ctx) : undefined;
     const resource = (this.resource = await def.resource(input, ctx, target));
@@ -239,16 +254,18 @@ class QueryCall implements Deadline {
    * issuing operation that also writes gets both in its transaction. An unsigned operation's
    * writes change no IAM entity (a replay record): nothing is announced.
    */
-  async handle(def: OperationDef, operation: Operation, input: Record<string, unknown>, target: unknown, resource: string): Promise<unknown> {
-    const { deps, caller } = this;
+  async handle(call: Call, operation: Operation, input: Record<string, unknown>, target: unknown, resource: string): Promise<unknown> {
+    const { deps } = this;
+    const { def } = call;
+    const caller = call.kind === 'sigv4' ? call.caller : undefined;
     const issuance = issuesCredentials(operation.output);
     if (!def.write) {
-      const result = await this.invoke(def, input, deps.store.db, target);
+      const result = await this.invoke(call, input, deps.store.db, target);
       if (issuance) await deps.audit.append(this.eventsFor(def, operation, input, resource, issuance, result));
       return outputOf(result);
     }
     const result = await deps.store.tx(async (t) => {
-      const r = await this.invoke(def, input, t, target);
+      const r = await this.invoke(call, input, t, target);
       await insertAuditEvents(t, this.eventsFor(def, operation, input, resource, issuance, r));
       if (caller) await deps.store.announce(t, caller.accountId);
       return r;
@@ -257,14 +274,13 @@ class QueryCall implements Deadline {
     return outputOf(result);
   }
 
-  invoke(def: OperationDef, input: Record<string, unknown>, db: Db, target: unknown): Promise<HandlerResult<unknown>> {
-    const { caller, deps } = this;
-    if (def.authentication === 'none') {
+  invoke(call: Call, input: Record<string, unknown>, db: Db, target: unknown): Promise<HandlerResult<unknown>> {
+    const { registry } = this.deps;
+    if (call.kind === 'none') {
       const ctx: CallContext = { db, now: this.requestAt, requestId: this.requestId, request: this.facts() };
-      return def.handle(input, ctx, deps.registry, target);
+      return call.def.handle(input, ctx, registry, target);
     }
-    if (!caller) throw new AwsError('MissingAuthenticationToken');
-    return def.handle(input, new SignedContext(this, db, caller), deps.registry, target);
+    return call.def.handle(input, new SignedContext(this, db, call.caller), registry, target);
   }
 
   /** Step 6. */
