@@ -50,7 +50,7 @@ export interface TestService {
    * A second node on the same database and keys, configured differently (closed with this one):
    * what a deployment looks like while a setting is rolled out node by node.
    */
-  node(options: { readonly failureMessages?: FailureMessages }): Promise<{ iam(credentials?: Credentials): IAMClient; sts(credentials?: Credentials): STSClient }>;
+  node(options: { readonly failureMessages?: FailureMessages; readonly saml?: Partial<SamlSettings> }): Promise<{ iam(credentials?: Credentials): IAMClient; sts(credentials?: Credentials): STSClient }>;
   /** Create a user (as root) with an inline policy and an access key; returns its credentials. */
   userWithPolicy(name: string, policy?: object, account?: NewAccount): Promise<Credentials & { userName: string }>;
   close(): Promise<void>;
@@ -151,7 +151,7 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     newAccount: () => createAccount(store, keyring, new Date()),
     async node(nodeOptions) {
       // The same clock (skew included) and settings but for what the test changes.
-      const other = createService({ store, keyring, logger, awsManagedPolicies, clock: () => Date.now() + state.clockOffset, saml: options.saml, failureMessages: nodeOptions.failureMessages });
+      const other = createService({ store, keyring, logger, awsManagedPolicies, clock: () => Date.now() + state.clockOffset, saml: nodeOptions.saml ?? options.saml, failureMessages: nodeOptions.failureMessages });
       const otherServer = await listen(other, 0, '127.0.0.1');
       nodes.push({ service: other, server: otherServer });
       return clientsFor(otherServer.url);

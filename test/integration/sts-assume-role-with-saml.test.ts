@@ -185,6 +185,25 @@ describe('the session later', () => {
   });
 });
 
+describe('SHA-1', () => {
+  test('refused unless the provider is listed in SAML_ALLOW_SHA1_PROVIDERS, then accepted for that provider only', async () => {
+    await iam.send(new CreateSAMLProviderCommand({ Name: 'Legacy', SAMLMetadataDocument: idpMetadata([testKey('idp-a').certificateBase64]) }));
+    const legacy = `arn:aws:iam::${acct}:saml-provider/Legacy`;
+    await role('LegacyRole', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: legacy }, Action: 'sts:AssumeRoleWithSAML' }] }));
+    const sha1 = (id: string, provider: string) => {
+      const now = new Date();
+      const xml = responseXml(assertionXml({ now, id, roleValue: `${roleArn('LegacyRole')},${provider}` }), now);
+      return Buffer.from(signAssertion(xml, { signatureAlgorithm: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digestAlgorithm: 'http://www.w3.org/2000/09/xmldsig#sha1' })).toString('base64');
+    };
+    const call = (client: STSClient, provider: string, assertion: string) => client.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn('LegacyRole'), PrincipalArn: provider, SAMLAssertion: assertion }));
+    expect(await refusal(call(sts, legacy, sha1('_sha1-default', legacy)))).toMatchObject({ code: 'InvalidIdentityToken', message: expect.stringContaining('rsa-sha1 is not accepted') });
+    const node = await svc.node({ saml: { allowSha1Providers: [legacy] } });
+    expect((await call(node.sts(), legacy, sha1('_sha1-listed', legacy))).Subject).toBe('alice');
+    // Another provider on the same node still may not.
+    expect(await refusal(call(node.sts(), providerArn(), sha1('_sha1-other', providerArn())))).toMatchObject({ code: 'InvalidIdentityToken' });
+  });
+});
+
 describe('refusals are audited in the role’s account', () => {
   test('a trust-policy refusal and a bad signature leave a deny event with the code and the role, and no assertion text; a made-up account leaves none', async () => {
     await role('AuditedRefusal', trust({ StringLike: { 'SAML:sub': 'nobody' } }));
