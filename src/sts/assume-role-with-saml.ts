@@ -20,11 +20,11 @@
  *    Nobody signed the call: the trust policy alone decides. A missing role answers as a refusal.
  * 6. The duration: the request's (up to the role's maximum), shortened by SessionDuration, never
  *    past SessionNotOnOrAfter.
- * 7. The assertion is used once: its id is recorded for the provider with a conditional insert
- *    shared by every node, only now, so that a refused call does not burn a good assertion; of two
- *    racing calls exactly one gets credentials.
- * 8. The issued session records the provider and subject (`saml`): later calls see
- *    aws:FederatedProvider, saml:namequalifier, saml:sub and saml:sub_type.
+ * 7. The session is issued (not yet handed out); it records the provider and subject (`saml`):
+ *    later calls see aws:FederatedProvider, saml:namequalifier, saml:sub and saml:sub_type.
+ * 8. The assertion is used once: its id is recorded for the provider with a conditional insert
+ *    shared by every node, only now, so that no refusal (session policies and their packed size
+ *    included) burns a good assertion; of two racing calls exactly one gets credentials.
  */
 import { isArn, parseSamlProviderArn } from '../arn.js';
 import { AwsError } from '../errors.js';
@@ -106,14 +106,7 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
     // 6. how long
     const durationSeconds = samlSessionSeconds(sessionDuration(input.durationSeconds, target.role, false), assertion, ctx.now);
 
-    // 7. once
-    if (!deps.recentlyDone('saml-prune', PRUNE_INTERVAL_MS, ctx.now.getTime())) await pruneUsedAssertions(ctx.db, ctx.now);
-    // (choice of wording: AWS does not document its answer to a replayed assertion)
-    if (!(await useAssertionOnce(ctx.db, provider.arn, assertion.id, assertion.acceptableUntil))) {
-      throw new AwsError('InvalidIdentityToken', 'Invalid SAML response: this assertion has already been used.');
-    }
-
-    // 8. credentials
+    // 7. credentials (not handed out yet)
     const qualifier = nameQualifier(assertion.issuer, provider.accountId, provider.name);
     const subType = subjectType(assertion.nameIdFormat);
     const issued = await issueRoleSession(deps, ctx.db, ctx.now, ctx.request.region, target, {
@@ -125,6 +118,14 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
       sourceIdentity,
       claims: { depth: 0, saml: { p: provider.arn, sub: assertion.nameId, st: subType, nq: qualifier } },
     });
+
+    // 8. once: taken only now, so that no refusal above (session policies, packed size included)
+    // burns a good assertion; of two racing calls, the one that loses here drops its credentials.
+    if (!deps.recentlyDone('saml-prune', PRUNE_INTERVAL_MS, ctx.now.getTime())) await pruneUsedAssertions(ctx.db, ctx.now);
+    // (choice of wording: AWS does not document its answer to a replayed assertion)
+    if (!(await useAssertionOnce(ctx.db, provider.arn, assertion.id, assertion.acceptableUntil))) {
+      throw new AwsError('InvalidIdentityToken', 'Invalid SAML response: this assertion has already been used.');
+    }
     return new Issued(
       {
         ...issued.output,

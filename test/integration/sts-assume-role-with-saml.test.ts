@@ -234,6 +234,14 @@ describe('an assertion is used once', () => {
     expect(await refusal(assume('SamlRole', assertion, {}, node.sts()))).toMatchObject({ code: 'InvalidIdentityToken' });
   });
 
+  test('a call refused while issuing (a session policy that does not exist) does not burn the assertion', async () => {
+    const assertion = signedResponse('SamlRole');
+    const missing = await refusal(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn('SamlRole'), PrincipalArn: providerArn(), SAMLAssertion: assertion, PolicyArns: [{ arn: `arn:aws:iam::${acct}:policy/NoSuchPolicy` }] })));
+    expect(missing.status).toBeGreaterThanOrEqual(400);
+    expect(missing.status).toBeLessThan(500);
+    expect((await assume('SamlRole', assertion)).Subject).toBe('alice');
+  });
+
   test('of many racing calls with one assertion, exactly one gets credentials', async () => {
     const assertion = signedResponse('SamlRole');
     const node = await svc.node({});
