@@ -20,7 +20,7 @@ import { insertAuditEvents } from '../../src/store/audit.js';
 import { insertRole } from '../../src/store/roles.js';
 import { Keyring } from '../../src/tokens/keyring.js';
 import { readKeys } from '../../src/tokens/keys-dir.js';
-import { adminUrl } from '../helpers/pg-names.js';
+import { adminUrl, dropDatabase as dropScratch } from '../helpers/pg-names.js';
 import { backend } from '../helpers/store.js';
 
 const SLOW = 90_000;
@@ -106,7 +106,7 @@ describe(`cli: a journey on ${backend}`, () => {
     u.pathname = `/${name}`;
     env = { DATABASE_URL: u.toString(), KEYS_DIR: keysDir };
     dropDatabase = async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropScratch(admin, name);
       await admin.end();
     };
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { adminUrl } from './pg-names.js';
+import { adminUrl, dropDatabase } from './pg-names.js';
 
 /** A fresh database beside the one `url` names (same server and role), and a way to drop it. */
 export async function scratchDatabase(url: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -12,7 +12,7 @@ export async function scratchDatabase(url: string, prefix: string): Promise<{ ur
   return {
     url: u.toString(),
     async drop() {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropDatabase(admin, name);
       await admin.end();
     },
   };

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.js';
-import { adminUrl } from './pg-names.js';
+import { adminUrl, dropDatabase } from './pg-names.js';
 
 export const backend: 'pglite' | 'postgres' = process.env.LATCHKEY_TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -38,7 +38,7 @@ export async function openTestStore(): Promise<TestStore> {
       async close() {
         for (const s of others) await s.close();
         await store.close();
-        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        await dropDatabase(admin, name);
         await admin.end();
       },
     };

@@ -18,7 +18,7 @@ import { openStore, type Store } from '../../src/store/db.js';
 import { accessKeys, accounts, users } from '../../src/store/schema.js';
 import { findUser, insertUser } from '../../src/store/users.js';
 import { generateKey, Keyring } from '../../src/tokens/keyring.js';
-import { adminUrl } from '../helpers/pg-names.js';
+import { adminUrl, dropDatabase } from '../helpers/pg-names.js';
 import { backend, useTestStore } from '../helpers/store.js';
 
 let store: Store;
@@ -76,7 +76,7 @@ async function emptyStore(): Promise<{ store: Store; close(): Promise<void> }> {
     store: s,
     async close() {
       await s.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropDatabase(admin, name);
       await admin.end();
     },
   };
