@@ -43,6 +43,20 @@ export class AccountCache<V> {
     this.#entries.set(key, { accountId, value });
   }
 
+  /**
+   * The cached value of `key`, or `load`'s, kept under `accountId` when there is one. Only values
+   * that exist are kept: a key that loads nothing is loaded again next time, so a flood of made-up
+   * keys cannot fill the cache with answers nobody needs.
+   */
+  async getOrLoad(key: string, accountId: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    const epoch = this.#epoch;
+    const value = await load();
+    if (value !== undefined) this.set(key, accountId, value, epoch);
+    return value;
+  }
+
   /** Drop the entries of `accountId`, or every entry when it is undefined. */
   invalidate(accountId: string | undefined): void {
     this.#epoch++;

@@ -16,13 +16,7 @@ export function oidcProviderDirectory(db: Db, cache: AccountCache<OidcProviderRo
     async find(accountId: string, issuer: string, handle: Db): Promise<OidcProviderRow | undefined> {
       // Inside a transaction, read what the transaction sees; outside, from the account's cache.
       if (handle !== db) return findOidcProviderByIssuer(handle, accountId, issuer);
-      const key = `${accountId}\n${issuer}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
-      const epoch = cache.epoch;
-      const row = await findOidcProviderByIssuer(db, accountId, issuer);
-      if (row) cache.set(key, accountId, row, epoch);
-      return row;
+      return cache.getOrLoad(`${accountId}\n${issuer}`, accountId, () => findOidcProviderByIssuer(db, accountId, issuer));
     },
   };
 }

@@ -12,13 +12,8 @@ export function roleDirectory(db: Db, cache: AccountCache<AssumableRole>): RoleD
     async find(ref: RoleRef, handle: Db): Promise<AssumableRole | undefined> {
       // Inside a transaction, read what the transaction sees; outside, from the account's cache.
       if (handle !== db) return findRoleByArnParts(handle, ref);
-      const key = `${ref.accountId}:${ref.name.toLowerCase()}`;
-      const hit = cache.get(key);
       // Cached by the unique (account, lower-cased name); the exact-case match on name and path is redone on every call.
-      if (hit) return hit.name === ref.name && hit.path === ref.path ? hit : undefined;
-      const epoch = cache.epoch;
-      const row = await findRoleByArnParts(db, { ...ref, exact: false });
-      if (row) cache.set(key, row.accountId, row, epoch);
+      const row = await cache.getOrLoad(`${ref.accountId}:${ref.name.toLowerCase()}`, ref.accountId, () => findRoleByArnParts(db, { ...ref, exact: false }));
       return row && row.name === ref.name && row.path === ref.path ? row : undefined;
     },
   };

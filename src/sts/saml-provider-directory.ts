@@ -14,13 +14,9 @@ import { findSamlTrust, type SamlTrustRow } from '../store/saml-providers.js';
 export function samlProviderDirectory(db: Db, cache: AccountCache<SamlTrustRow>): SamlProviderDirectory {
   return {
     async find(accountId: string, arn: string, handle: Db): Promise<SamlTrustRow | undefined> {
+      // Inside a transaction, read what the transaction sees; outside, from the account's cache.
       if (handle !== db) return findSamlTrust(handle, accountId, arn);
-      const hit = cache.get(arn);
-      if (hit) return hit;
-      const epoch = cache.epoch;
-      const row = await findSamlTrust(db, accountId, arn);
-      if (row) cache.set(arn, accountId, row, epoch);
-      return row;
+      return cache.getOrLoad(arn, accountId, () => findSamlTrust(db, accountId, arn));
     },
   };
 }
