@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type TestService, useService } from '../helpers/service.js';
-import { createSandbox, run } from './sandbox.js';
+import { createSandbox, expectSteps, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -37,15 +37,6 @@ function journeyEnv(prefix: string): Record<string, string> {
     AWS_ACCESS_KEY_ID: svc.root.accessKeyId,
     AWS_SECRET_ACCESS_KEY: svc.root.secretAccessKey,
   });
-}
-
-function expectSteps(stdout: string, steps: readonly string[]): void {
-  let from = 0;
-  for (const step of steps) {
-    const at = stdout.indexOf(step, from);
-    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
-    from = at + step.length;
-  }
 }
 
 describe.concurrent('MFA with AWS clients end to end', () => {

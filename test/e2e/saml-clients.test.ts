@@ -23,7 +23,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { idpMetadata, testKey, TEST_ENTITY_ID } from '../helpers/saml.js';
 import { assertionXml, responseXml, signAssertion } from '../helpers/saml-sign.js';
 import { type TestService, useService } from '../helpers/service.js';
-import { createSandbox, run } from './sandbox.js';
+import { createSandbox, expectSteps, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -72,16 +72,6 @@ function journeyEnv(which: 'cli' | 'boto3'): Record<string, string> {
     ALICE_RESPONSE_FILE: files.alice,
     MALLORY_RESPONSE_FILE: files.mallory,
   });
-}
-
-/** The steps a journey must have reported, in order (each journey prints `ok: …` per step). */
-function expectSteps(stdout: string, steps: readonly string[]): void {
-  let from = 0;
-  for (const step of steps) {
-    const at = stdout.indexOf(step, from);
-    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
-    from = at + step.length;
-  }
 }
 
 describe.concurrent('SAML federation with AWS clients end to end', () => {

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export interface Sandbox {
   readonly dir: string;
@@ -77,4 +78,14 @@ export function run(command: string, args: readonly string[], env: Record<string
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The steps a journey must have reported, in order (each journey prints `ok: …` per step). */
+export function expectSteps(stdout: string, steps: readonly string[]): void {
+  let from = 0;
+  for (const step of steps) {
+    const at = stdout.indexOf(step, from);
+    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
+    from = at + step.length;
+  }
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type TestService, useService } from '../helpers/service.js';
-import { createSandbox, run } from './sandbox.js';
+import { createSandbox, expectSteps, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -42,16 +42,6 @@ function journeyEnv(prefix: string): Record<string, string> {
     AWS_ACCESS_KEY_ID: svc.root.accessKeyId,
     AWS_SECRET_ACCESS_KEY: svc.root.secretAccessKey,
   });
-}
-
-/** The steps a journey must have reported, in order (each journey prints `ok: …` per step). */
-function expectSteps(stdout: string, steps: readonly string[]): void {
-  let from = 0;
-  for (const step of steps) {
-    const at = stdout.indexOf(step, from);
-    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
-    from = at + step.length;
-  }
 }
 
 // The two journeys share nothing but the account (their names differ), and each spends its time

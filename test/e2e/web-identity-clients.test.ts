@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makePki, signingKey, startRealIdp, type RealIdp } from '../helpers/oidc.js';
 import { type TestService, useService } from '../helpers/service.js';
-import { createSandbox, run } from './sandbox.js';
+import { createSandbox, expectSteps, run } from './sandbox.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const JOURNEY_TIMEOUT_MS = 120_000;
@@ -71,16 +71,6 @@ async function journeyEnv(which: 'cli' | 'boto3'): Promise<Record<string, string
     ALICE_TOKEN_FILE: files.alice,
     MALLORY_TOKEN_FILE: files.mallory,
   });
-}
-
-/** The steps a journey must have reported, in order (each journey prints `ok: …` per step). */
-function expectSteps(stdout: string, steps: readonly string[]): void {
-  let from = 0;
-  for (const step of steps) {
-    const at = stdout.indexOf(step, from);
-    expect(at, `"${step}" missing from:\n${stdout}`).toBeGreaterThanOrEqual(0);
-    from = at + step.length;
-  }
 }
 
 describe.concurrent('web identity with AWS clients end to end (a real OpenID Connect provider)', () => {
