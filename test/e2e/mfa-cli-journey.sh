@@ -23,32 +23,14 @@ set -euo pipefail
 : "${LATCHKEY_ENDPOINT:?}" "${E2E_PREFIX:?}" "${AWS_ACCESS_KEY_ID:?}" "${AWS_SECRET_ACCESS_KEY:?}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# aws_, fail, bare, with, refused
+source "$(dirname "$0")/journey-lib.sh"
 
 user="$E2E_PREFIX"
 role="$E2E_PREFIX-mfa-admin"
 
-aws_() { aws --endpoint-url "$LATCHKEY_ENDPOINT" --output json "$@"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-with() {
-  (
-    export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2"
-    if [[ -n "$3" ]]; then export AWS_SESSION_TOKEN="$3"; else unset AWS_SESSION_TOKEN; fi
-    shift 4
-    "$@"
-  )
-}
 
-# refused CODE PREFIX command...: fails with the service error CODE, its message starting with PREFIX.
-refused() {
-  local code="$1" prefix="$2" status=0
-  shift 2
-  "$@" >"$work/refused.out" 2>"$work/refused.err" || status=$?
-  [[ $status -eq 254 || $status -eq 255 ]] || fail "$* exited $status, not with a service error: $(cat "$work/refused.out" "$work/refused.err")"
-  local err
-  err="$(tr -d '\n' <"$work/refused.err")"
-  [[ "$err" == *"An error occurred ($code) when calling the "*" operation: $prefix"* ]] || fail "$* did not fail with $code: $prefix: $err"
-}
 
 # totp SEEDFILE OFFSET: the device's code for the time step OFFSET steps from now (RFC 6238, SHA-1).
 totp() {
@@ -107,13 +89,13 @@ echo "ok: get-session-token --serial-number --token-code"
 with "$s_key" "$s_secret" "$s_token" -- aws_ iam list-users >/dev/null || fail "list-users with the MFA session failed"
 echo "ok: list-users with the MFA session"
 
-refused AccessDenied 'MultiFactorAuthentication failed with invalid MFA one time pass code.' as_user aws_ sts get-session-token --serial-number "$serial_a" --token-code "$code"
+refused AccessDenied 'MultiFactorAuthentication failed with invalid MFA one time pass code.' '' as_user aws_ sts get-session-token --serial-number "$serial_a" --token-code "$code"
 echo "ok: the same code again is AccessDenied"
 
-refused AccessDenied 'MultiFactorAuthentication failed with invalid MFA one time pass code.' as_user aws_ sts get-session-token --serial-number "$serial_a"
+refused AccessDenied 'MultiFactorAuthentication failed with invalid MFA one time pass code.' '' as_user aws_ sts get-session-token --serial-number "$serial_a"
 echo "ok: get-session-token --serial-number without a code is AccessDenied"
 
-refused AccessDenied 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.' \
+refused AccessDenied 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.' '' \
   as_user aws_ sts get-session-token --serial-number "arn:aws:iam::$account:mfa/nobody" --token-code 123456
 echo "ok: an unknown serial is AccessDenied"
 

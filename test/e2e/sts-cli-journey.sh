@@ -24,40 +24,19 @@ set -euo pipefail
 : "${LATCHKEY_ENDPOINT:?}" "${E2E_PREFIX:?}" "${AWS_ACCESS_KEY_ID:?}" "${AWS_SECRET_ACCESS_KEY:?}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# aws_, fail, bare, with, refused
+source "$(dirname "$0")/journey-lib.sh"
 
 user="$E2E_PREFIX"
 dev_role="$E2E_PREFIX-dev"
 lister_role="$E2E_PREFIX-lister"
 outsider_role="outsider-$E2E_PREFIX"
 
-aws_() { aws --endpoint-url "$LATCHKEY_ENDPOINT" --output json "$@"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# with KEY SECRET TOKEN -- command...: the command with those credentials and no others.
-with() {
-  (
-    export AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2"
-    if [[ -n "$3" ]]; then export AWS_SESSION_TOKEN="$3"; else unset AWS_SESSION_TOKEN; fi
-    shift 4
-    "$@"
-  )
-}
 
 # refused CODE PREFIX REST command...: the command fails as the CLI does for a service error (exit
 # 254 on v2, 255 on v1) with the error CODE and a message that starts with PREFIX, the rest of it
 # matching the extended regular expression REST from its start ('' for anything).
-refused() {
-  local code="$1" prefix="$2" rest="$3" status=0
-  shift 3
-  "$@" >"$work/refused.out" 2>"$work/refused.err" || status=$?
-  [[ $status -eq 254 || $status -eq 255 ]] || fail "$* exited $status, not with a service error: $(cat "$work/refused.out" "$work/refused.err")"
-  local err
-  err="$(tr -d '\n' <"$work/refused.err")"
-  [[ "$err" == *"An error occurred ($code) when calling the "*" operation: "* ]] || fail "$* did not fail with $code: $err"
-  local message="${err#*operation: }"
-  [[ "$message" == "$prefix"* ]] || fail "$* failed with the message '$message', expected it to start with '$prefix'"
-  [[ "${message#"$prefix"}" =~ ^$rest ]] || fail "$* failed with the message '$message', expected '$prefix' then /$rest/"
-}
 
 # credentials FILE: "KEY SECRET TOKEN" of the Credentials in a get-session-token/get-federation-
 # token/assume-role answer, after checking their shape.

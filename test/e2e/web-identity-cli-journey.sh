@@ -25,29 +25,15 @@ set -euo pipefail
 : "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${ALICE_TOKEN_FILE:?}" "${MALLORY_TOKEN_FILE:?}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# aws_, fail, bare, with, refused
+source "$(dirname "$0")/journey-lib.sh"
 
 role="$E2E_PREFIX-web"
 
-aws_() { aws --endpoint-url "$LATCHKEY_ENDPOINT" --output json "$@"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# No credentials at all: neither root's keys nor a session of the environment.
-bare() { (unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN; "$@"); }
 
 # refused CODE PREFIX REST command...: the command fails as the CLI does for a service error (exit
 # 254 on v2, 255 on v1) with the error CODE and a message that starts with PREFIX, the rest of it
 # matching the extended regular expression REST from its start ('' for anything).
-refused() {
-  local code="$1" prefix="$2" rest="$3" status=0
-  shift 3
-  "$@" >"$work/refused.out" 2>"$work/refused.err" || status=$?
-  [[ $status -eq 254 || $status -eq 255 ]] || fail "$* exited $status, not with a service error: $(cat "$work/refused.out" "$work/refused.err")"
-  local err
-  err="$(tr -d '\n' <"$work/refused.err")"
-  [[ "$err" == *"An error occurred ($code) when calling the "*" operation: "* ]] || fail "$* did not fail with $code: $err"
-  local message="${err#*operation: }"
-  [[ "$message" == "$prefix"* ]] || fail "$* failed with the message '$message', expected it to start with '$prefix'"
-  [[ "${message#"$prefix"}" =~ ^$rest ]] || fail "$* failed with the message '$message', expected '$prefix' then /$rest/"
-}
 
 # --- Set-up, as root: the provider, and a role that trusts it for alice's tokens to this client.
 account="$(aws_ sts get-caller-identity --query Account --output text)"
