@@ -34,11 +34,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { createAccount } from '../../src/accounts/accounts.js';
-import { createLogger } from '../../src/log.js';
-import { createService, listen } from '../../src/service.js';
-import { openStore } from '../../src/store/db.js';
-import { generateKey, Keyring } from '../../src/tokens/keyring.js';
+import { latchkey } from '../latchkey.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -49,42 +45,6 @@ const ROLE = `prod-admin-${SUFFIX}`;
 
 function step(who: string, text: string): void {
   console.log(`${who.padEnd(13)} ${text}`);
-}
-
-/* Latchkey ----------------------------------------------------------------------------------- */
-
-interface Admin {
-  readonly endpoint: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly where: string;
-  close(): Promise<void>;
-}
-
-async function latchkey(): Promise<Admin> {
-  const endpoint = process.env.LATCHKEY_ENDPOINT;
-  if (endpoint) {
-    const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) throw new Error('LATCHKEY_ENDPOINT needs the root keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (data/root-credentials.json)');
-    return { endpoint, credentials: { accessKeyId, secretAccessKey }, where: `the Latchkey at ${endpoint}`, close: async () => {} };
-  }
-  const store = await openStore({});
-  await store.migrate();
-  const keyring = new Keyring([generateKey(new Date())]);
-  const logger = createLogger('warn', (line) => void process.stderr.write(`${line}\n`));
-  const service = createService({ store, keyring, logger });
-  const server = await listen(service, 0, '127.0.0.1');
-  const root = await createAccount(store, keyring, new Date());
-  return {
-    endpoint: server.url,
-    credentials: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey },
-    where: `Latchkey in this process at ${server.url} (PGlite in memory, account ${root.accountId})`,
-    async close() {
-      await server.close();
-      service.dispose();
-      await store.close();
-    },
-  };
 }
 
 /* The authenticator app ------------------------------------------------------------------------ */

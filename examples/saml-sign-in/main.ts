@@ -28,11 +28,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateRoleCommand, CreateSAMLProviderCommand, CreateUserCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DeleteSAMLProviderCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DOMParser } from '@xmldom/xmldom';
-import { createAccount } from '../../src/accounts/accounts.js';
-import { createLogger } from '../../src/log.js';
-import { createService, listen } from '../../src/service.js';
-import { openStore } from '../../src/store/db.js';
-import { generateKey, Keyring } from '../../src/tokens/keyring.js';
+import { latchkey } from '../latchkey.js';
 
 // The SDK's notice that its releases from 2027 need Node 22 (the SDK's own switch for it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -80,44 +76,6 @@ function closeServer(server: Server): Promise<void> {
 /* ------------------------------------------------------------------------------------------ */
 /* Latchkey                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
-
-interface Admin {
-  readonly endpoint: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly where: string;
-  close(): Promise<void>;
-}
-
-/** The Latchkey at LATCHKEY_ENDPOINT, or one started here over PGlite in memory that accepts `acsUrl` as Recipient. */
-async function latchkey(acsUrl: string): Promise<Admin> {
-  const endpoint = process.env.LATCHKEY_ENDPOINT;
-  if (endpoint) {
-    const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) throw new Error('LATCHKEY_ENDPOINT needs the root keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (data/root-credentials.json)');
-    return { endpoint, credentials: { accessKeyId, secretAccessKey }, where: `the Latchkey at ${endpoint}`, close: async () => {} };
-  }
-  const store = await openStore({});
-  await store.migrate();
-  const keyring = new Keyring([generateKey(new Date())]);
-  // Warnings and errors only: the access log would drown the story.
-  const logger = createLogger('warn', (line) => void process.stderr.write(`${line}\n`));
-  // What SAML_RECIPIENTS=<the app's ACS URL> does for `npm start` (src/config.ts); the audiences
-  // stay AWS's (urn:amazon:webservices and https://signin.aws.amazon.com/saml).
-  const service = createService({ store, keyring, logger, saml: { recipients: [acsUrl] } });
-  const server = await listen(service, 0, '127.0.0.1');
-  const root = await createAccount(store, keyring, new Date());
-  return {
-    endpoint: server.url,
-    credentials: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey },
-    where: `Latchkey in this process at ${server.url} (PGlite in memory, account ${root.accountId}, SAML_RECIPIENTS=${acsUrl})`,
-    async close() {
-      await server.close();
-      service.dispose();
-      await store.close();
-    },
-  };
-}
 
 /** What an IdP administrator reads from this service's SP metadata: its entity id and assertion consumer URLs. */
 async function spMetadata(endpoint: string): Promise<{ url: string; entityId: string; acs: string[] }> {
@@ -470,7 +428,9 @@ async function main(): Promise<void> {
   );
   const appUrl = await listenOn(app, Number(process.env.SAML_APP_PORT ?? (own ? DEFAULT_APP_PORT : 0)));
   const acsUrl = `${appUrl}${ACS_PATH}`;
-  const admin = await latchkey(acsUrl).catch(async (err: unknown) => {
+  // What SAML_RECIPIENTS=<the app's ACS URL> does for `npm start` (src/config.ts); the audiences
+  // stay AWS's (urn:amazon:webservices and https://signin.aws.amazon.com/saml).
+  const admin = await latchkey({ saml: { recipients: [acsUrl] } }, `, SAML_RECIPIENTS=${acsUrl}`).catch(async (err: unknown) => {
     await closeServer(app);
     throw err;
   });

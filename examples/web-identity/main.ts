@@ -32,11 +32,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as client from 'openid-client';
-import { createAccount } from '../../src/accounts/accounts.js';
-import { createLogger } from '../../src/log.js';
-import { createService, listen } from '../../src/service.js';
-import { openStore } from '../../src/store/db.js';
-import { generateKey, Keyring } from '../../src/tokens/keyring.js';
+import { latchkey } from '../latchkey.js';
 
 // The SDK's notice that its releases from 2027 need Node 22 (the SDK's own switch for it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -47,49 +43,9 @@ const CLIENT_ID = 'notes-app';
 const REDIRECT_URI = 'com.example.notes:/oauth2redirect';
 const USER = 'alice';
 
-interface Admin {
-  readonly endpoint: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly where: string;
-  close(): Promise<void>;
-}
 
 function step(who: string, text: string): void {
   console.log(`${who.padEnd(9)} ${text}`);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Latchkey                                                                                     */
-/* ------------------------------------------------------------------------------------------ */
-
-/** The Latchkey at LATCHKEY_ENDPOINT, or one started here over PGlite in memory. */
-async function latchkey(): Promise<Admin> {
-  const endpoint = process.env.LATCHKEY_ENDPOINT;
-  if (endpoint) {
-    const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) throw new Error('LATCHKEY_ENDPOINT needs the root keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (data/root-credentials.json)');
-    return { endpoint, credentials: { accessKeyId, secretAccessKey }, where: `the Latchkey at ${endpoint}`, close: async () => {} };
-  }
-  const store = await openStore({});
-  await store.migrate();
-  const keyring = new Keyring([generateKey(new Date())]);
-  // Warnings and errors only: the access log would drown the story.
-  const logger = createLogger('warn', (line) => void process.stderr.write(`${line}\n`));
-  // allowLoopbackHttp: what `npm start` does outside production (src/main.ts).
-  const service = createService({ store, keyring, logger, oidc: { allowLoopbackHttp: true } });
-  const server = await listen(service, 0, '127.0.0.1');
-  const root = await createAccount(store, keyring, new Date());
-  return {
-    endpoint: server.url,
-    credentials: { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey },
-    where: `Latchkey in this process at ${server.url} (PGlite in memory, account ${root.accountId})`,
-    async close() {
-      await server.close();
-      service.dispose();
-      await store.close();
-    },
-  };
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -184,7 +140,8 @@ function errorOf(err: unknown): { name: string; message: string } {
 }
 
 async function main(): Promise<void> {
-  const admin = await latchkey();
+  // allowLoopbackHttp: what `npm start` does outside production (src/main.ts).
+  const admin = await latchkey({ oidc: { allowLoopbackHttp: true } });
   const idp = await identityProvider();
   const clients: { destroy(): void }[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
