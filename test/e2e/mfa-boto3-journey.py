@@ -44,10 +44,11 @@ def fail(message):
     sys.exit(1)
 
 
-def totp(seed, offset=0):
-    """The device's code for the time step `offset` steps from now (RFC 6238, SHA-1, 6 digits)."""
+def totp(seed, offset=0, now=None):
+    """The device's code for the time step `offset` steps from `now` (a step; by default the clock's)
+    (RFC 6238, SHA-1, 6 digits)."""
     key = base64.b32decode(seed + "=" * (-len(seed) % 8))
-    step = int(time.time()) // 30 + offset
+    step = (int(time.time()) // 30 if now is None else now) + offset
     mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     o = mac[-1] & 0x0F
     return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
@@ -107,7 +108,9 @@ for d in ("a", "b"):
     seed = created["Base32StringSeed"].decode("ascii")
     if len(seed) != 32 or not created["QRCodePNG"].startswith(b"\x89PNG"):
         fail(f"create_virtual_mfa_device returned a seed of {len(seed)} characters or no PNG")
-    root_iam.enable_mfa_device(UserName=user, SerialNumber=created["SerialNumber"], AuthenticationCode1=totp(seed, -1), AuthenticationCode2=totp(seed, 0))
+    # Both codes from one reading of the clock: two readings may fall either side of a step's end.
+    now = int(time.time()) // 30
+    root_iam.enable_mfa_device(UserName=user, SerialNumber=created["SerialNumber"], AuthenticationCode1=totp(seed, -1, now), AuthenticationCode2=totp(seed, 0, now))
     devices[d] = (created["SerialNumber"], seed)
 if len(root_iam.list_mfa_devices(UserName=user)["MFADevices"]) != 2:
     fail("list_mfa_devices does not list the two devices")

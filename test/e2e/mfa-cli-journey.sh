@@ -32,16 +32,19 @@ role="$E2E_PREFIX-mfa-admin"
 
 
 
-# totp SEEDFILE OFFSET: the device's code for the time step OFFSET steps from now (RFC 6238, SHA-1).
+# totp SEEDFILE OFFSET...: the device's codes for the time steps OFFSET steps from now (RFC 6238,
+# SHA-1), one per line, from one reading of the clock: two codes read from two readings are not
+# consecutive when a step ends between them (which, on a loaded machine, happened).
 totp() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$@" <<'PY'
 import base64, hashlib, hmac, struct, sys, time
 seed = open(sys.argv[1]).read().strip()
 key = base64.b32decode(seed + "=" * (-len(seed) % 8))
-step = int(time.time()) // 30 + int(sys.argv[2])
-mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-o = mac[-1] & 0x0F
-print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+now = int(time.time()) // 30
+for offset in sys.argv[2:]:
+    mac = hmac.new(key, struct.pack(">Q", now + int(offset)), hashlib.sha1).digest()
+    o = mac[-1] & 0x0F
+    print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
 PY
 }
 
@@ -66,8 +69,8 @@ for d in a b; do
   serial="$(aws_ iam create-virtual-mfa-device --virtual-mfa-device-name "$user-$d" --outfile "$work/seed-$d" --bootstrap-method Base32StringSeed --query VirtualMFADevice.SerialNumber --output text)"
   [[ "$serial" == "arn:aws:iam::$account:mfa/$user-$d" ]] || fail "create-virtual-mfa-device returned the serial '$serial'"
   grep -Eq '^[A-Z2-7]{32}$' "$work/seed-$d" || fail "the seed file holds '$(cat "$work/seed-$d")', not a Base32 seed of 20 bytes"
-  aws_ iam enable-mfa-device --user-name "$user" --serial-number "$serial" \
-    --authentication-code1 "$(totp "$work/seed-$d" -1)" --authentication-code2 "$(totp "$work/seed-$d" 0)"
+  { read -r code1; read -r code2; } < <(totp "$work/seed-$d" -1 0)
+  aws_ iam enable-mfa-device --user-name "$user" --serial-number "$serial" --authentication-code1 "$code1" --authentication-code2 "$code2"
   printf -v "serial_$d" '%s' "$serial"
 done
 listed="$(aws_ iam list-mfa-devices --user-name "$user" --query 'length(MFADevices)' --output text)"
