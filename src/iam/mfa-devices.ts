@@ -33,8 +33,9 @@
  * Not here: the root user's devices. EnableMFADevice's model requires UserName, so no API call can
  * assign a device to root (AWS does that in the console); root's listings are empty and
  * AccountMFAEnabled is 0. Hardware and FIDO devices do not exist here: their serial numbers are
- * NoSuchEntity. EntityTemporarilyUnmodifiable (AWS: a user deleted and recreated moments ago) never
- * happens: the store is consistent, and concurrent changes to one device wait on its row lock.
+ * NoSuchEntity. EntityTemporarilyUnmodifiable (on AWS, mostly a user deleted and recreated moments
+ * ago: our store is consistent) is the answer of Enable and Deactivate when another transaction
+ * holds the device right then, as UpdateLoginProfile's is for a profile (lockForChange).
  */
 import { toBuffer as qrPng } from 'qrcode';
 import { openSeed, seedAad } from '../auth/mfa.js';
@@ -42,6 +43,7 @@ import { findConsecutive, newSeed, otpauthUri, stepAt } from '../auth/totp.js';
 import { AwsError } from '../errors.js';
 import { defineOperation, type DefinedOperation, type OperationContext } from '../operation.js';
 import type { Db } from '../store/db.js';
+import { errorCode } from '../store/errors.js';
 import { lockQuota } from '../store/accounts.js';
 import {
   assignMfaDevice,
@@ -101,9 +103,25 @@ function invalidCodes(): AwsError {
   return new AwsError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
 }
 
+/**
+ * The device, locked for this transaction, for EnableMFADevice and DeactivateMFADevice, whose models
+ * carry EntityTemporarilyUnmodifiable: when another transaction holds the device (another Enable or
+ * Deactivate, a Delete, an STS call advancing its last code) the answer is that error at once
+ * ("likely to succeed if you try again"), not a queue behind it. Resync and Delete, whose models
+ * do not have that error, wait their turn.
+ */
+async function lockForChange(ctx: OperationContext, serial: string): Promise<MfaDeviceRow | undefined> {
+  try {
+    return await lockMfaDevice(ctx.db, ctx.accountId, serial, { noWait: true });
+  } catch (err) {
+    if (errorCode(err) === '55P03') throw new AwsError('EntityTemporarilyUnmodifiable', `MFA Device with serial number ${serial} cannot be modified while another request is changing it. Try again.`);
+    throw err;
+  }
+}
+
 /** The device, locked, when it is assigned to `userId`; NoSuchEntity otherwise (another user's device is not this user's). */
-async function lockDeviceOf(ctx: OperationContext, serial: string, userId: string | null): Promise<MfaDeviceRow> {
-  const device = await lockMfaDevice(ctx.db, ctx.accountId, serial);
+async function lockDeviceOf(ctx: OperationContext, serial: string, userId: string | null, change: 'no-wait' | 'wait'): Promise<MfaDeviceRow> {
+  const device = change === 'no-wait' ? await lockForChange(ctx, serial) : await lockMfaDevice(ctx.db, ctx.accountId, serial);
   const owned = device && (userId === null ? device.root : device.userId === userId);
   if (!device || !owned) throw noSuchMfaDevice(serial);
   return device;
@@ -148,7 +166,7 @@ export const enableMfaDevice = defineOperation('EnableMFADevice', {
   ...userTarget,
   async handle(input, ctx, deps) {
     const user = await requireEntity(USER, ctx, input.userName);
-    const device = await lockMfaDevice(ctx.db, ctx.accountId, input.serialNumber);
+    const device = await lockForChange(ctx, input.serialNumber);
     if (!device) throw noSuchMfaDevice(input.serialNumber);
     if (device.userId !== null || device.root) throw new AwsError('EntityAlreadyExists', 'MFA Device is already in use.');
     await lockQuota(ctx.db, 'MFADevicesPerUser', user.id);
@@ -168,7 +186,7 @@ export const resyncMfaDeviceOperation = defineOperation('ResyncMFADevice', {
   ...userTarget,
   async handle(input, ctx, deps) {
     const user = await requireEntity(USER, ctx, input.userName);
-    const device = await lockDeviceOf(ctx, input.serialNumber, user.id);
+    const device = await lockDeviceOf(ctx, input.serialNumber, user.id, 'wait');
     const now = stepAt(ctx.now);
     const step = findConsecutive(openSeed(deps.keyring, device), input.authenticationCode1, input.authenticationCode2, now);
     if (step === undefined) throw invalidCodes();
@@ -194,7 +212,7 @@ export const deactivateMfaDevice = defineOperation('DeactivateMFADevice', {
   ...userOrCaller,
   async handle(input, ctx) {
     const owner = await ownerOf(ctx, input.userName);
-    const device = await lockDeviceOf(ctx, input.serialNumber, owner.id);
+    const device = await lockDeviceOf(ctx, input.serialNumber, owner.id, 'no-wait');
     await unassignMfaDevice(ctx.db, device.serial);
     return {};
   },

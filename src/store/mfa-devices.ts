@@ -63,9 +63,17 @@ export async function findMfaDevice(db: Db, accountId: string, serial: string): 
   return row;
 }
 
-/** The device, locked for the rest of the transaction (Enable, Deactivate, Resync, Delete read, then write). */
-export async function lockMfaDevice(db: Db, accountId: string, serial: string): Promise<MfaDeviceRow | undefined> {
-  const [row] = await db.select(columns).from(mfaDevices).where(and(eq(mfaDevices.accountId, accountId), eq(mfaDevices.id, serial))).for('update');
+/**
+ * The device, locked for the rest of the transaction (Enable, Deactivate, Resync, Delete read, then
+ * write). `noWait`: if another transaction holds it, PostgreSQL fails at once (SQLSTATE 55P03)
+ * instead of queueing.
+ */
+export async function lockMfaDevice(db: Db, accountId: string, serial: string, options: { readonly noWait?: boolean } = {}): Promise<MfaDeviceRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(mfaDevices)
+    .where(and(eq(mfaDevices.accountId, accountId), eq(mfaDevices.id, serial)))
+    .for('update', options.noWait ? { noWait: true } : {});
   return row;
 }
 

@@ -32,6 +32,7 @@ import { mfaDevices } from '../../src/store/schema.js';
 import { MFA_INVALID_CODE } from '../../src/sts/mfa.js';
 import { createDevice, enrolledDevice, serverStep } from '../helpers/mfa.js';
 import { notAuthorized, type TestService, useService } from '../helpers/service.js';
+import { backend } from '../helpers/store.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -191,6 +192,48 @@ describe('Deactivate, Delete and DeleteUser', () => {
     await iam.send(new EnableMFADeviceCommand({ UserName: 'second-owner', SerialNumber: device.serial, AuthenticationCode1: device.at(now), AuthenticationCode2: device.at(now + 1) }));
     expect((await iam.send(new GetMFADeviceCommand({ UserName: 'second-owner', SerialNumber: device.serial }))).UserName).toBe('second-owner');
     await expect(iam.send(new GetMFADeviceCommand({ UserName: 'first-owner', SerialNumber: device.serial }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+});
+
+describe('a device another request holds', () => {
+  /** Runs `call` while another transaction (another connection) holds the device's row lock. */
+  async function whileHeld<T>(serial: string, call: () => Promise<T>): Promise<T> {
+    let release = (): void => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let locked = (): void => undefined;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = svc.store.tx(async (t) => {
+      await t.select({ id: mfaDevices.id }).from(mfaDevices).where(eq(mfaDevices.id, serial)).for('update');
+      locked();
+      await released;
+    });
+    await Promise.race([isLocked, holder]);
+    try {
+      return await call();
+    } finally {
+      release();
+      await holder;
+    }
+  }
+
+  // PGlite is one connection: a second transaction cannot hold a row while the service works.
+  test.skipIf(backend === 'pglite')('Enable and Deactivate answer EntityTemporarilyUnmodifiable (409) at once, change nothing, and succeed once it is free', async () => {
+    await user('contended');
+    const device = await createDevice(svc, iam, 'contended');
+    const now = serverStep(svc);
+    const enable = () => iam.send(new EnableMFADeviceCommand({ UserName: 'contended', SerialNumber: device.serial, AuthenticationCode1: device.at(now - 1), AuthenticationCode2: device.at(now) }));
+    await expect(whileHeld(device.serial, enable)).rejects.toMatchObject({
+      name: 'EntityTemporarilyUnmodifiableException',
+      message: `MFA Device with serial number ${device.serial} cannot be modified while another request is changing it. Try again.`,
+      $metadata: { httpStatusCode: 409 },
+    });
+    expect((await iam.send(new ListMFADevicesCommand({ UserName: 'contended' }))).MFADevices).toEqual([]);
+    await enable();
+    const deactivate = () => iam.send(new DeactivateMFADeviceCommand({ UserName: 'contended', SerialNumber: device.serial }));
+    await expect(whileHeld(device.serial, deactivate)).rejects.toMatchObject({ name: 'EntityTemporarilyUnmodifiableException', $metadata: { httpStatusCode: 409 } });
+    expect((await iam.send(new ListMFADevicesCommand({ UserName: 'contended' }))).MFADevices?.map((d) => d.SerialNumber)).toEqual([device.serial]);
+    await deactivate();
+    expect((await iam.send(new ListMFADevicesCommand({ UserName: 'contended' }))).MFADevices).toEqual([]);
   });
 });
 
