@@ -16,7 +16,8 @@ describe('hostile input', () => {
     const body = Array.from({ length: 10_000 }, (_, i) => `P${i}=v`).join('&');
     const a = timed(() => decodeForm(body));
     expect(a.code).toBe('ValidationError');
-    expect(a.ms).toBeLessThan(200);
+    // A hang guard, not a speed test (those are the bench's): quadratic work here would take seconds.
+    expect(a.ms).toBeLessThan(1_000);
     const b = timed(() => decodeRequest(services, params(body)));
     expect([b.code, b.status]).toEqual(['ValidationError', 400]);
   });
@@ -36,7 +37,8 @@ describe('hostile input', () => {
   test.each(['99999999', '4294967297', '9'.repeat(400), '1e9', '0x10', '１'])('giant or odd index member.%s does not allocate', (index) => {
     const r = timed(() => parseQuery(sts('AssumeRole').input, params(`Tags.member.${index}.Key=a`)));
     expect(r.code).toBe('ValidationError');
-    expect(r.ms).toBeLessThan(50);
+    // Filling an array of that many members takes seconds; a GC pause on a loaded machine does not.
+    expect(r.ms).toBeLessThan(300);
   });
 
   test('deep nesting beyond the shape is ignored; deep nesting within it is bounded by the shape', () => {

@@ -49,7 +49,8 @@ describe('compilePattern', () => {
     expect(p.test('aab')).toBe(true);
     const start = performance.now();
     expect(p.test('a'.repeat(NESTED_LIMIT + 1))).toBe(false);
-    expect(performance.now() - start).toBeLessThan(50);
+    // Run, (a+)+b on 4,097 a's would not end this century: a second is a bound a loaded machine keeps.
+    expect(performance.now() - start).toBeLessThan(1_000);
   });
 
   test('every model pattern compiles and answers hostile 100k-character values quickly', () => {
