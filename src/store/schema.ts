@@ -216,7 +216,11 @@ export const samlProviders = pgTable('saml_providers', {
   /** AssertionEncryptionMode: Required (only encrypted assertions), Allowed (either), or none (never set: plaintext only). */
   assertionEncryptionMode: text('assertion_encryption_mode', { enum: ['Required', 'Allowed'] }),
   createdAt: createdAt(),
-}, (t) => [uniqueIndex('saml_providers_account_name').on(t.accountId, t.name)]);
+}, (t) => [
+  uniqueIndex('saml_providers_account_name').on(t.accountId, t.name),
+  // The per-provider SP metadata (/static/saml/UUID/saml-metadata.xml) is found by UUID, unsigned.
+  uniqueIndex('saml_providers_uuid').on(t.uuid),
+]);
 
 /**
  * A SAML provider's private keys for encrypted assertions (at most two: add, then remove, to

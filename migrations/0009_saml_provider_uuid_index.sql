@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "saml_providers_uuid" ON "saml_providers" USING btree ("uuid");
