@@ -5,10 +5,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { CreateRoleCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { CreateLoginProfileCommand, CreateRoleCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/errors.js';
+import { ConsoleClient, csrfOf } from '../helpers/console.js';
 import { allow, credentialsOf, startService, type Credentials, type TestService } from '../helpers/service.js';
 
 const TOKEN = 'prom-scrape-token-6f1c0e2a9b7d4c3e8f5a1b2c';
@@ -198,6 +199,33 @@ describe('counting', () => {
     const rise = (labels: Record<string, string>) => valueOf(after.samples, 'latchkey_requests_total', labels) - valueOf(before.samples, 'latchkey_requests_total', labels);
     expect(rise({ service: 'federation', operation: 'getSigninToken', outcome: 'MissingParameter' })).toBe(1);
     expect(rise({ service: 'federation', operation: 'unknown', outcome: 'InvalidAction' })).toBe(1);
+  });
+
+  it('counts console pages under fixed route names, sign-ins by result, and console credentials issued', async () => {
+    const password = 'Metrics-passw0rd-1';
+    await svc.iam().send(new CreateLoginProfileCommand({ UserName: 'metrics-user', Password: password }));
+    secrets.push(password);
+    const before = await scrape(svc.url);
+    const signIn = async (browser: ConsoleClient, pw: string) => {
+      const form = await browser.get('/console/signin');
+      return browser.post('/console/signin', { csrf: csrfOf(form), account: svc.account.accountId, username: 'metrics-user', password: pw });
+    };
+    expect((await signIn(new ConsoleClient(svc.url), 'Wrong-passw0rd-1')).status).toBe(401);
+    const browser = new ConsoleClient(svc.url);
+    expect((await signIn(browser, password)).status).toBe(303);
+    const home = await browser.get('/console');
+    expect(home.status).toBe(200);
+    expect((await browser.post('/console/credentials', { csrf: csrfOf(home) })).status).toBe(200);
+
+    const after = await scrape(svc.url);
+    const rise = (name: string, labels: Record<string, string>) => valueOf(after.samples, name, labels) - valueOf(before.samples, name, labels);
+    expect(rise('latchkey_console_sign_ins_total', { result: 'refused' })).toBe(1);
+    expect(rise('latchkey_console_sign_ins_total', { result: 'success' })).toBe(1);
+    expect(rise('latchkey_requests_total', { service: 'console', operation: 'GET /console/signin', outcome: 'ok' })).toBe(2);
+    expect(rise('latchkey_requests_total', { service: 'console', operation: 'POST /console/signin', outcome: 'AccessDenied' })).toBe(1);
+    expect(rise('latchkey_requests_total', { service: 'console', operation: 'POST /console/signin', outcome: 'ok' })).toBe(1);
+    expect(rise('latchkey_requests_total', { service: 'console', operation: 'POST /console/credentials', outcome: 'ok' })).toBe(1);
+    expect(rise('latchkey_credentials_issued_total', { operation: 'GetConsoleCredentials' })).toBe(1);
   });
 
   it('serves the build info, prom-client\'s process metrics, and a parseable exposition', async () => {
