@@ -6,8 +6,10 @@
  * - service: sts | iam | console | federation | other;
  * - operation: a registered operation's name, a fixed route name, or `unknown`;
  * - outcome: `ok`, an error code of src/errors.ts' table, or `other`.
- * The labelled children are made once per label set and kept (the sets are finite, so are the
- * maps), so counting a request is two map lookups and two increments.
+ * The request path keeps its counts in plain numbers, per route and outcome (the sets are finite,
+ * so are the maps), handed to prom-client when it is scraped (the counter's `collect`): a
+ * prom-client counter hashes and checks its labels on every increment, even through a child
+ * (0.2 µs; the histogram's observe, 0.25 µs, is prom-client's own).
  *
  * Access (`GET /metrics`, src/http/app.ts): METRICS_TOKEN (a bearer token, compared in constant
  * time over SHA-256 digests, so its length does not leak either), METRICS_PUBLIC (anyone), or
@@ -37,9 +39,9 @@ export const CONSOLE_ISSUANCES = ['getSigninToken', 'GetConsoleCredentials'] as 
 export type ConsoleSignInResult = 'success' | 'mfa_required' | 'password_change_required' | 'refused' | 'throttled' | 'expired';
 export type MfaResult = 'accepted' | 'invalid' | 'throttled';
 
-/** The metrics of one (service, operation): its duration child and its counter children by outcome. */
+/** The metrics of one (service, operation): its duration child and its request counts by outcome. */
 class Route {
-  readonly outcomes = new Map<string, Counter.Internal>();
+  readonly outcomes = new Map<string, number>();
   constructor(
     readonly service: MetricsServiceLabel,
     readonly operation: string,
@@ -64,7 +66,6 @@ export class Metrics {
   readonly access: MetricsAccess['kind'];
   /** SHA-256 of the token: what a presented token's digest is compared with. */
   readonly #tokenDigest: Buffer | undefined;
-  readonly #requests: Counter<'service' | 'operation' | 'outcome'>;
   readonly #duration: Histogram<'service' | 'operation'>;
   readonly #issued: Counter<'operation'>;
   readonly #signIns: Counter<'result'>;
@@ -79,11 +80,19 @@ export class Metrics {
     this.access = options.access.kind;
     this.#tokenDigest = options.access.kind === 'token' ? sha256(options.access.token) : undefined;
     const registers = [this.registry];
-    this.#requests = new Counter({
+    const routes = [this.#byOperation, this.#byName];
+    new Counter({
       name: 'latchkey_requests_total',
       help: 'Requests answered, by service, operation and outcome (ok, or the AWS error code).',
       labelNames: ['service', 'operation', 'outcome'],
       registers,
+      // At scrape time: the request path's own counts.
+      collect() {
+        this.reset();
+        for (const byKey of routes) {
+          for (const route of byKey.values()) for (const [outcome, n] of route.outcomes) this.inc({ service: route.service, operation: route.operation, outcome }, n);
+        }
+      },
     });
     this.#duration = new Histogram({
       name: 'latchkey_request_duration_seconds',
@@ -164,9 +173,7 @@ export class Metrics {
 
   #count(route: Route, code: string | undefined, seconds: number | undefined): void {
     const outcome = outcomeLabel(code);
-    let child = route.outcomes.get(outcome);
-    if (!child) route.outcomes.set(outcome, (child = this.#requests.labels(route.service, route.operation, outcome)));
-    child.inc();
+    route.outcomes.set(outcome, (route.outcomes.get(outcome) ?? 0) + 1);
     if (seconds !== undefined) route.duration.observe(seconds);
   }
 
