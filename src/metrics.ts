@@ -33,8 +33,8 @@ export interface NamedOperation {
 /** Request latencies, from a cached GetCallerIdentity (well under a millisecond) to a slow identity provider. */
 export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** The operation names whose successes are counted in latchkey_credentials_issued_total, besides the STS ones. */
-export const CONSOLE_ISSUANCES = ['getSigninToken', 'GetConsoleCredentials'] as const;
+/** What hands out credentials besides the STS operations: a federation sign-in token, a password console session's credentials. */
+export type ConsoleIssuance = 'getSigninToken' | 'GetConsoleCredentials';
 
 export type ConsoleSignInResult = 'success' | 'mfa_required' | 'password_change_required' | 'refused' | 'throttled' | 'expired';
 export type MfaResult = 'accepted' | 'invalid' | 'throttled';
@@ -74,7 +74,6 @@ export class Metrics {
   readonly #byOperation = new Map<NamedOperation, Route>();
   /** By `service operation`, for the fixed route names (a finite set: the code's). */
   readonly #byName = new Map<string, Route>();
-  readonly #issuedBy = new Map<string, Counter.Internal>();
 
   constructor(options: MetricsOptions) {
     this.access = options.access.kind;
@@ -137,11 +136,9 @@ export class Metrics {
     this.#count(this.#named(service, operation), code, seconds);
   }
 
-  /** Credentials (or a sign-in token) handed out by `operation`, a registered operation's name or one of CONSOLE_ISSUANCES. */
-  issued(operation: string): void {
-    let child = this.#issuedBy.get(operation);
-    if (!child) this.#issuedBy.set(operation, (child = this.#issued.labels(operation)));
-    child.inc();
+  /** Credentials (or a sign-in token) handed out by a registered operation, or by the console. */
+  issued(operation: NamedOperation | ConsoleIssuance): void {
+    this.#issued.inc({ operation: typeof operation === 'string' ? operation : operation.name });
   }
 
   signIn(result: ConsoleSignInResult): void {

@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
     const ms = performance.now() - started;
     if (metrics) {
       metrics.request(outcome.operation, outcome.code, ms / 1000);
-      if (outcome.issued && outcome.operation) metrics.issued(outcome.operation.name);
+      if (outcome.issued && outcome.operation) metrics.issued(outcome.operation);
     }
     deps.logger.info('request', {
       requestId,
