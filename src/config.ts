@@ -12,6 +12,7 @@ import { DEFAULT_AMAZON_API_URL, DEFAULT_FACEBOOK_GRAPH_URL } from './federation
 import { MAX_SKEW_MS } from './federation/saml/conditions.js';
 import { DEFAULT_SAML_SETTINGS } from './federation/saml/settings.js';
 import type { SamlSettings } from './federation/saml/settings.js';
+import type { MetricsAccess } from './metrics.js';
 import { DEFAULT_MULTI_TENANT_ISSUERS, normalizeIssuer } from './policy/index.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -109,6 +110,12 @@ export interface Config {
    * - `SAML_ALLOW_SHA1_PROVIDERS`: comma-separated SAML provider ARNs whose assertions may use SHA-1 (none).
    */
   readonly saml: SamlSettings;
+  /**
+   * Who may read `GET /metrics` (Prometheus): `METRICS_TOKEN`, a secret of at least 32 characters
+   * sent as `Authorization: Bearer <token>`; or `METRICS_PUBLIC=true`, anyone (a private network,
+   * a sidecar); not both. Neither: off (404). The token is never logged or echoed.
+   */
+  readonly metrics: MetricsAccess;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly string[] };
@@ -129,6 +136,8 @@ const MAX_DEADLINE_MS = 300_000;
 /** OIDC_FETCH_TIMEOUT_MS bounds: the whole AssumeRoleWithWebIdentity call waits on it, and SDKs give up after a few seconds. */
 const MIN_OIDC_TIMEOUT_MS = 100;
 const MAX_OIDC_TIMEOUT_MS = 30_000;
+/** METRICS_TOKEN's shortest length: a bearer secret, not a password someone types. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const problems: string[] = [];
@@ -239,6 +248,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
 
   const saml = samlSettings(get, problems);
+  const metrics = metricsAccess(get, problems);
 
   const rawLevel = get('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -270,8 +280,23 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       amazonApiUrl,
       consoleDestinations,
       saml,
+      metrics,
     },
   };
+}
+
+/** METRICS_TOKEN / METRICS_PUBLIC. The token is never echoed, not even its length. */
+function metricsAccess(get: (name: string) => string | undefined, problems: string[]): MetricsAccess {
+  const token = get('METRICS_TOKEN');
+  const rawPublic = get('METRICS_PUBLIC');
+  if (rawPublic !== undefined && rawPublic !== 'true' && rawPublic !== 'false') problems.push(`METRICS_PUBLIC must be true or false, got '${rawPublic.slice(0, 32)}'`);
+  const isPublic = rawPublic === 'true';
+  if (token !== undefined && isPublic) problems.push('METRICS_TOKEN and METRICS_PUBLIC=true must not both be set: choose a token or public metrics');
+  if (token !== undefined && (token.length < MIN_METRICS_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token))) {
+    problems.push(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} printable characters without spaces (e.g. openssl rand -hex 32)`);
+  }
+  if (token !== undefined) return { kind: 'token', token };
+  return isPublic ? { kind: 'public' } : { kind: 'off' };
 }
 
 const SAML_ARN = /^arn:[^:]+:iam::\d{12}:saml-provider\/[\w.-]{1,128}$/;

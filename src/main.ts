@@ -156,6 +156,17 @@ async function serveAsWorker(config: Config, logger: Logger, life: Lifecycle): P
   await serve(config, logger, store, keyring, listener, life);
 }
 
+/** package.json's version (beside src/ and dist/ alike), for latchkey_build_info; `unknown` if it cannot be read. */
+async function packageVersion(): Promise<string> {
+  try {
+    const pkg: unknown = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+    return typeof version === 'string' && /^[\w.+-]{1,64}$/.test(version) ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** OIDC_CA_BUNDLE's certificates: a file that cannot be read, or holds none, stops the start. */
 async function readCaBundle(path: string): Promise<string> {
   let text: string;
@@ -184,6 +195,8 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
     multiTenantIssuers: config.multiTenantIssuers,
     console: { destinations: config.consoleDestinations },
     saml: config.saml,
+    metrics: config.metrics,
+    version: await packageVersion(),
     oidc: {
       caBundle: config.oidcCaBundle === undefined ? undefined : await readCaBundle(config.oidcCaBundle),
       timeoutMs: config.oidcFetchTimeoutMs,
@@ -198,6 +211,9 @@ async function serve(config: Config, logger: Logger, store: Store, keyring: Keyr
   // HOST stands in for a missing Host header, as @hono/node-server's serve() had it.
   listener.serve(getRequestListener(service.app.fetch, { hostname: config.host }));
   logger.info('listening', { url: listener.url, database: store.backend, dataDir: store.backend === 'pglite' ? resolve(config.dataDir) : undefined });
+  // Which access, never the token.
+  if (config.metrics.kind === 'off') logger.info('metrics are off', { detail: 'GET /metrics answers 404; set METRICS_TOKEN (a secret of 32 characters or more, sent as a bearer token) or METRICS_PUBLIC=true to serve them' });
+  else logger.info('metrics at /metrics', { access: config.metrics.kind === 'token' ? 'bearer token (METRICS_TOKEN)' : 'public (METRICS_PUBLIC)' });
 
   let stopping = false;
   const stop = async (signal: string) => {

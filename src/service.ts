@@ -26,6 +26,7 @@ import { TrustedProxies } from './http/forwarded.js';
 import type { PipelineDeps } from './http/pipeline.js';
 import { iamOperations } from './iam/index.js';
 import type { Logger } from './log.js';
+import { Metrics, type MetricsAccess } from './metrics.js';
 import { registerOperations, type OperationDef, type Registry, type SamlSettings } from './operation.js';
 import { DEFAULT_MULTI_TENANT_ISSUERS, PolicyCache } from './policy/index.js';
 import { loadServices } from './protocol/index.js';
@@ -75,6 +76,10 @@ export interface ServiceOptions {
   readonly console?: ConsoleServiceOptions | undefined;
   /** What AssumeRoleWithSAML accepts (SAML_* settings); AWS's values by default (DEFAULT_SAML_SETTINGS). */
   readonly saml?: Partial<SamlSettings> | undefined;
+  /** Who may read /metrics (METRICS_TOKEN, METRICS_PUBLIC); default off (404). Counted either way. */
+  readonly metrics?: MetricsAccess | undefined;
+  /** This release's version, for latchkey_build_info; default `unknown`. */
+  readonly version?: string | undefined;
 }
 
 export interface ConsoleServiceOptions {
@@ -113,7 +118,9 @@ export interface Service {
   readonly deps: PipelineDeps;
   readonly registry: Registry;
   readonly caches: Caches;
-  /** Stop listening for changes (the store is closed by its owner). */
+  /** This node's metrics, in a registry of its own. */
+  readonly metrics: Metrics;
+  /** Stop listening for changes and drop the metrics (the store is closed by its owner). */
   dispose(): void;
 }
 
@@ -209,7 +216,9 @@ export function createService(options: ServiceOptions): Service {
       touchAccessKey(store.db, accessKeyId, at, service, region).catch((err: unknown) => logger.warn('could not record key use', { accessKeyId, error: errorCode(err) }));
     },
   };
+  const metrics = new Metrics({ access: options.metrics ?? { kind: 'off' }, version: options.version ?? 'unknown' });
   const consoleDeps = {
+    metrics,
     db: store.db,
     keyring,
     logger,
@@ -220,7 +229,17 @@ export function createService(options: ServiceOptions): Service {
     signIn: options.console?.signIn ?? storeSignIn({ db: store.db, keyring, registry, authorize: deps.authorize }),
     destinations: options.console?.destinations ?? [],
   };
-  return { app: createApp(deps, (app) => mountConsole(app, consoleDeps)), deps, registry, caches, dispose: unlisten };
+  return {
+    app: createApp({ ...deps, metrics }, (app) => mountConsole(app, consoleDeps)),
+    deps,
+    registry,
+    caches,
+    metrics,
+    dispose() {
+      unlisten();
+      metrics.close();
+    },
+  };
 }
 
 export interface Listening {

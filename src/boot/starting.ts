@@ -1,7 +1,7 @@
 /**
  * What the port answers between the bind and the service being ready (opening and migrating the
  * database, loading keys, creating the first account): the process is up (`/healthz` 200, so a
- * liveness probe does not kill a slow first start), not ready (`/readyz` 503), and an AWS request
+ * liveness probe does not kill a slow first start), not ready (`/readyz` 503, and `/metrics` too), and an AWS request
  * gets AWS's `ServiceUnavailable` (503), which the SDKs and the CLI retry, instead of hanging.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,8 @@ export function startingResponder(logger: Logger): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
-    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { status: 'starting' });
+    // Not ready, so no metrics yet either (whatever METRICS_* say: the answer reveals nothing).
+    if (req.method === 'GET' && (path === '/readyz' || path === '/metrics')) return json(res, 503, { status: 'starting' });
     const requestId = randomUUID();
     const r = renderError(new AwsError('ServiceUnavailable'), requestId);
     logger.info('request', { requestId, method: req.method, status: r.status, code: 'ServiceUnavailable', detail: 'starting' });

@@ -2,6 +2,7 @@
 import type { Caller } from '../auth/caller.js';
 import type { TrustedProxies } from '../http/forwarded.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { AuditAppender } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import type { Keyring } from '../tokens/keyring.js';
@@ -25,4 +26,6 @@ export interface ConsoleDeps {
   readonly signIn?: SignInPort | undefined;
   /** CONSOLE_DESTINATIONS: URL prefixes a federation sign-in may redirect to, besides this console. */
   readonly destinations: readonly string[];
+  /** This node's metrics (src/metrics.ts): each route's requests, sign-ins, MFA codes, sign-in tokens. */
+  readonly metrics?: Metrics | undefined;
 }

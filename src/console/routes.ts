@@ -66,6 +66,10 @@ export const SIGN_IN_REFUSED = 'Your authentication information is incorrect. Pl
 export const MFA_REFUSED = 'The MFA code is not valid. Please try again.';
 
 interface Facts extends ConsoleRequestFacts {
+  /** The federation endpoint's error code when it refused (for the metrics' outcome). */
+  errorCode?: string | undefined;
+  /** The federation action, when it is one of the two (for the metrics' operation label). */
+  operation?: 'getSigninToken' | 'login' | undefined;
   readonly secure: boolean;
   /** This service's origin as the browser reached it: scheme://host. */
   readonly origin: string;
@@ -259,27 +263,49 @@ async function consoleCredentials(deps: ConsoleDeps, f: Facts, session: ConsoleS
   await deps.audit.append([
     consoleEvent(f, { accountId: session.acct, action: 'signin:GetConsoleCredentials', principalArn: session.arn, resource: session.arn, decision: 'allow', details: { consoleSessionId: session.id, issued: true, ...issuanceDetails(claims) } }),
   ]);
+  deps.metrics?.issued('GetConsoleCredentials');
   return credentials;
 }
 
-/** Runs one console request, turning refusals and failures into pages (never a stack, never a 500 for bad input). */
-function guarded(deps: ConsoleDeps, work: (c: Ctx, f: Facts) => Promise<Response>) {
+/**
+ * Runs one console request, turning refusals and failures into pages (never a stack, never a 500
+ * for bad input), counted in the metrics under `service` and the fixed `route` name (e.g.
+ * `POST /console/signin`): outcome `ok` below 400, the federation endpoint's error code, else a
+ * code for the status.
+ */
+function guarded(deps: ConsoleDeps, service: 'console' | 'federation', route: string, work: (c: Ctx, f: Facts) => Promise<Response>) {
   return async (c: Ctx): Promise<Response> => {
+    const started = performance.now();
     const f = factsOf(deps, c);
+    const done = (r: Response): Response => {
+      deps.metrics?.route(service, f.operation ?? route, r.status < 400 ? undefined : (f.errorCode ?? statusCode(r.status)), (performance.now() - started) / 1000);
+      return r;
+    };
     try {
       const r = await work(c, f);
       deps.logger.info('request', { requestId: f.requestId, method: c.req.method, path: new URL(c.req.url).pathname, status: r.status });
-      return r;
+      return done(r);
     } catch (err) {
-      if (err instanceof FormError) return respond(f, { status: 400, body: errorPage('Bad request', 'The form could not be read.') });
+      if (err instanceof FormError) return done(respond(f, { status: 400, body: errorPage('Bad request', 'The form could not be read.') }));
       const unavailable = isConnectionError(err);
       deps.logger.error('console request failed', { requestId: f.requestId, path: new URL(c.req.url).pathname, error: describeError(err) });
-      return respond(f, { status: unavailable ? 503 : 500, body: errorPage('Unavailable', 'The console cannot answer right now. Try again shortly.') });
+      return done(respond(f, { status: unavailable ? 503 : 500, body: errorPage('Unavailable', 'The console cannot answer right now. Try again shortly.') }));
     }
   };
 }
 
+/** A console page's refusal as the nearest code of the error table (src/errors.ts), for the metrics. */
+function statusCode(status: number): string {
+  if (status === 401 || status === 403) return 'AccessDenied';
+  if (status === 404) return 'NoSuchEntity';
+  if (status === 429) return 'Throttling';
+  if (status === 503) return 'ServiceUnavailable';
+  if (status >= 500) return 'InternalFailure';
+  return 'InvalidInput';
+}
+
 function federationError(f: Facts, err: FederationError, html: boolean): Response {
+  f.errorCode = err.code;
   if (html) return respond(f, { status: err.status, body: errorPage('Sign-in failed', err.message) });
   return respond(f, { status: err.status, contentType: 'application/json', body: JSON.stringify({ Error: { Code: err.code, Message: err.message } }) });
 }
@@ -288,9 +314,11 @@ function federationError(f: Facts, err: FederationError, html: boolean): Respons
 async function federation(deps: ConsoleDeps, c: Ctx, f: Facts): Promise<Response> {
   const params = c.req.method === 'POST' ? new URLSearchParams(await c.req.text()) : new URL(c.req.url).searchParams;
   const action = params.get('Action') ?? undefined;
+  if (action === 'getSigninToken' || action === 'login') f.operation = action;
   try {
     if (action === 'getSigninToken') {
       const token = await getSigninToken(deps, { session: params.get('Session') ?? undefined, sessionDuration: params.get('SessionDuration') ?? undefined }, f);
+      deps.metrics?.issued('getSigninToken');
       return respond(f, { status: 200, contentType: 'application/json', body: JSON.stringify({ SigninToken: token }) });
     }
     if (action === 'login') {
@@ -312,7 +340,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
   const limit = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('Request body too large', 413) });
   app.use('/console/*', limit);
   app.use('/federation', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Request body too large', 413) }));
-  app.on(['GET', 'POST'], '/federation', guarded(deps, (c, f) => federation(deps, c, f)));
+  app.on(['GET', 'POST'], '/federation', guarded(deps, 'federation', 'unknown', (c, f) => federation(deps, c, f)));
 
   app.get('/console/style.css', (c) => {
     const f = factsOf(deps, c);
@@ -323,7 +351,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.get(
     CONSOLE_HOME,
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'GET /console', async (c, f) => {
       const session = await currentSession(deps, c, f);
       if (!session) return redirect(f, '/console/signin', clearSessionCookies(f));
       const notice = c.req.query('notice') === 'password-changed' ? 'Your password has been changed.' : undefined;
@@ -333,7 +361,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.get(
     '/console/signin',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'GET /console/signin', async (c, f) => {
       if (await currentSession(deps, c, f)) return redirect(f, CONSOLE_HOME);
       const state = newSignInState(f);
       return respond(f, { status: 200, body: signInPage({ csrf: state.csrf, passwordSignIn: deps.signIn !== undefined }), cookies: [signInCookie(deps, f, state)] });
@@ -342,7 +370,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/signin',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/signin', async (c, f) => {
       const form = await readForm(c);
       const state = currentSignIn(deps, c, f);
       if (!postAllowed(c, f, form, state?.csrf)) return forbidden(f);
@@ -357,11 +385,13 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       };
       // Shapes first (IAM's limits): nothing malformed reaches the password check.
       if (!/^(\d{12}|[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9])$/.test(account) || !/^[\w+=,.@-]{1,64}$/.test(userName) || password.length < 1 || password.length > 128) {
+        deps.metrics?.signIn('refused');
         return again(401, SIGN_IN_REFUSED);
       }
       const check = await port.verifyPassword({ account, userName, password, now: f.at, sourceIp: f.sourceIp });
       if (check.kind === 'refused' || check.kind === 'throttled') {
         const throttled = check.kind === 'throttled';
+        deps.metrics?.signIn(throttled ? 'throttled' : 'refused');
         if (check.accountId !== undefined) {
           await deps.audit.append([
             consoleEvent(f, {
@@ -379,12 +409,14 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
         return again(throttled ? 429 : 401, throttled ? `Too many failed sign-in attempts. Try again after ${until(check.until)}.` : SIGN_IN_REFUSED);
       }
       if (check.kind === 'expired') {
+        deps.metrics?.signIn('expired');
         await deps.audit.append([
           consoleEvent(f, { accountId: check.accountId, action: 'signin:ConsoleLogin', principalArn: userArn(check.accountId, check.user), resource: userArn(check.accountId, check.user), decision: 'deny', errorCode: 'PasswordExpired', details: { consoleLogin: 'Failure', via: 'password', reason: 'password expired (hard expiry)' } }),
         ]);
         return again(403, 'Your password has expired and only an administrator can reset it.');
       }
       const base = { v: 1 as const, csrf: newCsrfToken(), acct: check.accountId, user: check.user, reason: check.mustChange, mfaDevice: check.mfaDevice, exp: nowSeconds(f) + SIGN_IN_SECONDS };
+      deps.metrics?.signIn(check.mfaDevice ? 'mfa_required' : check.mustChange !== undefined ? 'password_change_required' : 'success');
       if (check.mfaDevice) return redirect(f, '/console/mfa', [signInCookie(deps, f, { ...base, stage: 'mfa' })]);
       if (check.mustChange !== undefined) return redirect(f, '/console/signin/password', [signInCookie(deps, f, { ...base, stage: 'change' })]);
       return beginPasswordSession(deps, f, check.accountId, check.user, undefined);
@@ -393,7 +425,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.get(
     '/console/mfa',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'GET /console/mfa', async (c, f) => {
       const state = currentSignIn(deps, c, f);
       if (!state || state.stage !== 'mfa') return redirect(f, '/console/signin');
       return respond(f, { status: 200, body: mfaPage({ csrf: state.csrf }) });
@@ -402,7 +434,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/mfa',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/mfa', async (c, f) => {
       const form = await readForm(c);
       const state = currentSignIn(deps, c, f);
       if (!postAllowed(c, f, form, state?.csrf) || !state || state.stage !== 'mfa' || !state.acct || !state.user || !deps.signIn) return forbidden(f);
@@ -412,12 +444,14 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       const check = /^\d{6}$/.test(code) ? await deps.signIn.verifyMfa({ accountId: acct, user, code, now: f.at }) : ({ kind: 'refused' } as const);
       if (check.kind !== 'ok') {
         const throttled = check.kind === 'throttled';
+        deps.metrics?.mfaCode(throttled ? 'throttled' : 'invalid');
         await deps.audit.append([
           consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'deny', errorCode: throttled ? 'Throttled' : 'InvalidAuthenticationCode', details: { checkMfa: 'Failure', ...(throttled ? { blockedUntil: check.until.toISOString() } : {}) } }),
         ]);
         const error = throttled ? `Too many failed MFA codes. Try again after ${until(check.until)}.` : MFA_REFUSED;
         return respond(f, { status: throttled ? 429 : 401, body: mfaPage({ csrf: state.csrf, error }) });
       }
+      deps.metrics?.mfaCode('accepted');
       await deps.audit.append([consoleEvent(f, { accountId: acct, action: 'signin:CheckMfa', principalArn: arn, resource: arn, decision: 'allow', details: { checkMfa: 'Success', serialNumber: check.serialNumber } })]);
       const mfa = nowSeconds(f);
       if (state.reason !== undefined) return redirect(f, '/console/signin/password', [signInCookie(deps, f, { ...state, stage: 'change', mfa, csrf: newCsrfToken() })]);
@@ -447,7 +481,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.get(
     '/console/signin/password',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'GET /console/signin/password', async (c, f) => {
       const state = currentSignIn(deps, c, f);
       if (!state || state.stage !== 'change') return redirect(f, '/console/signin');
       return respond(f, { status: 200, body: changePasswordPage({ csrf: state.csrf, reason: state.reason, forced: true }) });
@@ -456,7 +490,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/signin/password',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/signin/password', async (c, f) => {
       const form = await readForm(c);
       const state = currentSignIn(deps, c, f);
       if (!postAllowed(c, f, form, state?.csrf) || !state || state.stage !== 'change' || !state.acct || !state.user) return forbidden(f);
@@ -470,7 +504,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.get(
     '/console/password',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'GET /console/password', async (c, f) => {
       const session = await currentSession(deps, c, f);
       if (!session || session.via !== 'password') return redirect(f, '/console/signin');
       return respond(f, { status: 200, body: changePasswordPage({ csrf: session.csrf, forced: false }) });
@@ -479,7 +513,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/password',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/password', async (c, f) => {
       const form = await readForm(c);
       const session = await currentSession(deps, c, f);
       if (!postAllowed(c, f, form, session?.csrf) || !session || session.via !== 'password' || !session.user) return forbidden(f);
@@ -491,7 +525,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/credentials',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/credentials', async (c, f) => {
       const form = await readForm(c);
       const session = await currentSession(deps, c, f);
       if (!postAllowed(c, f, form, session?.csrf) || !session) return forbidden(f);
@@ -502,7 +536,7 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
 
   app.post(
     '/console/signout',
-    guarded(deps, async (c, f) => {
+    guarded(deps, 'console', 'POST /console/signout', async (c, f) => {
       const form = await readForm(c);
       const session = openSession(deps.keyring, joinChunks(getCookie(c), SESSION_COOKIE), nowSeconds(f));
       if (!postAllowed(c, f, form, session?.csrf) || !session) return forbidden(f);

@@ -12,12 +12,19 @@ import { describeError } from '../describe-error.js';
 import { AwsError } from '../errors.js';
 import { PROVIDER_SP_METADATA_ROUTE, SP_METADATA_PATH, spMetadata } from '../federation/saml/sp-metadata.js';
 import { providerEncryptionKeys } from '../federation/saml/provider-metadata.js';
+import type { Metrics } from '../metrics.js';
 import { renderError } from '../protocol/index.js';
 import { endOfTurn } from './end-of-turn.js';
 import { handleQuery, type PipelineDeps } from './pipeline.js';
 import { readNodeRequest, readWebRequest } from './raw-request.js';
 
-export type AppDeps = PipelineDeps;
+export interface AppDeps extends PipelineDeps {
+  /** This node's metrics (src/metrics.ts): counted here, served at /metrics as its access says. */
+  readonly metrics?: Metrics | undefined;
+}
+
+/** The JSON a refused /metrics request gets, with the challenge Prometheus' bearer credentials answer. */
+const METRICS_UNAUTHORIZED = JSON.stringify({ status: 'unauthorized', detail: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' });
 
 /** The longest /readyz waits for the database (less when the request deadline is shorter). */
 export const READY_TIMEOUT_MS = 1000;
@@ -46,6 +53,18 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
     return c.json({ status: ready ? 'ready' : 'unavailable' }, ready ? 200 : 503);
   });
 
+  // Prometheus metrics: 404 unless METRICS_TOKEN or METRICS_PUBLIC turned them on (src/metrics.ts).
+  const { metrics } = deps;
+  app.get('/metrics', async (c) => {
+    // Off: the same answer as any other unknown path (nothing says metrics could be turned on).
+    if (!metrics || metrics.access === 'off') return c.notFound();
+    if (!metrics.allows(c.req.header('authorization'))) {
+      return new Response(METRICS_UNAUTHORIZED, { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' } });
+    }
+    const { contentType, body } = await metrics.exposition();
+    return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' } });
+  });
+
   // This service's SAML SP metadata, for IdP administrators (src/federation/saml/sp-metadata.ts); made once.
   const samlMetadata = spMetadata(deps.registry.saml);
   app.get(SP_METADATA_PATH, () => new Response(samlMetadata, { status: 200, headers: { 'content-type': 'application/samlmetadata+xml' } }));
@@ -68,9 +87,14 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
     } catch (err) {
       const aws = err instanceof AwsError ? err : new AwsError('InternalFailure');
       if (!(err instanceof AwsError)) deps.logger.error('unexpected failure', { requestId, error: describeError(err) });
-      outcome = { response: renderError(aws, requestId), action: undefined, caller: undefined, accessKeyId: undefined, code: aws.code };
+      outcome = { response: renderError(aws, requestId), action: undefined, caller: undefined, accessKeyId: undefined, code: aws.code, operation: undefined, issued: false };
     }
     const { response } = outcome;
+    const ms = performance.now() - started;
+    if (metrics) {
+      metrics.request(outcome.operation, outcome.code, ms / 1000);
+      if (outcome.issued && outcome.operation) metrics.issued(outcome.operation);
+    }
     deps.logger.info('request', {
       requestId,
       // node's own message when there is one: c.req would build a HonoRequest just for this.
@@ -80,7 +104,7 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
       code: outcome.code,
       caller: outcome.caller,
       accessKeyId: outcome.accessKeyId,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round(ms * 10) / 10,
     });
     // Written with the rest of this event-loop turn's responses (see end-of-turn.ts).
     await endOfTurn();
@@ -94,6 +118,7 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
   app.notFound((c) => {
     const requestId = randomUUID();
     const r = renderError(new AwsError('InvalidAction', 'Requests go to the path /.'), requestId);
+    metrics?.route('other', 'unknown', 'InvalidAction');
     deps.logger.info('request', { requestId, method: c.req.method, status: r.status, code: 'InvalidAction' });
     return c.body(r.body, 404, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
   });
@@ -101,6 +126,7 @@ export function createApp(deps: AppDeps, mount?: (app: App) => void): App {
     const requestId = randomUUID();
     deps.logger.error('unexpected failure', { requestId, error: describeError(err) });
     const r = renderError(new AwsError('InternalFailure'), requestId);
+    metrics?.route('other', 'unknown', 'InternalFailure');
     deps.logger.info('request', { requestId, method: c.req.method, status: r.status, code: 'InternalFailure' });
     return c.body(r.body, 500, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId });
   });

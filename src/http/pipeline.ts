@@ -91,6 +91,10 @@ export interface QueryOutcome {
   readonly accessKeyId: string | undefined;
   /** The error code, when the call failed. */
   readonly code: string | undefined;
+  /** The registered operation the request named, if it named one (a finite set: for the metrics). */
+  readonly operation: OperationDef | undefined;
+  /** Set when the call succeeded and handed out credentials. */
+  readonly issued: boolean;
 }
 
 export function handleQuery(deps: PipelineDeps, raw: RawRequest, requestId: string): Promise<QueryOutcome> {
@@ -126,6 +130,10 @@ class QueryCall implements Deadline {
   attemptedAction: string | undefined;
   /** The resource the call is authorized against, once computed. */
   resource: string | undefined;
+  /** The registered operation the request names, once decoded. */
+  def: OperationDef | undefined;
+  /** The handler returned credentials (step 5). */
+  issued = false;
   /** When the request is taken to have been made: read once, for the signature check, conditions and the audit. */
   readonly now: number;
   readonly requestAt: Date;
@@ -201,7 +209,8 @@ class QueryCall implements Deadline {
     checkParams(params);
     this.action = param(params, 'Action');
     const { service, operation } = resolveOperation(this.deps.services, this.action, param(params, 'Version'));
-    return { service, operation, def: this.deps.operations.get(`${service.apiVersion}:${operation.name}`) };
+    const def = (this.def = this.deps.operations.get(`${service.apiVersion}:${operation.name}`));
+    return { service, operation, def };
   }
 
   /** Step 2 (signed operations): the signature must be for this service, and the caller's credentials allowed to call it. */
@@ -258,7 +267,7 @@ class QueryCall implements Deadline {
     const { deps } = this;
     const { def } = call;
     const caller = call.kind === 'sigv4' ? call.caller : undefined;
-    const issuance = issuesCredentials(operation.output);
+    const issuance = (this.issued = issuesCredentials(operation.output));
     if (!def.write) {
       const result = await this.invoke(call, input, deps.store.db, target);
       if (issuance) await deps.audit.append(this.eventsFor(def, operation, input, resource, issuance, result));
@@ -286,7 +295,7 @@ class QueryCall implements Deadline {
   /** Step 6. */
   render(namespace: string, operation: Operation, output: unknown): QueryOutcome {
     const { caller } = this;
-    return { response: renderResult(operation, namespace, output, this.requestId), action: this.action, caller: caller?.arn, accessKeyId: caller?.accessKeyId, code: undefined };
+    return { response: renderResult(operation, namespace, output, this.requestId), action: this.action, caller: caller?.arn, accessKeyId: caller?.accessKeyId, code: undefined, operation: this.def, issued: this.issued };
   }
 
   facts(): RequestFacts {
@@ -346,6 +355,8 @@ class QueryCall implements Deadline {
       caller: caller?.arn,
       accessKeyId: caller?.accessKeyId,
       code: aws.code,
+      operation: this.def,
+      issued: false,
     };
   }
 }

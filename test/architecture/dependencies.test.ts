@@ -102,6 +102,15 @@ describe('the leaves', () => {
   });
 });
 
+describe('metrics', () => {
+  it('prom-client is imported by src/metrics.ts alone (one registry per service, built there)', () => {
+    const importers = sourceFiles(SRC)
+      .filter((f) => fileImports(f).packages.some((p) => /^prom-client(\/|$)/.test(p)))
+      .map((f) => relative(SRC, f));
+    expect(importers).toEqual(['metrics.ts']);
+  });
+});
+
 describe('third-party SAML code', () => {
   it('samlify and its XML stack (@xmldom/xmldom, xml-crypto) are imported by src/federation/saml/samlify.ts alone', () => {
     const importers = sourceFiles(SRC)

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
           skewMs: 300_000,
           allowSha1Providers: [],
         },
+        metrics: { kind: 'off' },
       },
     });
   });

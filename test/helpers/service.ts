@@ -10,6 +10,7 @@ import { createAccount, type NewAccount } from '../../src/accounts/accounts.js';
 import type { FailureMessages } from '../../src/auth/authorize.js';
 import type { ProxyRange } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import type { MetricsAccess } from '../../src/metrics.js';
 import type { SamlSettings } from '../../src/operation.js';
 import { createService, listen, type OidcServiceOptions, type Service } from '../../src/service.js';
 import { loadAwsManagedPolicies, type AwsManagedPolicy } from '../../src/store/policies/aws-managed.js';
@@ -75,6 +76,10 @@ export interface StartOptions {
   readonly oidc?: OidcServiceOptions;
   /** What AssumeRoleWithSAML accepts (SAML_*), as main.ts passes it; default AWS's values. */
   readonly saml?: Partial<SamlSettings>;
+  /** METRICS_TOKEN / METRICS_PUBLIC, as main.ts passes them; default off. */
+  readonly metrics?: MetricsAccess;
+  /** The version main.ts reads from package.json (latchkey_build_info). */
+  readonly version?: string;
 }
 
 /** The shipped data, read once per test file (main.ts reads it once per process). */
@@ -105,6 +110,8 @@ export async function startService(options: StartOptions = {}): Promise<TestServ
     multiTenantIssuers: options.multiTenantIssuers,
     oidc: options.oidc,
     saml: options.saml,
+    metrics: options.metrics,
+    version: options.version,
   });
   const server = await listen(service, 0, '127.0.0.1');
   const account = await createAccount(store, keyring, new Date());

@@ -43,6 +43,8 @@ describe('npm start (src/main.ts)', () => {
       throw new Error(`did not become ready: ${run.output()}`, { cause: err });
     }
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // Metrics are off by default: 404, like any unknown path.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
     const creds = JSON.parse(await readFile(join(dir, 'data', 'root-credentials.json'), 'utf8')) as Record<string, string>;
     expect(creds.AccessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(creds.AccountId).toMatch(/^\d{12}$/);
@@ -61,8 +63,30 @@ describe('npm start (src/main.ts)', () => {
     expect(out).toContain('DEVELOPMENT KEYS GENERATED');
     expect(out).toContain('root-credentials.json');
     expect(out).toContain('"msg":"stopped"');
+    expect(out).toContain('"msg":"metrics are off"');
     expect(out).not.toContain(creds.SecretAccessKey);
     for (const line of logLines(out)) expect(() => JSON.parse(line)).not.toThrow();
+  }, 90_000);
+
+  test('METRICS_TOKEN: /metrics needs the bearer token, serves the package version, and the token is never logged', async () => {
+    const dir = await tempDir();
+    const port = await freePort();
+    const token = 'process-metrics-token-0123456789abcdef';
+    const run = start({ PORT: String(port), DATA_DIR: join(dir, 'data'), KEYS_DIR: join(dir, 'keys'), METRICS_TOKEN: token });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 45_000);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      const r = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      expect(await r.text()).toContain(`latchkey_build_info{version="${version}"} 1`);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+    const out = run.output();
+    expect(out).toContain('"msg":"metrics at /metrics"');
+    expect(out).not.toContain(token);
   }, 90_000);
 
   test('production without keys refuses to start', async () => {
@@ -73,9 +97,11 @@ describe('npm start (src/main.ts)', () => {
   }, 30_000);
 
   test('configuration problems are all listed, secrets never echoed', async () => {
-    const run = start({ PORT: 'eighty', LOG_LEVEL: 'loud', STS_ROOT_SECRET_ACCESS_KEY: 'not-a-secret-but-never-echoed' });
+    const run = start({ PORT: 'eighty', LOG_LEVEL: 'loud', STS_ROOT_SECRET_ACCESS_KEY: 'not-a-secret-but-never-echoed', METRICS_TOKEN: 'short-metrics-token-hidden' });
     expect(await run.exited).toBe(2);
     const out = run.output();
+    expect(out).not.toContain('short-metrics-token-hidden');
+    expect(out).toContain('METRICS_TOKEN must be at least 32');
     expect(out).toContain('PORT must be');
     expect(out).toContain('LOG_LEVEL must be');
     expect(out).toContain('must be set together');
