@@ -99,6 +99,16 @@ export const MFA_DEVICE: EntityKind<MfaDeviceEntity, 'serialNumber', 'mfa'> = {
 const deviceTarget = entityTarget(MFA_DEVICE);
 const userTarget = entityTarget(USER);
 
+/**
+ * Whether the pair of codes ending at `step` reaches back to a step the device already accepted
+ * (in STS, at sign-in, or by an earlier Enable or Resync, also before a Deactivate): a code is good
+ * once, so Enable and Resync want two codes after the last accepted step, or a Resync with old
+ * codes would move the floor back and let a used code in again.
+ */
+function spent(device: MfaDeviceRow, step: number): boolean {
+  return device.lastTimeStep !== null && step - 1 <= device.lastTimeStep;
+}
+
 function invalidCodes(): AwsError {
   return new AwsError('InvalidAuthenticationCode', 'Authentication code for device is not valid.');
 }
@@ -174,7 +184,7 @@ export const enableMfaDevice = defineOperation('EnableMFADevice', {
       throw new AwsError('LimitExceeded', `Cannot exceed quota for MFADevicesPerUser: ${MAX_MFA_DEVICES_PER_USER}`);
     }
     const step = findConsecutive(openSeed(deps.keyring, device), input.authenticationCode1, input.authenticationCode2, stepAt(ctx.now));
-    if (step === undefined) throw invalidCodes();
+    if (step === undefined || spent(device, step)) throw invalidCodes();
     if (!(await assignMfaDevice(ctx.db, device.serial, user.id, ctx.now, step))) throw new AwsError('EntityAlreadyExists', 'MFA Device is already in use.');
     return {};
   },
@@ -189,7 +199,7 @@ export const resyncMfaDeviceOperation = defineOperation('ResyncMFADevice', {
     const device = await lockDeviceOf(ctx, input.serialNumber, user.id, 'wait');
     const now = stepAt(ctx.now);
     const step = findConsecutive(openSeed(deps.keyring, device), input.authenticationCode1, input.authenticationCode2, now);
-    if (step === undefined) throw invalidCodes();
+    if (step === undefined || spent(device, step)) throw invalidCodes();
     // The second code is the device's step now: the device runs `step - now` steps from our clock.
     await resyncMfaDevice(ctx.db, device.serial, step, step - now);
     return {};

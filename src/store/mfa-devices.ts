@@ -134,12 +134,16 @@ export async function assignMfaDevice(db: Db, serial: string, userId: string, en
   return updated.length > 0;
 }
 
-/** DeactivateMFADevice: the device is kept (with its seed) and can be enabled again. */
+/**
+ * DeactivateMFADevice: the device is kept (with its seed) and can be enabled again. Its last
+ * accepted step is kept too: the seed is the same, so the codes it already accepted must stay
+ * spent when it is enabled again (EnableMFADevice wants two codes after it).
+ */
 export async function unassignMfaDevice(db: Db, serial: string): Promise<void> {
-  await db.update(mfaDevices).set({ userId: null, root: false, enabledAt: null, lastTimeStep: null, timeStepOffset: 0 }).where(eq(mfaDevices.id, serial));
+  await db.update(mfaDevices).set({ userId: null, root: false, enabledAt: null, timeStepOffset: 0 }).where(eq(mfaDevices.id, serial));
 }
 
-/** ResyncMFADevice: the device's clock offset and the step of its second code, learnt together. */
+/** ResyncMFADevice: the device's clock offset and the step of its second code, learnt together (the caller checked that step is later than the last accepted). */
 export async function resyncMfaDevice(db: Db, serial: string, lastTimeStep: number, timeStepOffset: number): Promise<void> {
   await db.update(mfaDevices).set({ lastTimeStep, timeStepOffset }).where(eq(mfaDevices.id, serial));
 }

@@ -31,7 +31,7 @@ import { seedAad } from '../../src/auth/mfa.js';
 import { mfaDevices } from '../../src/store/schema.js';
 import { MFA_INVALID_CODE } from '../../src/sts/mfa.js';
 import { createDevice, enrolledDevice, serverStep } from '../helpers/mfa.js';
-import { notAuthorized, type TestService, useService } from '../helpers/service.js';
+import { allow, notAuthorized, type TestService, useService } from '../helpers/service.js';
 import { backend } from '../helpers/store.js';
 
 let svc: TestService;
@@ -188,10 +188,49 @@ describe('Deactivate, Delete and DeleteUser', () => {
     await user('second-owner');
     const device = await enrolledDevice(svc, iam, 'first-owner', 'passed-on');
     await iam.send(new DeactivateMFADeviceCommand({ UserName: 'first-owner', SerialNumber: device.serial }));
-    const now = serverStep(svc);
-    await iam.send(new EnableMFADeviceCommand({ UserName: 'second-owner', SerialNumber: device.serial, AuthenticationCode1: device.at(now), AuthenticationCode2: device.at(now + 1) }));
+    // Codes after the ones it accepted (the enrolment's second code was the device's last).
+    await iam.send(new EnableMFADeviceCommand({ UserName: 'second-owner', SerialNumber: device.serial, AuthenticationCode1: device.at(device.last + 1), AuthenticationCode2: device.at(device.last + 2) }));
     expect((await iam.send(new GetMFADeviceCommand({ UserName: 'second-owner', SerialNumber: device.serial }))).UserName).toBe('second-owner');
     await expect(iam.send(new GetMFADeviceCommand({ UserName: 'first-owner', SerialNumber: device.serial }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  });
+});
+
+describe('a code is good once, whatever happens to the device', () => {
+  test('ResyncMFADevice with codes already accepted is InvalidAuthenticationCode, and a used code stays used', async () => {
+    const creds = await svc.userWithPolicy('resync-replay', allow('*'));
+    const device = await enrolledDevice(svc, iam, 'resync-replay');
+    const sts = svc.sts(creds);
+    const s = serverStep(svc);
+    const used = device.at(s + 1);
+    await sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: used }));
+    // Two older codes (the enrolment's) would move the last accepted step back.
+    await expect(
+      iam.send(new ResyncMFADeviceCommand({ UserName: 'resync-replay', SerialNumber: device.serial, AuthenticationCode1: device.at(s - 1), AuthenticationCode2: device.at(s) })),
+    ).rejects.toMatchObject({ name: 'InvalidAuthenticationCodeException', $metadata: { httpStatusCode: 403 } });
+    // A pair that reaches back to the used step is refused too.
+    await expect(
+      iam.send(new ResyncMFADeviceCommand({ UserName: 'resync-replay', SerialNumber: device.serial, AuthenticationCode1: device.at(s + 1), AuthenticationCode2: device.at(s + 2) })),
+    ).rejects.toMatchObject({ name: 'InvalidAuthenticationCodeException' });
+    await expect(sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: used }))).rejects.toMatchObject({ message: MFA_INVALID_CODE });
+  });
+
+  test('Deactivate then Enable again: the codes it accepted before stay spent', async () => {
+    const creds = await svc.userWithPolicy('reenable-replay', allow('*'));
+    const device = await enrolledDevice(svc, iam, 'reenable-replay');
+    const sts = svc.sts(creds);
+    const s = serverStep(svc);
+    const used = device.at(s + 1);
+    await sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: used }));
+    await iam.send(new DeactivateMFADeviceCommand({ UserName: 'reenable-replay', SerialNumber: device.serial }));
+    const enable = (c1: string, c2: string) => iam.send(new EnableMFADeviceCommand({ UserName: 'reenable-replay', SerialNumber: device.serial, AuthenticationCode1: c1, AuthenticationCode2: c2 }));
+    await expect(enable(device.at(s - 1), device.at(s))).rejects.toMatchObject({ name: 'InvalidAuthenticationCodeException' });
+    await expect(enable(device.at(s + 1), device.at(s + 2))).rejects.toMatchObject({ name: 'InvalidAuthenticationCodeException' });
+    // Two codes after the used one enable it; the used code is still refused, the next one works.
+    await enable(device.at(s + 2), device.at(s + 3));
+    device.last = s + 3;
+    await expect(sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: used }))).rejects.toMatchObject({ message: MFA_INVALID_CODE });
+    const { Credentials } = await sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: device.code() }));
+    expect(Credentials?.AccessKeyId).toMatch(/^ASIA/);
   });
 });
 
