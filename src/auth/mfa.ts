@@ -11,15 +11,17 @@
  * 3. **Failures are throttled per device and per user, never for good** (src/store/throttles.ts):
  *    past a few failures in a window, attempts are refused until a time that grows with further
  *    failures but is capped, and a success clears both. A refusal while blocked does not check the
- *    code at all, so guessing during a block learns nothing. The user counter stops one person's
- *    eight devices from giving an attacker eight times the guesses.
+ *    code at all, so guessing during a block learns nothing. Each attempt is counted before its
+ *    code is checked, so a burst of concurrent guesses gets no more checks than one after another.
+ *    The user counter stops one person's eight devices from giving an attacker eight times the
+ *    guesses.
  *
  * The seed is opened here, used and dropped: it and the code are never logged, never put in an
  * error, never written to the audit trail (the callers record the outcome, and the serial).
  */
 import type { Db } from '../store/db.js';
 import { acceptTimeStep, findMfaDevice, listMfaDevicesOf, type MfaDeviceRow } from '../store/mfa-devices.js';
-import { blockedUntil, clearFailures, recordFailure, type ThrottlePolicy } from '../store/throttles.js';
+import { attemptFailed, attemptSucceeded, takeAttempt, type ThrottlePolicy } from '../store/throttles.js';
 import type { Keyring } from '../tokens/keyring.js';
 import { stepAt, verifyCode } from './totp.js';
 
@@ -55,16 +57,6 @@ export interface MfaCheck {
   readonly now: Date;
 }
 
-/** The later of the blocks on these keys, if any is in force at `now`. */
-async function blocked(db: Db, keys: readonly string[], now: Date): Promise<Date | undefined> {
-  let until: Date | undefined;
-  for (const key of keys) {
-    const u = await blockedUntil(db, key, now);
-    if (u && (!until || u > until)) until = u;
-  }
-  return until;
-}
-
 /** The device's seed (Base32), opened; never to be logged or returned again. */
 export function openSeed(keyring: Keyring, device: MfaDeviceRow): string {
   const seed = keyring.open(device.seedSealed, seedAad(device.serial));
@@ -76,11 +68,6 @@ export function openSeed(keyring: Keyring, device: MfaDeviceRow): string {
 /** The step `code` is for, if it is a fresh code of this device at `now`. */
 function stepOf(keyring: Keyring, device: MfaDeviceRow, code: string, now: Date): number | undefined {
   return verifyCode(openSeed(keyring, device), code, stepAt(now) + device.timeStepOffset, device.lastTimeStep);
-}
-
-/** Count a failure against each key. */
-async function fail(db: Db, keys: readonly { key: string; policy: ThrottlePolicy }[], now: Date): Promise<void> {
-  for (const { key, policy } of keys) await recordFailure(db, key, now, policy);
 }
 
 /**
@@ -95,14 +82,14 @@ export async function verifyDeviceCode(db: Db, keyring: Keyring, check: MfaCheck
     { key: deviceThrottleKey(serial), policy: DEVICE_THROTTLE },
     { key: userThrottleKey(userId), policy: USER_THROTTLE },
   ];
-  const until = await blocked(db, throttles.map((t) => t.key), now);
-  if (until) return { ok: false, reason: 'throttled', until };
+  const taken = await takeAttempt(db, throttles, now);
+  if (!taken.allowed) return { ok: false, reason: 'throttled', until: taken.until };
   const step = stepOf(keyring, device, code, now);
   if (step !== undefined && (await acceptTimeStep(db, serial, userId, step))) {
-    for (const { key } of throttles) await clearFailures(db, key);
+    await attemptSucceeded(db, taken.attempt, throttles.map((t) => t.key));
     return { ok: true, serial, at: now };
   }
-  await fail(db, throttles, now);
+  await attemptFailed(db, taken.attempt, now);
   return { ok: false, reason: 'invalid-code' };
 }
 
@@ -118,15 +105,15 @@ export async function verifyUserMfaCode(db: Db, keyring: Keyring, accountId: str
     { key: userThrottleKey(userId), policy: USER_THROTTLE },
     ...devices.map((d) => ({ key: deviceThrottleKey(d.serial), policy: DEVICE_THROTTLE })),
   ];
-  const until = await blocked(db, throttles.map((t) => t.key), now);
-  if (until) return { ok: false, reason: 'throttled', until };
+  const taken = await takeAttempt(db, throttles, now);
+  if (!taken.allowed) return { ok: false, reason: 'throttled', until: taken.until };
   for (const device of devices) {
     const step = stepOf(keyring, device, code, now);
     if (step !== undefined && (await acceptTimeStep(db, device.serial, userId, step))) {
-      for (const { key } of throttles) await clearFailures(db, key);
+      await attemptSucceeded(db, taken.attempt, throttles.map((t) => t.key));
       return { ok: true, serial: device.serial, at: now };
     }
   }
-  await fail(db, throttles, now);
+  await attemptFailed(db, taken.attempt, now);
   return { ok: false, reason: 'invalid-code' };
 }

@@ -37,7 +37,7 @@ import {
   setPasswordResetRequired,
   type LoginProfileRow,
 } from '../store/login-profiles.js';
-import { blockedUntil, clearFailures, recordFailure } from '../store/throttles.js';
+import { attemptFailed, attemptSucceeded, takeAttempt } from '../store/throttles.js';
 import type { UserRow } from '../store/users.js';
 import { entityTarget, requireEntity, type Target } from './entities.js';
 import { callerAsUser, noSuchUser, USER, userOrCaller } from './users.js';
@@ -235,13 +235,13 @@ export async function changeOwnPassword(db: Db, change: OwnPasswordChange): Prom
   const profile = await findLoginProfile(db, user.id);
   if (!profile) throw noSuchLoginProfile(user.name);
   const key = signInUserKey(change.accountId, user.name);
-  const blocked = await blockedUntil(db, key, now);
-  if (blocked) throw new AwsError('LimitExceeded', `Too many failed password attempts for User ${user.name}; try again after ${blocked.toISOString()}.`);
+  const taken = await takeAttempt(db, [{ key, policy: USER_THROTTLE }], now);
+  if (!taken.allowed) throw new AwsError('LimitExceeded', `Too many failed password attempts for User ${user.name}; try again after ${taken.until.toISOString()}.`);
   if (!(await verifyPassword(profile.passwordHash, change.oldPassword))) {
-    await recordFailure(db, key, now, USER_THROTTLE);
+    await attemptFailed(db, taken.attempt, now);
     throw new AwsError('AccessDenied', 'The old password is incorrect.');
   }
-  await clearFailures(db, key);
+  await attemptSucceeded(db, taken.attempt, [key]);
   const policy = await findPasswordPolicy(db, change.accountId);
   await checkNewPassword(db, change.accountId, user.id, change.newPassword, policy);
   const passwordHash = await hashPassword(change.newPassword);

@@ -29,7 +29,7 @@ import { findAccount, findAccountByAlias } from '../store/accounts.js';
 import { insertAuditEvents } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { findPasswordPolicy, findUserWithProfile, replaceHash, touchPasswordUse } from '../store/login-profiles.js';
-import { blockedUntil, clearFailures, recordFailure, type ThrottlePolicy } from '../store/throttles.js';
+import { attemptFailed, attemptSucceeded, takeAttempt, type ThrottlePolicy } from '../store/throttles.js';
 import { isExpired, type PasswordPolicy } from '../password-rules.js';
 import { hashPassword, needsRehash, verifyNothing, verifyPassword } from '../auth/passwords.js';
 
@@ -120,18 +120,20 @@ export async function verifyConsolePassword(db: Db, deps: SignInDeps, attempt: S
   const userKey = signInUserKey(accountId ?? `?${attempt.account.trim().toLowerCase().slice(0, 64)}`, attempt.userName);
   const sourceKey = signInSourceKey(attempt.sourceIp);
 
-  const blocked = latest(await blockedUntil(db, userKey, now), await blockedUntil(db, sourceKey, now));
+  // Counted before the password is checked, so concurrent guesses get no more checks than serial ones.
+  const taken = await takeAttempt(db, [{ key: userKey, policy: userThrottle }, { key: sourceKey, policy: sourceThrottle }], now);
   const found = accountId === undefined ? undefined : await findUserWithProfile(db, accountId, attempt.userName);
   const user = found && accountId !== undefined ? { ...found.user, arn: userArn(accountId, found.user) } : undefined;
-  if (blocked) return { ok: false, reason: 'throttled', accountId, user, retryAfter: blocked };
+  if (!taken.allowed) return { ok: false, reason: 'throttled', accountId, user, retryAfter: taken.until };
 
   const profile = found?.profile;
   const good = profile ? await verifyPassword(profile.passwordHash, attempt.password) : await verifyNothing(attempt.password);
   if (!good || !profile || !user || accountId === undefined) {
-    const until = latest(await recordFailure(db, userKey, now, userThrottle), await recordFailure(db, sourceKey, now, sourceThrottle));
+    const until = await attemptFailed(db, taken.attempt, now);
     return until ? { ok: false, reason: 'throttled', accountId, user, retryAfter: until } : { ok: false, reason: 'invalid', accountId, user };
   }
-  await clearFailures(db, userKey);
+  // The user's count starts afresh; the source address gets this attempt back (a shared address's successes never block it).
+  await attemptSucceeded(db, taken.attempt, [userKey]);
   if (needsRehash(profile.passwordHash)) await replaceHash(db, profile.userId, profile.passwordHash, await hashPassword(attempt.password));
 
   const policy = await findPasswordPolicy(db, accountId);
@@ -140,12 +142,6 @@ export async function verifyConsolePassword(db: Db, deps: SignInDeps, attempt: S
   await touchPasswordUse(db, profile.userId, now);
   const passwordResetRequired = profile.passwordResetRequired;
   return { ok: true, accountId, user, passwordResetRequired, expired, mustChangePassword: passwordResetRequired || expired, policy };
-}
-
-function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return a.getTime() >= b.getTime() ? a : b;
 }
 
 /** What the trail says about one sign-in step. */

@@ -169,6 +169,22 @@ describe('throttling', () => {
     expect(ok.ok).toBe(true);
   });
 
+  test('a burst of concurrent wrong codes gets no more checks than the same codes one after another', async () => {
+    const { device, sts } = await mfaUser('burst');
+    const s = serverStep(svc);
+    const live = new Set([-1, 0, 1, 2].map((d) => device.at(s + d)));
+    const guesses: string[] = [];
+    for (let i = 0; guesses.length < 30; i++) {
+      const g = String(100_000 + i * 7919);
+      if (!live.has(g)) guesses.push(g);
+    }
+    const results = await Promise.allSettled(guesses.map((g) => sts.send(new GetSessionTokenCommand({ SerialNumber: device.serial, TokenCode: g }))));
+    const messages = results.map((r) => (r.status === 'rejected' && r.reason instanceof Error ? r.reason.message : 'accepted'));
+    // Checked and wrong: AWS's invalid-code answer; the rest were refused unchecked (or went over the limit).
+    expect(messages.filter((m) => m === MFA_INVALID_CODE).length).toBeLessThanOrEqual(DEVICE_THROTTLE.maxFailures + 1);
+    expect(messages.every((m) => m === MFA_INVALID_CODE || m.startsWith('MultiFactorAuthentication failed: too many invalid MFA codes'))).toBe(true);
+  });
+
   test('the user counter spans devices: a second device does not give more guesses', async () => {
     const { device } = await mfaUser('two-devices');
     const second = await enrolledDevice(svc, iam, 'two-devices', 'two-devices-b');

@@ -75,6 +75,18 @@ describe('console sign-in: the password step', () => {
     expect(await attempt({ userName: 'eve-target', password: 'guess-again', now: later })).toMatchObject({ reason: 'invalid' });
   });
 
+  test('a burst of concurrent guesses is checked no more often than the same guesses one after another', async () => {
+    await userWithPassword('burst-target', 'Burst-passw0rd!');
+    const now = new Date();
+    // Twenty at once from twenty addresses (so only the user's own limit applies), the right password last.
+    const tries = Array.from({ length: 20 }, (_, i) => (i === 19 ? 'Burst-passw0rd!' : `wrong-guess-${i}`));
+    const results = await Promise.all(tries.map((password, i) => attempt({ userName: 'burst-target', password, sourceIp: `198.51.100.${i}`, now })));
+    // Checked: the ones answered ok or invalid (the one that goes over the limit answers throttled either way).
+    const checked = results.filter((r) => r.ok || r.reason === 'invalid');
+    expect(checked.length).toBeLessThanOrEqual(USER_THROTTLE.maxFailures + 1);
+    expect(results.filter((r) => !r.ok && r.reason === 'throttled').length).toBeGreaterThanOrEqual(20 - USER_THROTTLE.maxFailures - 1);
+  });
+
   test('never a permanent lockout: blocks double with further failures but never exceed maxBlockMs, and each ends', async () => {
     await userWithPassword('hammered', 'Hamm3red-passw0rd');
     const deps: SignInDeps = { sourceThrottle: { ...SOURCE_THROTTLE, maxFailures: 1000 } };
