@@ -220,6 +220,11 @@ export function createService(options: ServiceOptions): Service {
   const consoleDeps = {
     metrics,
     db: store.db,
+    // Every node drops the account's caches; this one before the answer (read-your-writes, as the pipeline's writes).
+    announce: async (db: Db, accountId: string) => {
+      await store.announce(db, accountId);
+      invalidate(caches, accountId);
+    },
     keyring,
     logger,
     clock: deps.clock,

@@ -26,6 +26,8 @@ export interface ConsoleDeps {
   readonly signIn?: SignInPort | undefined;
   /** CONSOLE_DESTINATIONS: URL prefixes a federation sign-in may redirect to, besides this console. */
   readonly destinations: readonly string[];
+  /** Tell every node an account changed (the store's announce), this one at once: sign-out revokes the session's credentials. */
+  readonly announce?: ((db: Db, accountId: string) => Promise<void>) | undefined;
   /** This node's metrics (src/metrics.ts): each route's requests, sign-ins, MFA codes, sign-in tokens. */
   readonly metrics?: Metrics | undefined;
 }

@@ -16,6 +16,7 @@ import { getCookie, generateCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { entityArn } from '../arn.js';
 import { issuanceDetails } from '../audit/issuance.js';
+import { consoleRevocationId } from '../auth/revocation.js';
 import { describeError } from '../describe-error.js';
 import { plain } from '../http/forwarded.js';
 import { rawHeaderMap } from '../sigv4/index.js';
@@ -161,7 +162,7 @@ function nowSeconds(f: Facts): number {
 async function currentSession(deps: ConsoleDeps, c: Ctx, f: Facts): Promise<ConsoleSession | undefined> {
   const session = openSession(deps.keyring, joinChunks(getCookie(c), SESSION_COOKIE), nowSeconds(f));
   if (!session) return undefined;
-  if (await isRevoked(deps.db, `console:${session.id}`)) return undefined;
+  if (await isRevoked(deps.db, consoleRevocationId(session.id))) return undefined;
   if (session.claims !== undefined && !(await deps.checkSession(session.claims, f.at.getTime()))) return undefined;
   if (session.user !== undefined && (await findUser(deps.db, session.acct, session.user.name))?.id !== session.user.id) return undefined;
   return session;
@@ -540,8 +541,11 @@ export function mountConsole(app: App, deps: ConsoleDeps): void {
       const form = await readForm(c);
       const session = openSession(deps.keyring, joinChunks(getCookie(c), SESSION_COOKIE), nowSeconds(f));
       if (!postAllowed(c, f, form, session?.csrf) || !session) return forbidden(f);
-      // Recorded on every node: the same cookie, replayed, is refused from now on.
-      await insertRevokedSession(deps.db, { jti: `console:${session.id}`, accountId: session.acct, expiresAt: new Date(session.exp * 1000), revokedAt: f.at });
+      // Recorded on every node: the same cookie, replayed, is refused from now on, and so are the
+      // credentials the session handed out (and role sessions chained from them: src/auth/revocation.ts),
+      // once every node has dropped the account's revoked set (the announcement).
+      await insertRevokedSession(deps.db, { jti: consoleRevocationId(session.id), accountId: session.acct, expiresAt: new Date(session.exp * 1000), revokedAt: f.at });
+      await deps.announce?.(deps.db, session.acct);
       await deps.audit.append([consoleEvent(f, { accountId: session.acct, action: 'signin:ConsoleLogout', principalArn: session.arn, resource: session.arn, decision: 'allow', details: { consoleSessionId: session.id, via: session.via } })]);
       return respond(f, { status: 200, body: signedOutPage({ issuer: session.iss }), cookies: [...clearSessionCookies(f), clearSignInCookie(f)] });
     }),

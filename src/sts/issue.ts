@@ -54,7 +54,8 @@ export function sourceKeyOf(caller: Caller): Pick<SessionClaims, 'src' | 'srcAcc
   // key: it carries its origin on instead.
   if (s !== undefined && s.src === undefined) {
     if (s.saml !== undefined) return { saml: s.saml };
-    if (s.con !== undefined) return { con: s.con };
+    // With the account the console sign-in was to, where its sign-out is recorded (a chain may cross accounts).
+    if (s.con !== undefined) return { con: s.con, srcAcct: s.srcAcct ?? s.acct };
     return { wi: s.wi };
   }
   if (s !== undefined) return { src: s.src, srcAcct: s.srcAcct, ...(s.srcOff !== undefined ? { srcOff: s.srcOff } : {}) };

@@ -67,7 +67,7 @@ export interface SessionClaims {
    * it, and a token with neither is refused (src/auth/authenticate.ts).
    */
   readonly src?: string | undefined;
-  /** The account whose long-term key started the chain (absent with `src`). */
+  /** The account whose long-term key started the chain (absent with `src`), or, with `con`, the account the console sign-in was to (absent: the session's own). */
   readonly srcAcct?: string | undefined;
   /**
    * When that key was last deactivated (epoch ms), as the issuing node knew it; absent if never.

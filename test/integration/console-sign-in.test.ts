@@ -24,7 +24,7 @@ import { queryAuditEvents } from '../../src/store/audit.js';
 import { rowsOf } from '../../src/store/db.js';
 import { codeBlocks, ConsoleClient, csrfOf, type Page } from '../helpers/console.js';
 import { enrolledDevice, type TestDevice } from '../helpers/mfa.js';
-import { allow, credentialsOf, useService, type TestService } from '../helpers/service.js';
+import { allow, credentialsOf, rootCredentials, useService, type TestService } from '../helpers/service.js';
 
 let svc: TestService;
 let iam: IAMClient;
@@ -104,6 +104,28 @@ describe('password sign-in', () => {
     const assumed = await svc.sts(c).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/ConsoleTarget`, RoleSessionName: 'rina' }));
     const who = await svc.sts(credentialsOf(assumed.Credentials)).send(new GetCallerIdentityCommand({}));
     expect(who.Arn).toBe(`arn:aws:sts::${acct}:assumed-role/ConsoleTarget/rina`);
+  });
+
+  it('signing out ends the credentials the session handed out, and role sessions chained from them, in any account', async () => {
+    await userWithPassword('sol', 'Sol-passw0rd-12', { policy: allow('sts:AssumeRole') });
+    const other = await svc.newAccount();
+    const trustSol = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:user/sol` }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'SolHere', AssumeRolePolicyDocument: trustSol }));
+    await svc.iam(rootCredentials(other)).send(new CreateRoleCommand({ RoleName: 'SolThere', AssumeRolePolicyDocument: trustSol }));
+    const browser = new ConsoleClient(svc.url);
+    await signIn(browser, acct, 'sol', 'Sol-passw0rd-12');
+    const c = await credentials(browser);
+    const here = credentialsOf((await svc.sts(c).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${acct}:role/SolHere`, RoleSessionName: 'sol' }))).Credentials);
+    const there = credentialsOf((await svc.sts(c).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${other.accountId}:role/SolThere`, RoleSessionName: 'sol' }))).Credentials);
+    for (const k of [c, here, there]) await svc.sts(k).send(new GetCallerIdentityCommand({}));
+    expect((await browser.post('/console/signout', { csrf: csrfOf(await browser.get('/console')) })).status).toBe(200);
+    for (const k of [c, here, there]) {
+      await expect(svc.sts(k).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    }
+    // Another sign-in is another console session: its credentials work.
+    const again = new ConsoleClient(svc.url);
+    await signIn(again, acct, 'sol', 'Sol-passw0rd-12');
+    await svc.sts(await credentials(again)).send(new GetCallerIdentityCommand({}));
   });
 
   it('answers every wrong account, user or password alike, and audits the failure without the password', async () => {
