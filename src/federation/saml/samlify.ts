@@ -237,6 +237,59 @@ export interface DecryptedResponse {
   readonly assertion: string;
 }
 
+/** An element as a structure check sees it: its `{namespace}local` name, its attributes, its element children. */
+export interface XmlShape {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlShape[];
+}
+
+/**
+ * What decryption would be handed (src/federation/saml/encryption-structure.ts decides whether it
+ * may be): the root's EncryptedAssertion children, as element shapes, and the `{ns}local` name of
+ * every element in the document whose local name is one that @authenio/xml-encryption looks up by
+ * local name alone (it finds EncryptedKey, EncryptionMethod, CipherValue, KeyInfo, RetrievalMethod
+ * with `local-name()` XPath, and builds one XPath from a RetrievalMethod's URI).
+ */
+export interface EncryptedAssertionFacts {
+  readonly encryptedAssertions: readonly XmlShape[];
+  readonly lookedUpByLocalName: readonly string[];
+}
+
+const XML_ENCRYPTION_LOOKUPS: ReadonlySet<string> = new Set(['EncryptedAssertion', 'EncryptedData', 'EncryptedKey', 'EncryptionMethod', 'CipherData', 'CipherValue', 'KeyInfo', 'RetrievalMethod']);
+
+function qualified(el: Element): string {
+  return `{${el.namespaceURI ?? ''}}${el.localName ?? ''}`;
+}
+
+function shapeOf(el: Element): XmlShape {
+  const attributes: Record<string, string> = {};
+  for (let i = 0; i < el.attributes.length; i++) {
+    const a = el.attributes.item(i);
+    // By qualified name: xml-encryption's `@Id` is an unprefixed Id, not some:Id.
+    if (a && a.namespaceURI !== 'http://www.w3.org/2000/xmlns/') attributes[a.name] = a.value;
+  }
+  const kids: XmlShape[] = [];
+  for (let i = 0; i < el.childNodes.length; i++) {
+    const node = el.childNodes.item(i);
+    if (node && isElement(node)) kids.push(shapeOf(node));
+  }
+  return { name: qualified(el), attributes, children: kids };
+}
+
+export function readEncryptedAssertion(xml: string): EncryptedAssertionFacts {
+  const doc = parseXml(xml);
+  const root = doc.documentElement;
+  if (!root) throw new Error('XML parsing error: no document element');
+  const lookedUp: string[] = [];
+  const all = doc.getElementsByTagName('*');
+  for (let i = 0; i < all.length; i++) {
+    const el = all.item(i);
+    if (el && XML_ENCRYPTION_LOOKUPS.has(el.localName ?? '')) lookedUp.push(qualified(el));
+  }
+  return { encryptedAssertions: children(root, NS.saml, 'EncryptedAssertion').map(shapeOf), lookedUpByLocalName: lookedUp };
+}
+
 /**
  * The Response's EncryptedAssertion (a child of the root; samlify looks nowhere else) decrypted
  * with samlify's `decryptAssertion` (its XML Encryption, @authenio/xml-encryption) and

@@ -20,7 +20,9 @@
  * of step 4, and the rest is the same:
  * - a plaintext assertion is refused when the mode is Required; an EncryptedAssertion when the
  *   provider has no private key; the key transport must be RSA-OAEP and the data AES-GCM or
- *   AES-CBC (encryption-algorithms.ts), before anything is decrypted;
+ *   AES-CBC (encryption-algorithms.ts), and the EncryptedAssertion exactly the structure that
+ *   decryption reads, every part in its namespace (encryption-structure.ts), before any key is
+ *   tried;
  * - a Response that carries its own signature: that signature is verified over the received
  *   document first, and the assertion is decrypted from the signed bytes (the signature covers
  *   the ciphertext);
@@ -37,9 +39,10 @@ import { checkAlgorithms } from './algorithms.js';
 import { checkAudience } from './audience.js';
 import { checkConditions } from './conditions.js';
 import { checkEncryptionAlgorithms } from './encryption-algorithms.js';
+import { checkEncryptedStructure } from './encryption-structure.js';
 import { checkIssuers } from './issuer.js';
 import { refuseDoctype } from './no-dtd.js';
-import { decryptAssertion, NS, readAssertion, readDocument, type DecryptedResponse, type DocumentFacts } from './samlify.js';
+import { decryptAssertion, NS, readAssertion, readDocument, readEncryptedAssertion, type DecryptedResponse, type DocumentFacts } from './samlify.js';
 import { verifiedAssertion } from './signature.js';
 import { checkSchema } from './schema.js';
 import { checkOneSignedInfo } from './signed-info.js';
@@ -137,6 +140,14 @@ function date(value: string | undefined): Date | undefined {
 
 /** The EncryptedAssertion decrypted with the first of the provider's keys that decrypts it. */
 async function decryptWithKeys(xml: string, keys: SamlDecryptionKeys): Promise<DecryptedResponse> {
+  // Exactly the structure decryption will read, before any key is opened (encryption-structure.ts).
+  let shape;
+  try {
+    shape = readEncryptedAssertion(xml);
+  } catch {
+    throw invalid('the encrypted assertion could not be read.');
+  }
+  checkEncryptedStructure(shape);
   for (const pem of keys.openKeys()) {
     const decrypted = await decryptAssertion(xml, pem);
     if (decrypted) return decrypted;

@@ -214,6 +214,92 @@ describe('verify-response.ts with encrypted assertions', () => {
   });
 });
 
+describe('encryption-structure.ts: exactly the XML Encryption that decryption reads, before any key is opened', () => {
+  const signedEncrypted = (options: Parameters<typeof encryptAssertion>[1] = {}) => encryptAssertion(signAssertion(responseXml()), options);
+
+  /** A provider that counts how often its keys are opened. */
+  function counting(): { readonly provider: SamlIssuerKeys; readonly opened: () => number } {
+    let n = 0;
+    return { provider: { entityId: TEST_ENTITY_ID, certificates: [A], allowSha1: false, decryption: { mode: 'Allowed', keyCount: 1, openKeys: () => (n++, [KEY1]) } }, opened: () => n };
+  }
+
+  /** The EncryptedKey element of an encrypted response (xml-encryption writes it with a prefix of its own). */
+  function encryptedKeyOf(xml: string): string {
+    const m = /<(\w+):EncryptedKey[\s\S]*?<\/\1:EncryptedKey>/.exec(xml);
+    if (!m) throw new Error('no EncryptedKey');
+    return m[0];
+  }
+
+  /** The EncryptedKey moved beside the EncryptedData with this Id, and a RetrievalMethod (URI as given) in its place. */
+  function retrieved(xml: string, uri: string, id = 'ek1', extra = ''): string {
+    const key = encryptedKeyOf(xml);
+    // Its unprefixed children (DigestMethod, KeyInfo) took XML-DSig's namespace from the KeyInfo it leaves.
+    const moved = key.replace(/^<(\w+):EncryptedKey/, `<$1:EncryptedKey xmlns="http://www.w3.org/2000/09/xmldsig#" Id="${id}"`);
+    return xml.replace(key, `<RetrievalMethod URI="${uri}" Type="http://www.w3.org/2001/04/xmlenc#EncryptedKey"/>${extra}`).replace('</xenc:EncryptedData>', `</xenc:EncryptedData>${moved}`);
+  }
+
+  test('the EncryptedKey may also sit beside the EncryptedData, named by a plain RetrievalMethod (#Id), as some IdPs write it', async () => {
+    const out = await verify(retrieved(await signedEncrypted(), '#ek1'), provider([KEY1]));
+    expect(out).toMatchObject({ id: '_a1', nameId: 'alice' });
+  });
+
+  test('an XPath written into a RetrievalMethod URI is refused, unread and without opening a key (unsigned: anyone may send it)', async () => {
+    // Found in review: xml-encryption built an XPath from this URI; with filler elements its evaluation took hours.
+    const filler = `<x:f xmlns:x="urn:x">${'<x:a/>'.repeat(200)}</x:f>`;
+    const c = counting();
+    const injected = retrieved(await encryptAssertion(responseXml()), "#x' or count(//*/following::*) > 0 or '", 'x', filler);
+    await expect(verify(injected, c.provider)).rejects.toThrow(expect.objectContaining({ code: 'InvalidIdentityToken', message: expect.stringContaining('RetrievalMethod') }));
+    expect(c.opened()).toBe(0);
+    // A reference that names no EncryptedKey, or one with a space in it, the same.
+    for (const uri of ['#nothing', '#ek1 ', 'http://example.com/#ek1', '#ek1\'']) {
+      await expect(verify(retrieved(await signedEncrypted(), uri), c.provider)).rejects.toThrow(invalid);
+    }
+    expect(c.opened()).toBe(0);
+  });
+
+  test('an rsa-1_5 EncryptedKey in a namespace of its own, beside an RSA-OAEP decoy, is refused without opening a key', async () => {
+    // Found in review: the allow-list read the xenc decoy; xml-encryption, by local name, used the other.
+    const xml = await signedEncrypted({ keyTransport: RSA_1_5 });
+    const key = encryptedKeyOf(xml);
+    const prefix = /^<(\w+):/.exec(key)?.[1] ?? '';
+    // (Without its OAEP DigestMethod, which outside an xenc EncryptionMethod reads as a SHA-1 signature digest.)
+    const evil = key
+      .replaceAll(`<${prefix}:`, '<evil:')
+      .replaceAll(`</${prefix}:`, '</evil:')
+      .replace('<evil:EncryptedKey', '<evil:EncryptedKey xmlns:evil="urn:evil"')
+      .replace(/<DigestMethod[^>]*\/>/, '');
+    const decoy = '<xenc:EncryptedKey xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/><xenc:CipherData><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey>';
+    const c = counting();
+    await expect(verify(xml.replace(key, evil + decoy), c.provider)).rejects.toThrow(expect.objectContaining({ code: 'InvalidIdentityToken', message: expect.stringContaining('outside its namespace') }));
+    // Triple DES slipped in the same way (a foreign EncryptedData/EncryptionMethod first).
+    const tripleDes = (await signedEncrypted()).replace('<xenc:EncryptedData', '<z:EncryptedData xmlns:z="urn:z"><z:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#tripledes-cbc"/></z:EncryptedData><xenc:EncryptedData');
+    await expect(verify(tripleDes, c.provider)).rejects.toThrow(invalid);
+    expect(c.opened()).toBe(0);
+  });
+
+  test('decoys where the schemas let other elements in, and extra parts, are refused', async () => {
+    const xml = await signedEncrypted();
+    const key = encryptedKeyOf(xml);
+    const prefix = /^<(\w+):/.exec(key)?.[1] ?? '';
+    const cases: [string, string][] = [
+      // A second CipherValue inside the recipient's X509Data (xml-encryption takes the first in document order).
+      ['a CipherValue in X509Data', xml.replace('<X509Data>', `<X509Data><${prefix}:CipherValue xmlns:${prefix}="http://www.w3.org/2001/04/xmlenc#">AAAA</${prefix}:CipherValue>`)],
+      // A KeyName beside the EncryptedKey in the EncryptedData's KeyInfo.
+      ['a KeyName beside the EncryptedKey', xml.replace(key, `<KeyName>k</KeyName>${key}`)],
+      // An EncryptedKey inside and another beside.
+      ['two EncryptedKeys', xml.replace('</xenc:EncryptedData>', `</xenc:EncryptedData>${key}`)],
+      // A parameter in the data's EncryptionMethod.
+      ['a KeySize', xml.replace(/(<xenc:EncryptionMethod Algorithm="[^"]+")\s*\/>/, '$1><xenc:KeySize>256</xenc:KeySize></xenc:EncryptionMethod>')],
+    ];
+    const c = counting();
+    for (const [what, forged] of cases) {
+      expect(forged, what).not.toBe(xml);
+      await expect(verify(forged, c.provider), what).rejects.toThrow(invalid);
+    }
+    expect(c.opened()).toBe(0);
+  });
+});
+
 describe('sp-metadata.ts: a provider\'s SP metadata with its encryption keys', () => {
   test('one KeyDescriptor per key, well-formed; an IdP encrypting to the published RSAKeyValue reaches the private key', async () => {
     const published = rsaPublicValue(KEY2);
