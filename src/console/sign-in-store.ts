@@ -14,7 +14,7 @@ import { authorizeOwnPasswordAction, changeOwnPassword } from '../iam/login-prof
 import { signInUserKey, verifyConsolePassword } from '../iam/sign-in.js';
 import type { ContextValues, Registry } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { findPasswordPolicy } from '../store/login-profiles.js';
+import { findLoginProfile, findPasswordPolicy } from '../store/login-profiles.js';
 import { listMfaDevicesOf } from '../store/mfa-devices.js';
 import { blockedUntil } from '../store/throttles.js';
 import type { Keyring } from '../tokens/keyring.js';
@@ -52,6 +52,9 @@ export function storeSignIn(deps: StoreSignInDeps): SignInPort {
     },
 
     async verifyMfa({ accountId, user, code, now }) {
+      // The password step was minutes ago: a profile deleted since (an administrator ending the
+      // user's console access) ends this sign-in too, before any code is looked at.
+      if (!(await findLoginProfile(db, user.id))) return { kind: 'refused' };
       const r = await verifyUserMfaCode(db, keyring, accountId, user.id, code, now);
       if (r.ok) return { kind: 'ok', serialNumber: r.serial };
       if (r.reason === 'throttled') return { kind: 'throttled', until: r.until };

@@ -231,6 +231,17 @@ describe('MFA at sign-in', () => {
     expect(checks.some((e) => e.decision === 'deny')).toBe(true);
   });
 
+  it('a login profile deleted between the password and the code ends the sign-in: the right code is refused', async () => {
+    await userWithPassword('gus', 'Gus-passw0rd-12');
+    const gusDevice = await enrolledDevice(svc, iam, 'gus');
+    const browser = new ConsoleClient(svc.url);
+    expect((await signIn(browser, acct, 'gus', 'Gus-passw0rd-12')).location).toBe('/console/mfa');
+    await iam.send(new DeleteLoginProfileCommand({ UserName: 'gus' }));
+    const r = await mfa(browser, gusDevice.code());
+    expect(r.status).toBe(401);
+    expect((await browser.get('/console')).location).toBe('/console/signin');
+  });
+
   it('refuses an MFA step nobody reached with a password, and a code posted without the step’s cookie', async () => {
     const stranger = new ConsoleClient(svc.url);
     expect((await stranger.get('/console/mfa')).location).toBe('/console/signin');
