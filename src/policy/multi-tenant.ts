@@ -80,10 +80,19 @@ function matchesAnything(clause: ConditionClause, value: string): boolean {
   return clause.base.endsWith('Like') && /^[*?]*\*[*?]*$/.test(value);
 }
 
+/**
+ * A value with a policy variable in it (other than the escapes `${*}`, `${?}`, `${$}`): the engine
+ * substitutes it from the request, so `"…:sub": "${…:sub}"` compares the claim with itself and
+ * restricts nothing (found in review). Such a value is never taken for a restriction.
+ */
+function hasVariable(value: string): boolean {
+  return /\$\{(?![*?$]\})/.test(value);
+}
+
 function restricts(clause: ConditionClause, keys: ReadonlySet<string>): boolean {
   if (!keys.has(clause.key.toLowerCase())) return false;
   if (clause.base === 'Null' || clause.base.includes('Not') || clause.ifExists || clause.qualifier === 'ForAllValues') return false;
-  return clause.values.length > 0 && !clause.values.some((v) => matchesAnything(clause, v));
+  return clause.values.length > 0 && !clause.values.some((v) => matchesAnything(clause, v) || hasVariable(v));
 }
 
 /** The built-in providers, and the keys that name the app a token was issued to. */

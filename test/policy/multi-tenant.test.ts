@@ -39,6 +39,10 @@ describe('refused: a multi-tenant issuer without a condition on the subject', ()
     ['NotAction that does not exclude it', trust({ Effect: 'Allow', Principal: { Federated: GH_ARN }, NotAction: 'sts:AssumeRole' })],
     ['the second statement', trust(statement('accounts.google.com'), statement(GL_ARN))],
     ['GitLab: repository is GitHub\'s key, not GitLab\'s', trust(statement(GL_ARN, { StringEquals: { 'gitlab.com:repository': 'g/p' } }))],
+    // A policy variable is substituted from the request: the claim compared with itself (found in review).
+    ['sub equal to ${…:sub}', trust(statement(GH_ARN, { StringEquals: { [`${GH}:sub`]: `\${${GH}:sub}` } }))],
+    ['sub like a variable with a literal around it', trust(statement(GH_ARN, { StringLike: { [`${GH}:sub`]: `\${${GH}:sub}` } }))],
+    ['repository equal to ${aws:username} (anything a caller can make it)', trust(statement(GH_ARN, { StringEquals: { [`${GH}:repository`]: '${aws:username}' } }))],
   ];
   test.each(refused)('%s', (_, doc) => {
     expect(problem(doc)).toMatch(/allows sts:AssumeRoleWithWebIdentity for the multi-tenant identity provider .* without a condition on .*:sub.*anyone on that platform can get a token/);
@@ -69,6 +73,7 @@ describe('accepted', () => {
     ['GitHub with repository', trust(statement(GH_ARN, { StringEquals: { [`${GH}:repository`]: 'org/repo' } }))],
     ['GitHub with ForAnyValue:StringLike on sub', trust(statement(GH_ARN, { 'ForAnyValue:StringLike': { [`${GH}:sub`]: 'repo:org/*' } }))],
     ['GitLab with sub', trust(statement(GL_ARN, { StringLike: { 'gitlab.com:sub': 'project_path:group/project:*' } }))],
+    ['a literal "${" written with AWS\'s escape', trust(statement(GH_ARN, { StringEquals: { [`${GH}:sub`]: 'repo:org/${$}{x}' } }))],
     ['a Deny statement without conditions', trust({ Effect: 'Deny', Principal: { Federated: GH_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' })],
     ['another action (sts:TagSession alone)', trust(statement(GH_ARN, undefined, { Action: 'sts:TagSession' }))],
     ['NotAction that excludes it', trust({ Effect: 'Allow', Principal: { Federated: GH_ARN }, NotAction: 'sts:AssumeRoleWith*' })],
@@ -95,6 +100,7 @@ describe('the built-in providers: a condition on the app is required', () => {
     ['Facebook without app_id', trust(statement('graph.facebook.com', { StringEquals: { 'graph.facebook.com:id': '42' } })), /graph\.facebook\.com:app_id: any Facebook app's users/],
     ['Login with Amazon without app_id', trust(statement('www.amazon.com')), /www\.amazon\.com:app_id: any Login with Amazon app's users/],
     ['Cognito without aud', trust(statement('cognito-identity.amazonaws.com')), /cognito-identity\.amazonaws\.com:aud/],
+    ['Google with aud equal to ${accounts.google.com:aud}', trust(statement('accounts.google.com', { StringEquals: { 'accounts.google.com:aud': '${accounts.google.com:aud}' } })), /accounts\.google\.com:aud/],
     ['Google in a list beside a registered provider', trust({ ...statement(['accounts.google.com', GH_ARN]), Sid: 'Mobile' }), /^Trust policy statement "Mobile" allows/],
   ];
   test.each(refused)('refused: %s', (_, doc, message) => {
@@ -126,6 +132,7 @@ describe('a wildcard principal trusted for web identities', () => {
     ['Action *', web('*', undefined, '*')],
     ['a condition any web identity meets', web('*', { StringEquals: { 'aws:FederatedProvider': 'accounts.google.com' } })],
     ['a condition on a signed caller key that holds when it is missing', web('*', { StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-abc' } })],
+    ['an organisation condition that is a variable', web('*', { StringEquals: { 'aws:PrincipalOrgID': '${aws:PrincipalOrgID}' } })],
   ];
   test.each(refused)('refused: %s', (_, doc) => {
     expect(wildcardTrustProblem(doc)).toMatch(/allows sts:AssumeRoleWithWebIdentity for every principal \("\*"\).*Name the provider as "Federated"/);
