@@ -16,6 +16,7 @@
  */
 import type { ContextValueInput } from '../policy/index.js';
 import type { SessionTag } from '../tokens/session-token.js';
+import { sessionTagProblem } from './session-tag-rules.js';
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const GITHUB_KEYS = ['actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id'] as const;
@@ -84,7 +85,7 @@ export type TagsClaim = { readonly ok: true; readonly tags: readonly SessionTag[
 /**
  * The session tags claim (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"):
  * `{"principal_tags": {"Key": ["Value"]}, "transitive_tag_keys": ["Key"]}`, each tag value a
- * one-element array of strings. The tag rules themselves (counts, lengths) are the request's.
+ * one-element array of strings, under the rules of the request's own Tags (session-tag-rules.ts).
  */
 export function tagsClaim(claims: Claims): TagsClaim {
   const raw = claims[TAGS_CLAIM];
@@ -101,7 +102,10 @@ export function tagsClaim(claims: Claims): TagsClaim {
     }
   }
   if (transitive !== undefined && !(Array.isArray(transitive) && transitive.every((k) => typeof k === 'string'))) return { ok: false, message: 'transitive_tag_keys must be an array of strings' };
-  return { ok: true, tags: tags.length > 0 ? tags : undefined, transitive: transitive as string[] | undefined };
+  const keys = transitive as string[] | undefined;
+  const problem = sessionTagProblem(tags, keys);
+  if (problem !== undefined) return { ok: false, message: `The ${TAGS_CLAIM} claim: ${problem}` };
+  return { ok: true, tags: tags.length > 0 ? tags : undefined, transitive: keys };
 }
 
 export const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';

@@ -121,6 +121,25 @@ describe('claims → condition keys', () => {
     expect(tagsClaim({ [t]: { principal_tags: { a: ['1'] }, transitive_tag_keys: ['a'] } })).toEqual({ ok: true, tags: [{ key: 'a', value: '1' }], transitive: ['a'] });
     expect(tagsClaim({})).toEqual({ ok: true, tags: undefined, transitive: undefined });
     for (const bad of [[], 'x', { principal_tags: { a: [1] } }, { principal_tags: { a: ['1', '2'] } }, { transitive_tag_keys: 'a' }]) expect(tagsClaim({ [t]: bad }).ok).toBe(false);
+    // The rules of the request's own Tags, which a token never passes through (found in review).
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, ['v']]));
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, ['v']]));
+    expect(tagsClaim({ [t]: { principal_tags: fifty } }).ok).toBe(true);
+    for (const bad of [
+      { principal_tags: many },
+      { principal_tags: { '': ['v'] } },
+      { principal_tags: { ['k'.repeat(129)]: ['v'] } },
+      { principal_tags: { k: ['v'.repeat(257)] } },
+      { principal_tags: { 'a<b': ['v'] } },
+      { principal_tags: { k: ['line\nbreak'] } },
+      { principal_tags: { k: ['v'] }, transitive_tag_keys: Array.from({ length: 51 }, (_, i) => `k${i}`) },
+      { principal_tags: { k: ['v'] }, transitive_tag_keys: [''] },
+    ]) {
+      const r = tagsClaim({ [t]: bad });
+      expect(r.ok, JSON.stringify(bad).slice(0, 80)).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/^The https:\/\/aws\.amazon\.com\/tags claim: at most 50|^The https:\/\/aws\.amazon\.com\/tags claim: a (session|transitive) tag/);
+    }
+    expect(tagsClaim({ [t]: { principal_tags: { 'Team Name_:/=+-@é': ['ä 1.2'] } } }).ok).toBe(true);
   });
   test('the source identity claim', () => {
     const s = 'https://aws.amazon.com/source_identity';

@@ -155,6 +155,17 @@ describe('duration, tags, source identity', () => {
     expect(await refusal(assume('SamlRole', signedResponse('SamlRole', { attributes: attribute('https://aws.amazon.com/SAML/Attributes/SourceIdentity', 'alice@corp') })))).toMatchObject({ code: 'AccessDenied', message: 'Not authorized to perform sts:SetSourceIdentity' });
   });
 
+  test('PrincipalTag attributes follow the rules of the request\'s own Tags (found in review: they bypassed them)', async () => {
+    await role('TagRules', trust({}, ['sts:AssumeRoleWithSAML', 'sts:TagSession']));
+    const tag = (key: string, value: string) => attribute(`https://aws.amazon.com/SAML/Attributes/PrincipalTag:${key}`, value);
+    const fiftyOne = Array.from({ length: 51 }, (_, i) => tag(`k${i}`, 'v')).join('');
+    for (const attributes of [fiftyOne, tag('k'.repeat(129), 'v'), tag('k', 'v'.repeat(257)), tag('a<b', 'v')]) {
+      expect(await refusal(assume('TagRules', signedResponse('TagRules', { attributes })))).toMatchObject({ code: 'InvalidIdentityToken', message: expect.stringContaining('PrincipalTag') });
+    }
+    const fifty = Array.from({ length: 50 }, (_, i) => tag(`k${i}`, 'v')).join('');
+    await expect(assume('TagRules', signedResponse('TagRules', { attributes: fifty }))).resolves.toMatchObject({ PackedPolicySize: expect.any(Number) });
+  });
+
   test('RoleSessionName is required and must be a session name', async () => {
     expect(await refusal(assume('SamlRole', signedResponse('SamlRole', { roleSessionName: null })))).toMatchObject({ code: 'InvalidIdentityToken' });
     expect(await refusal(assume('SamlRole', signedResponse('SamlRole', { roleSessionName: 'a b' })))).toMatchObject({ code: 'InvalidIdentityToken' });

@@ -44,14 +44,21 @@ interface Entry {
 
 const MAX_ENTRIES = 10_000;
 
+/**
+ * The one answer for a provider that cannot be reached, however (refused, silent, a 5xx): the kind
+ * and the status stay out of it, so that the answer is no port scanner for someone who registers a
+ * provider whose key set points inside the network (found in review).
+ */
+const UNREACHABLE = 'The identity provider could not be reached: retry the request a limited number of times';
+
 /** A fetch or discovery failure as AWS answers it. */
 export function failureError(failure: DiscoveryFailure | { readonly kind: 'status'; readonly status: number }): AwsError {
   switch (failure.kind) {
     case 'unreachable':
     case 'timeout':
-      return new AwsError('IDPCommunicationError', `The identity provider could not be reached (${failure.kind}): retry the request a limited number of times`);
+      return new AwsError('IDPCommunicationError', UNREACHABLE);
     case 'status':
-      return failure.status >= 500 ? new AwsError('IDPCommunicationError', `The identity provider answered HTTP ${failure.status}: retry the request a limited number of times`) : new AwsError('InvalidIdentityToken', NO_VERIFICATION_KEY);
+      return failure.status >= 500 ? new AwsError('IDPCommunicationError', UNREACHABLE) : new AwsError('InvalidIdentityToken', NO_VERIFICATION_KEY);
     case 'thumbprint':
       return new AwsError('InvalidIdentityToken', THUMBPRINT_MISMATCH);
     default:

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import type { SessionTag } from '../../tokens/session-token.js';
+import { sessionTagProblem } from '../session-tag-rules.js';
 import type { VerifiedAssertion } from './verify-response.js';
 
 const AWS_ATTR = 'https://aws.amazon.com/SAML/Attributes/';
@@ -91,7 +92,7 @@ export function sourceIdentityOf(attributes: ReadonlyMap<string, readonly string
   return value;
 }
 
-/** PrincipalTag:KEY attributes (one value each) and TransitiveTagKeys; the tag rules themselves are the request's. */
+/** PrincipalTag:KEY attributes (one value each) and TransitiveTagKeys, under the rules of the request's own Tags (session-tag-rules.ts). */
 export function sessionTagsOf(attributes: ReadonlyMap<string, readonly string[]>): { readonly tags: readonly SessionTag[] | undefined; readonly transitive: readonly string[] | undefined } {
   const tags: SessionTag[] = [];
   for (const [name, values] of attributes) {
@@ -100,8 +101,11 @@ export function sessionTagsOf(attributes: ReadonlyMap<string, readonly string[]>
     if (values.length !== 1) throw invalid(`the ${name} attribute must have exactly one value.`);
     tags.push({ key, value: values[0] ?? '' });
   }
-  const transitive = attributes.get(TRANSITIVE_TAG_KEYS_ATTRIBUTE);
-  return { tags: tags.length > 0 ? tags : undefined, transitive: transitive === undefined ? undefined : transitive.map((k) => k.trim()) };
+  const given = attributes.get(TRANSITIVE_TAG_KEYS_ATTRIBUTE);
+  const transitive = given === undefined ? undefined : given.map((k) => k.trim());
+  const problem = sessionTagProblem(tags, transitive);
+  if (problem !== undefined) throw invalid(`the PrincipalTag and TransitiveTagKeys attributes: ${problem}.`);
+  return { tags: tags.length > 0 ? tags : undefined, transitive };
 }
 
 /** `SAML:sub_type`: persistent, transient, or the full Format URI. */
