@@ -368,7 +368,8 @@ function outputOf(result: HandlerResult<unknown>): unknown {
 function decodeParams(raw: RawRequest): Param[] {
   const method = raw.sig.method.toUpperCase();
   if (method === 'POST') return decodeForm(raw.sig.body);
-  if (method === 'GET') return decodeForm(raw.sig.query);
+  // A query string as SigV4 reads it: `+` is a plus, as in the canonical query the signature covers.
+  if (method === 'GET') return decodeForm(raw.sig.query, 'literal');
   throw new AwsError('InvalidAction', `The HTTP method ${method.slice(0, 16)} is not supported; use POST or GET.`);
 }
 

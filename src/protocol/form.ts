@@ -14,8 +14,14 @@ export const MAX_PARAMETERS = 1000;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decode a form body or a query string (without the leading `?`) into name/value pairs. */
-export function decodeForm(input: string | Uint8Array): Param[] {
+/**
+ * Decode a form body or a query string (without the leading `?`) into name/value pairs.
+ * `plus`: what a `+` is. In a form body, a space (the body is signed as bytes, so either reading
+ * is what was signed). In a query string, itself (`'literal'`), as SigV4's canonical query reads
+ * it: otherwise `%2B` and `+` sign alike but read differently, and anyone holding a signed or
+ * presigned URL could turn a signed plus into an unsigned space (found in review).
+ */
+export function decodeForm(input: string | Uint8Array, plus: 'space' | 'literal' = 'space'): Param[] {
   let text: string;
   if (typeof input === 'string') {
     text = input;
@@ -41,7 +47,7 @@ export function decodeForm(input: string | Uint8Array): Param[] {
       const eq = part.indexOf('=');
       const name = eq === -1 ? part : part.slice(0, eq);
       const value = eq === -1 ? '' : part.slice(eq + 1);
-      pairs.push([decodeComponent(name), decodeComponent(value)]);
+      pairs.push([decodeComponent(name, plus), decodeComponent(value, plus)]);
     }
     start = end + 1;
   }
@@ -52,11 +58,11 @@ export function tooMany(): AwsError {
   return new AwsError('ValidationError', `The request has more than ${MAX_PARAMETERS} parameters.`);
 }
 
-function decodeComponent(s: string): string {
-  const plus = s.includes('+') ? s.replaceAll('+', ' ') : s;
-  if (!plus.includes('%')) return plus;
+function decodeComponent(s: string, plus: 'space' | 'literal'): string {
+  const text = plus === 'space' && s.includes('+') ? s.replaceAll('+', ' ') : s;
+  if (!text.includes('%')) return text;
   try {
-    return decodeURIComponent(plus);
+    return decodeURIComponent(text);
   } catch {
     throw new AwsError('MalformedQueryString', 'The request contains an invalid percent-encoded sequence.');
   }
