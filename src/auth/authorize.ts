@@ -20,6 +20,8 @@ import { sessionKeys } from '../federation/claims.js';
 export interface CompiledPrincipal {
   readonly set: PolicySet;
   readonly tags: Readonly<Record<string, string>>;
+  /** The stored user or role (a session's role, a federated user's parent) no longer exists. */
+  readonly gone?: true;
 }
 
 /** What compiling a caller's policies needs. */
@@ -84,8 +86,10 @@ async function storedPrincipal(deps: PrincipalDeps, kind: 'user' | 'role', id: s
   if (hit) return hit;
   const epoch = deps.principals.epoch;
   const loaded = kind === 'user' ? await userPolicies(deps.db, id) : await rolePolicies(deps.db, id);
-  // Deleted after its key or session was issued: nothing allows it.
-  if (!loaded) return { set: { identity: [] }, tags: {} };
+  // Deleted after its key or session was issued: no policy of its allows anything, and it is
+  // marked gone, so that a trust policy still naming its unique id (IAM keeps a deleted role as
+  // AROA… in other roles' trust policies) trusts none of its live sessions (found in review).
+  if (!loaded) return { set: { identity: [] }, tags: {}, gone: true };
   const compiled: CompiledPrincipal = {
     set: {
       identity: compileAll(deps, loaded.identity),
@@ -160,13 +164,13 @@ export async function principalFor(deps: PrincipalDeps, caller: Caller): Promise
   if (caller.kind === 'assumed-role' && caller.role) {
     const role = await storedPrincipal(deps, 'role', caller.role.id, caller.accountId);
     const policies = sessionPolicies(deps, caller);
-    built = { set: { ...role.set, ...(policies.length > 0 ? { session: { policies } } : {}) }, tags: withSessionTags(role.tags, caller) };
+    built = { set: { ...role.set, ...(policies.length > 0 ? { session: { policies } } : {}) }, tags: withSessionTags(role.tags, caller), ...(role.gone ? { gone: true } : {}) };
   } else if (caller.kind === 'federated-user') {
     // The parent's permissions intersected with the session policy; none means no permissions.
     const parent = caller.user
       ? await storedPrincipal(deps, 'user', caller.user.id, caller.accountId)
       : { set: { identity: [{ id: 'root', policy: deps.policyCache.get(ALLOW_ALL, { kind: 'identity' }) }] }, tags: {} };
-    built = { set: { ...parent.set, session: { policies: sessionPolicies(deps, caller), federated: true } }, tags: withSessionTags(parent.tags, caller) };
+    built = { set: { ...parent.set, session: { policies: sessionPolicies(deps, caller), federated: true } }, tags: withSessionTags(parent.tags, caller), ...('gone' in parent && parent.gone ? { gone: true } : {}) };
   } else {
     return { set: { identity: [] }, tags: {} };
   }

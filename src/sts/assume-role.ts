@@ -101,6 +101,7 @@ export const assumeRole = defineOperation('AssumeRole', {
       {
         principal: caller.principal,
         set: principal.set,
+        gone: principal.gone,
         context: (action, resource): ContextValues => callerContext(caller, principal.tags, ctx.requestFor(action, resource, extra)),
         deny: (action, resource, decision, values) => deps.denials.deny(caller, ctx.requestFor(action, resource), decision, values),
       },

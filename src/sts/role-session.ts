@@ -72,6 +72,8 @@ export interface Assumer {
   context(action: string, resource: string): ContextValues;
   /** AccessDenied in AWS's words for a refused action. */
   deny(action: string, resource: string, decision: Decision, context: ContextValues): AwsError;
+  /** The caller's user or role no longer exists: no trust policy trusts it, even by its old unique id. */
+  readonly gone?: boolean | undefined;
 }
 
 /**
@@ -83,6 +85,7 @@ export function authorizeAssumption(assumer: Assumer, target: Assumable, actions
   const set: PolicySet = { ...assumer.set, resource: { id: target.arn, policy: target.trust, account: target.role.accountId }, resourceIsTrustPolicy: true };
   for (const action of actions) {
     const context = assumer.context(action, target.arn);
+    if (assumer.gone) throw assumer.deny(action, target.arn, { decision: 'ImplicitDeny', matchedStatements: [], missingContextKeys: [], deniedBy: 'resource' }, context);
     const decision = evaluate(set, { principal: assumer.principal, action, resource: target.arn, context: createRequestContext(context) });
     if (decision.decision !== 'Allow') throw assumer.deny(action, target.arn, decision, context);
   }

@@ -496,6 +496,20 @@ describe('session policies', () => {
     });
   });
 
+  test('a deleted role\'s live sessions are trusted by no role, not even one whose trust policy kept its unique id', async () => {
+    // Found in review: IAM keeps a deleted role in other trust policies as its AROA… id, which the session still carries.
+    const user = await svc.userWithPolicy('pivot-user', allow('sts:AssumeRole'));
+    await createRole('PivotA', trust(trusts(userArn('pivot-user'))));
+    await createRole('PivotB', trust(trusts(`arn:aws:iam::${acct}:role/PivotA`)));
+    const a = await assumed(user, { RoleArn: `arn:aws:iam::${acct}:role/PivotA` });
+    await assumed(a, { RoleArn: `arn:aws:iam::${acct}:role/PivotB` });
+    await iam.send(new DeleteRoleCommand({ RoleName: 'PivotA' }));
+    await expect(assume(a, { RoleArn: `arn:aws:iam::${acct}:role/PivotB` })).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::${acct}:assumed-role/PivotA/session is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${acct}:role/PivotB`,
+    });
+  });
+
   test('role session credentials still cannot exceed the role after the role is deleted: they stop working', async () => {
     const user = await svc.userWithPolicy('doomed-user');
     await createRole('Doomed', trust(trusts(userArn('doomed-user'))), { policy: LIST_ALL });
