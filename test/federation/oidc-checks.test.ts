@@ -25,7 +25,7 @@ import {
   subjectOf,
 } from '../../src/federation/oidc/checks.js';
 import { boundedGet, FetchFailure, isLoopbackHost, pinnedChainAccepts, thumbprintOf } from '../../src/federation/oidc/https-get.js';
-import { makePki } from '../helpers/oidc.js';
+import { listenTls, makePki } from '../helpers/oidc.js';
 
 const NOW = 1_700_000_000;
 
@@ -188,6 +188,32 @@ describe('boundedGet', () => {
   test('a body over maxBytes without a declared length', async () => expect(await failure(boundedGet(new URL(`${await url}/stream`), policy))).toBe('too-large'));
   test('an endpoint that hangs: timeout', async () => expect(await failure(boundedGet(new URL(`${await url}/hang`), policy))).toBe('timeout'));
   test('redirects are not followed', async () => expect((await boundedGet(new URL(`${await url}/redirect`), policy)).status).toBe(302));
+  test('over https, a server that is not trusted never receives the request; a trusted one does', async () => {
+    // Found in review: the trust check ran on the request's own socket, after the GET was queued for the server.
+    const pki = makePki();
+    const seen: string[] = [];
+    const untrusted = await listenTls(pki.otherServer, (req, res) => {
+      seen.push(req.url ?? '');
+      res.end('{}');
+    });
+    const trusted = await listenTls(pki.server, (req, res) => {
+      seen.push(`trusted ${req.url ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    try {
+      const tls = { ...policy, ca: [pki.ca.cert], timeoutMs: 2000 };
+      expect(await failure(boundedGet(new URL(`https://localhost:${untrusted.port}/admin/flush?all=true`), tls))).toBe('thumbprint');
+      const ok = await boundedGet(new URL(`https://localhost:${trusted.port}/keys?x=1`), tls);
+      expect([ok.status, ok.body.toString()]).toEqual([200, '{"ok":true}']);
+      expect(seen).toEqual(['trusted /keys?x=1']);
+    } finally {
+      await untrusted.close();
+      await trusted.close();
+      pki.close();
+    }
+  });
+
   test('plain http only to loopback, and only when allowed', async () => {
     expect(await failure(boundedGet(new URL('http://idp.example/x'), policy))).toBe('insecure');
     expect(await failure(boundedGet(new URL(`${await url}/stream`), { ...policy, allowLoopbackHttp: false }))).toBe('insecure');

@@ -8,10 +8,9 @@
  * (pinnedChainAccepts). Plain http only where the caller allows it (loopback, outside production).
  */
 import { X509Certificate } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 
 /** Why a fetch failed, for the caller to turn into AWS's codes. */
 export type FetchFailureKind = 'unreachable' | 'timeout' | 'too-large' | 'thumbprint' | 'insecure';
@@ -106,7 +105,13 @@ export function presentedChain(socket: TLSSocket): X509Certificate[] {
   return chain;
 }
 
-/** GET `url` within the policy's bounds; never follows redirects (a 3xx is returned as such). */
+/**
+ * GET `url` within the policy's bounds; never follows redirects (a 3xx is returned as such). Over
+ * https the TLS connection is made and its server accepted (the trust store, or the thumbprint
+ * rule) before a byte of the request is written: with the check on the request's own socket, the
+ * GET was already queued for a server that was then refused (found in review), so a provider's
+ * URL could make this service send requests to hosts it would never trust.
+ */
 export function boundedGet(url: URL, policy: FetchPolicy): Promise<Fetched> {
   const https = url.protocol === 'https:';
   if (!https && !(url.protocol === 'http:' && policy.allowLoopbackHttp && isLoopbackHost(url.hostname))) {
@@ -117,26 +122,18 @@ export function boundedGet(url: URL, policy: FetchPolicy): Promise<Fetched> {
   const target = policy.connectTo?.(hostname, port) ?? { host: hostname, port };
   return new Promise<Fetched>((resolve, reject) => {
     let settled = false;
+    let req: ClientRequest | undefined;
+    let tlsSocket: TLSSocket | undefined;
     const fail = (err: FetchFailure): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
+      tlsSocket?.destroy();
       reject(err);
     };
-    // Set once the TLS chain (or the thumbprint rule) accepted the server; a response from a
-    // server that was not accepted is never read.
-    let trusted = !https;
-    const options = {
-      host: target.host,
-      port: target.port,
-      path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { host: url.host, accept: 'application/json' },
-      agent: false as const,
-    };
+    const timer = setTimeout(() => fail(new FetchFailure('timeout', `no answer within ${policy.timeoutMs} ms`)), policy.timeoutMs);
     const onResponse = (res: IncomingMessage): void => {
-      if (!trusted) return fail(new FetchFailure('thumbprint', 'untrusted certificate'));
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > policy.maxBytes) return fail(new FetchFailure('too-large', `response of ${declared} bytes`));
       const chunks: Buffer[] = [];
@@ -154,22 +151,33 @@ export function boundedGet(url: URL, policy: FetchPolicy): Promise<Fetched> {
       });
       res.on('error', (err) => fail(new FetchFailure('unreachable', err.message)));
     };
-    const req = https
-      ? httpsRequest({ ...options, servername: isIP(hostname) === 0 ? hostname : undefined, ca: [...policy.ca], rejectUnauthorized: false }, onResponse)
-      : httpRequest(options, onResponse);
-    if (https) {
-      req.on('socket', (socket) => {
-        const tlsSocket = socket as TLSSocket;
-        tlsSocket.once('secureConnect', () => {
-          // Node checked the chain against `ca` and the host name (authorized); otherwise the
-          // thumbprints decide.
-          if (tlsSocket.authorized || pinnedChainAccepts(presentedChain(tlsSocket), hostname, policy.thumbprints, policy.now())) trusted = true;
-          else fail(new FetchFailure('thumbprint', `certificate not trusted: ${String(tlsSocket.authorizationError)}`));
-        });
-      });
-    }
-    req.on('error', (err) => fail(new FetchFailure('unreachable', err.message)));
-    const timer = setTimeout(() => fail(new FetchFailure('timeout', `no answer within ${policy.timeoutMs} ms`)), policy.timeoutMs);
-    req.end();
+    /** The request, on `socket` when one is given (an accepted TLS connection), else on a plain http connection of its own. */
+    const send = (socket: TLSSocket | undefined): void => {
+      req = httpRequest(
+        {
+          host: target.host,
+          port: target.port,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: { host: url.host, accept: 'application/json' },
+          // No agent either way (no pooling): with an agent, even `agent: false`'s fresh one, Node
+          // would open its own connection and ignore createConnection.
+          ...(socket ? { createConnection: () => socket } : { agent: false }),
+        },
+        onResponse,
+      );
+      req.on('error', (err) => fail(new FetchFailure('unreachable', err.message)));
+      req.end();
+    };
+    if (!https) return send(undefined);
+    const socket = (tlsSocket = tlsConnect({ host: target.host, port: target.port, servername: isIP(hostname) === 0 ? hostname : undefined, ca: [...policy.ca], rejectUnauthorized: false }));
+    socket.on('error', (err) => fail(new FetchFailure('unreachable', err.message)));
+    socket.once('secureConnect', () => {
+      if (settled) return;
+      // Node checked the chain against `ca` and the host name (authorized); otherwise the
+      // thumbprints decide. Only then is the request written.
+      if (socket.authorized || pinnedChainAccepts(presentedChain(socket), hostname, policy.thumbprints, policy.now())) send(socket);
+      else fail(new FetchFailure('thumbprint', `certificate not trusted: ${String(socket.authorizationError)}`));
+    });
   });
 }
