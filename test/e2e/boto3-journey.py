@@ -9,20 +9,13 @@ step that does not go as AWS would.
 import json
 import os
 import re
-import sys
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
+from journey_lib import CONFIG, ENDPOINT, fail
+
 USER = os.environ["E2E_USER"]
-CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 def client(**credentials):

@@ -24,24 +24,15 @@ import json
 import os
 import shutil
 import struct
-import sys
 import tempfile
 import time
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from journey_lib import CONFIG, ENDPOINT, client, exactly, fail, refused as refuse
 
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
 PREFIX = os.environ["E2E_PREFIX"]
-CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
 INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
 UNKNOWN_SERIAL = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 def totp(seed, offset=0, now=None):
@@ -54,24 +45,9 @@ def totp(seed, offset=0, now=None):
     return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
-def client(service, credentials=None):
-    keys = {}
-    if credentials is not None:
-        keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"]}
-        if credentials.get("SessionToken"):
-            keys["aws_session_token"] = credentials["SessionToken"]
-    return boto3.client(service, endpoint_url=ENDPOINT, config=CONFIG, **keys)
-
-
 def refused(what, code, message, call):
-    try:
-        call()
-    except ClientError as e:
-        got = e.response["Error"]
-        if got["Code"] != code or (message is not None and got["Message"] != message):
-            fail(f"{what} failed with {got['Code']}: {got['Message']!r}, expected {code}: {message!r}")
-        return
-    fail(f"{what} succeeded, expected {code}")
+    """AWS's exact `message`, when one is given."""
+    refuse(what, code, call, None if message is None else exactly(message))
 
 
 root_iam, root_sts = client("iam"), client("sts")

@@ -22,39 +22,19 @@ import hashlib
 import json
 import os
 import re
-import sys
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from journey_lib import CONFIG, ENDPOINT, fail, refused as refuse
 
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
 PREFIX = os.environ["E2E_PREFIX"]
 PROVIDER_NAME = os.environ["SAML_PROVIDER_NAME"]
 ISSUER = os.environ["SAML_ISSUER"]
 RECIPIENT = "https://signin.aws.amazon.com/saml"
-CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 def refused(what, code, status, message, call):
-    """The call raises ClientError with `code`, HTTP `status` and a message that `message` (a
-    regular expression) matches from its start."""
-    try:
-        call()
-    except ClientError as err:
-        error = err.response["Error"]
-        got = err.response["ResponseMetadata"]["HTTPStatusCode"]
-        if error["Code"] != code or got != status:
-            fail(f"{what} failed with {got} {error}, expected {status} {code}")
-        if not re.match(message, error["Message"]):
-            fail(f"{what}: the message {error['Message']!r} does not match {message!r}")
-        return
-    fail(f"{what} succeeded")
+    """HTTP `status` and a message that `message` (a regular expression) matches from its start."""
+    refuse(what, code, call, message, status=status)
 
 
 def read(path):

@@ -26,49 +26,18 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from journey_lib import CONFIG, ENDPOINT, client, fail, refused as refuse
 
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
 PREFIX = os.environ["E2E_PREFIX"]
-CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
 INVALID_TOKEN = re.escape("The security token included in the request is invalid.")
 
 
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def client(service, credentials=None):
-    keys = {}
-    if credentials is not None:
-        keys = {"aws_access_key_id": credentials["AccessKeyId"], "aws_secret_access_key": credentials["SecretAccessKey"]}
-        if credentials.get("SessionToken"):
-            keys["aws_session_token"] = credentials["SessionToken"]
-    return boto3.client(service, endpoint_url=ENDPOINT, config=CONFIG, **keys)
-
-
 def refused(what, code, message, call):
-    """The call raises ClientError with `code` and a message that `message` (a regular expression)
-    matches from its start."""
-    try:
-        call()
-    except ClientError as err:
-        error = err.response["Error"]
-        status = err.response["ResponseMetadata"]["HTTPStatusCode"]
-        if error["Code"] != code or status != 403:
-            fail(f"{what} failed with {status} {error}, expected {code}")
-        if not re.match(message, error["Message"]):
-            fail(f"{what}: the message {error['Message']!r} does not match {message!r}")
-        if not err.response["ResponseMetadata"].get("RequestId"):
-            fail(f"{what}: the error carries no request id")
-        return
-    fail(f"{what} succeeded")
+    """HTTP 403, a message that `message` (a regular expression) matches from its start, a request id."""
+    refuse(what, code, call, message, status=403, request_id=True)
 
 
 def check_credentials(what, credentials, seconds):

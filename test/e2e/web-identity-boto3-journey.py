@@ -24,42 +24,23 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from journey_lib import CONFIG, ENDPOINT, fail, refused as refuse
 
-ENDPOINT = os.environ["LATCHKEY_ENDPOINT"]
 PREFIX = os.environ["E2E_PREFIX"]
 ISSUER = os.environ["OIDC_ISSUER"]
 CLIENT_ID = os.environ["OIDC_CLIENT_ID"]
 ALICE_TOKEN_FILE = os.environ["ALICE_TOKEN_FILE"]
 MALLORY_TOKEN_FILE = os.environ["MALLORY_TOKEN_FILE"]
-CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 def refused(what, code, message, call):
-    """The call raises ClientError with `code`, HTTP 403 and a message that `message` (a regular
-    expression) matches from its start."""
-    try:
-        call()
-    except ClientError as err:
-        error = err.response["Error"]
-        status = err.response["ResponseMetadata"]["HTTPStatusCode"]
-        if error["Code"] != code or status != 403:
-            fail(f"{what} failed with {status} {error}, expected {code}")
-        if not re.match(message, error["Message"]):
-            fail(f"{what}: the message {error['Message']!r} does not match {message!r}")
-        return
-    fail(f"{what} succeeded")
+    """HTTP 403 and a message that `message` (a regular expression) matches from its start."""
+    refuse(what, code, call, message, status=403)
 
 
 def read(path):
