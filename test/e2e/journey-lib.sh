@@ -31,3 +31,28 @@ refused() {
   [[ "$message" == "$prefix"* ]] || fail "$what failed with the message '$message', expected it to start with '$prefix'"
   [[ "${message#"$prefix"}" =~ ^$rest ]] || fail "$what failed with the message '$message', expected '$prefix' then /$rest/"
 }
+
+# federated_role ROLE PROVIDER_ARN ACTION CONDITIONS: as root, a role that trusts the provider for
+# ACTION when StringEquals holds for CONDITIONS (the members of a JSON object) and may call
+# iam:ListRoles; prints its ARN (and nothing, with a non-zero status, when a step fails: a command
+# substitution does not inherit errexit). Needs `account`.
+federated_role() {
+  local name="$1" provider="$2" action="$3" conditions="$4"
+  cat >"$work/trust.json" <<JSON
+{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "$provider" },
+    "Action": "$action",
+    "Condition": { "StringEquals": { $conditions } }
+  }]
+}
+JSON
+  cat >"$work/list-roles.json" <<'JSON'
+{ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*" }] }
+JSON
+  aws_ iam create-role --role-name "$name" --assume-role-policy-document "file://$work/trust.json" >/dev/null || return 1
+  aws_ iam put-role-policy --role-name "$name" --policy-name list-roles --policy-document "file://$work/list-roles.json" || return 1
+  echo "arn:aws:iam::$account:role/$name"
+}

@@ -25,16 +25,11 @@ set -euo pipefail
 : "${SAML_PROVIDER_NAME:?}" "${SAML_ISSUER:?}" "${IDP_METADATA_FILE:?}" "${ALICE_RESPONSE_FILE:?}" "${MALLORY_RESPONSE_FILE:?}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# aws_, fail, bare, with, refused
+# aws_, fail, bare, with, refused, federated_role
 source "$(dirname "$0")/journey-lib.sh"
 
 role="$E2E_PREFIX-web"
 recipient="https://signin.aws.amazon.com/saml"
-
-
-# refused CODE PREFIX REST command...: the command fails as the CLI does for a service error (exit
-# 254 on v2, 255 on v1) with the error CODE and a message that starts with PREFIX, the rest of it
-# matching the extended regular expression REST from its start ('' for anything).
 
 # --- 1. Set-up, as root: the provider from the IdP's metadata, and a role that trusts it for alice.
 account="$(aws_ sts get-caller-identity --query Account --output text)"
@@ -43,23 +38,7 @@ provider_arn="$(aws_ iam create-saml-provider --name "$SAML_PROVIDER_NAME" --sam
 [[ "$provider_arn" == "arn:aws:iam::$account:saml-provider/$SAML_PROVIDER_NAME" ]] || fail "create-saml-provider returned '$provider_arn'"
 echo "ok: set-up: create-saml-provider $provider_arn"
 
-cat >"$work/trust.json" <<JSON
-{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Effect": "Allow",
-    "Principal": { "Federated": "$provider_arn" },
-    "Action": "sts:AssumeRoleWithSAML",
-    "Condition": { "StringEquals": { "SAML:aud": "$recipient", "SAML:sub": "alice" } }
-  }]
-}
-JSON
-cat >"$work/list-roles.json" <<'JSON'
-{ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*" }] }
-JSON
-aws_ iam create-role --role-name "$role" --assume-role-policy-document "file://$work/trust.json" >/dev/null
-aws_ iam put-role-policy --role-name "$role" --policy-name list-roles --policy-document "file://$work/list-roles.json"
-role_arn="arn:aws:iam::$account:role/$role"
+role_arn="$(federated_role "$role" "$provider_arn" sts:AssumeRoleWithSAML "\"SAML:aud\": \"$recipient\", \"SAML:sub\": \"alice\"")"
 echo "ok: set-up: role $role (iam:ListRoles) trusting alice at the provider"
 
 session_arn="arn:aws:sts::$account:assumed-role/$role/alice"

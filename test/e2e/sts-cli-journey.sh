@@ -32,12 +32,6 @@ dev_role="$E2E_PREFIX-dev"
 lister_role="$E2E_PREFIX-lister"
 outsider_role="outsider-$E2E_PREFIX"
 
-
-
-# refused CODE PREFIX REST command...: the command fails as the CLI does for a service error (exit
-# 254 on v2, 255 on v1) with the error CODE and a message that starts with PREFIX, the rest of it
-# matching the extended regular expression REST from its start ('' for anything).
-
 # credentials FILE: "KEY SECRET TOKEN" of the Credentials in a get-session-token/get-federation-
 # token/assume-role answer, after checking their shape.
 credentials() {

@@ -25,15 +25,10 @@ set -euo pipefail
 : "${OIDC_ISSUER:?}" "${OIDC_CLIENT_ID:?}" "${ALICE_TOKEN_FILE:?}" "${MALLORY_TOKEN_FILE:?}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# aws_, fail, bare, with, refused
+# aws_, fail, bare, with, refused, federated_role
 source "$(dirname "$0")/journey-lib.sh"
 
 role="$E2E_PREFIX-web"
-
-
-# refused CODE PREFIX REST command...: the command fails as the CLI does for a service error (exit
-# 254 on v2, 255 on v1) with the error CODE and a message that starts with PREFIX, the rest of it
-# matching the extended regular expression REST from its start ('' for anything).
 
 # --- Set-up, as root: the provider, and a role that trusts it for alice's tokens to this client.
 account="$(aws_ sts get-caller-identity --query Account --output text)"
@@ -43,23 +38,7 @@ host_path="${OIDC_ISSUER#https://}"
 [[ "$provider_arn" == "arn:aws:iam::$account:oidc-provider/$host_path" ]] || fail "create-open-id-connect-provider returned '$provider_arn'"
 echo "ok: set-up: create-open-id-connect-provider $provider_arn"
 
-cat >"$work/trust.json" <<JSON
-{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Effect": "Allow",
-    "Principal": { "Federated": "$provider_arn" },
-    "Action": "sts:AssumeRoleWithWebIdentity",
-    "Condition": { "StringEquals": { "$host_path:aud": "$OIDC_CLIENT_ID", "$host_path:sub": "alice" } }
-  }]
-}
-JSON
-cat >"$work/list-roles.json" <<'JSON'
-{ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*" }] }
-JSON
-aws_ iam create-role --role-name "$role" --assume-role-policy-document "file://$work/trust.json" >/dev/null
-aws_ iam put-role-policy --role-name "$role" --policy-name list-roles --policy-document "file://$work/list-roles.json"
-role_arn="arn:aws:iam::$account:role/$role"
+role_arn="$(federated_role "$role" "$provider_arn" sts:AssumeRoleWithWebIdentity "\"$host_path:aud\": \"$OIDC_CLIENT_ID\", \"$host_path:sub\": \"alice\"")"
 echo "ok: set-up: role $role (iam:ListRoles) trusting alice at the provider"
 
 session_arn() { echo "arn:aws:sts::$account:assumed-role/$role/$1"; }
