@@ -5,7 +5,7 @@
  * `processes` project.
  */
 import { expect, test } from 'vitest';
-import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
+import { EXAMPLE_TIMEOUT_MS, expectInOrder, runExample } from './run-example.js';
 
 test('npm run example:identity-broker: keys from GetFederationToken, refusals, a console sign-in URL used once', async () => {
   const r = await runExample('identity-broker');
@@ -23,12 +23,7 @@ test('npm run example:identity-broker: keys from GetFederationToken, refusals, a
     /^employee +bob: the same sign-in URL again: refused \(400\)/m,
     /^done +keys and a console sign-in/m,
   ];
-  let from = 0;
-  for (const line of lines) {
-    const m = line.exec(r.stdout.slice(from));
-    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
-    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
-  }
+  expectInOrder(r.stdout, lines);
   // The broker prints no secret: no secret key, session token or sign-in token.
   expect(r.stdout).not.toMatch(/SecretAccessKey|SessionToken|SigninToken=[A-Za-z0-9_-]/);
 }, EXAMPLE_TIMEOUT_MS);

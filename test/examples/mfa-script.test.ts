@@ -5,7 +5,7 @@
  * in the `processes` project.
  */
 import { expect, test } from 'vitest';
-import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
+import { EXAMPLE_TIMEOUT_MS, expectInOrder, runExample } from './run-example.js';
 
 test('npm run example:mfa-script: enrol a device, get MFA-protected keys from an mfa_serial profile, refused without', async () => {
   const r = await runExample('mfa-script');
@@ -19,10 +19,5 @@ test('npm run example:mfa-script: enrol a device, get MFA-protected keys from an
     /^script +without mfa_serial: AccessDenied/m,
     /^done +MFA-protected keys from a profile with mfa_serial$/m,
   ];
-  let from = 0;
-  for (const line of lines) {
-    const m = line.exec(r.stdout.slice(from));
-    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
-    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
-  }
+  expectInOrder(r.stdout, lines);
 }, EXAMPLE_TIMEOUT_MS);

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const EXAMPLE_TIMEOUT_MS = 90_000;
@@ -20,4 +21,14 @@ export function runExample(name: string): Promise<{ code: number | null; stdout:
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Every pattern matches the example's output, each after the one before (the story's steps, in order). */
+export function expectInOrder(stdout: string, lines: readonly RegExp[]): void {
+  let from = 0;
+  for (const line of lines) {
+    const m = line.exec(stdout.slice(from));
+    expect(m, `${line} missing (in order) from:\n${stdout}`).not.toBeNull();
+    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
+  }
 }

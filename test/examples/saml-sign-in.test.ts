@@ -6,7 +6,7 @@
  * memory, so it runs once, in the `processes` project.
  */
 import { expect, test } from 'vitest';
-import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
+import { EXAMPLE_TIMEOUT_MS, expectInOrder, runExample } from './run-example.js';
 
 test('npm run example:saml-sign-in: sign in at the IdP, the POST to the app, AssumeRoleWithSAML, an allowed and a denied call, a replay refused', async () => {
   const r = await runExample('saml-sign-in');
@@ -28,10 +28,5 @@ test('npm run example:saml-sign-in: sign in at the IdP, the POST to the app, Ass
     /^browser +posted the same form again \(the back button\): the app's page says InvalidIdentityToken\w*: Invalid SAML response: this assertion has already been used\.$/m,
     /^done +signed in through a SAML IdP/m,
   ];
-  let from = 0;
-  for (const line of lines) {
-    const m = line.exec(r.stdout.slice(from));
-    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
-    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
-  }
+  expectInOrder(r.stdout, lines);
 }, EXAMPLE_TIMEOUT_MS);

@@ -5,7 +5,7 @@
  * in the `processes` project.
  */
 import { expect, test } from 'vitest';
-import { EXAMPLE_TIMEOUT_MS, runExample } from './run-example.js';
+import { EXAMPLE_TIMEOUT_MS, expectInOrder, runExample } from './run-example.js';
 
 test('npm run example:web-identity: sign in, AssumeRoleWithWebIdentity, an allowed and a denied call', async () => {
   const r = await runExample('web-identity');
@@ -20,10 +20,5 @@ test('npm run example:web-identity: sign in, AssumeRoleWithWebIdentity, an allow
     /^app +iam:CreateUser denied \(AccessDenied\): User: arn:aws:sts::\d{12}:assumed-role\/notes-app-user-[0-9a-f]{6}\/alice-phone is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::\d{12}:user\/mallory because no identity-based policy allows the iam:CreateUser action$/m,
     /^done +an allowed and a denied call/m,
   ];
-  let from = 0;
-  for (const line of lines) {
-    const m = line.exec(r.stdout.slice(from));
-    expect(m, `${line} missing (in order) from:\n${r.stdout}`).not.toBeNull();
-    from += (m?.index ?? 0) + (m?.[0].length ?? 0);
-  }
+  expectInOrder(r.stdout, lines);
 }, EXAMPLE_TIMEOUT_MS);
