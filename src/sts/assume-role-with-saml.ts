@@ -34,16 +34,24 @@ import { checkRolePair } from '../federation/saml/role-attribute.js';
 import { verifySamlResponse } from '../federation/saml/verify-response.js';
 import { defineOperation, Issued, type ContextValues, type DefinedOperation } from '../operation.js';
 import { pruneUsedAssertions, useAssertionOnce } from '../store/saml-assertions.js';
-import { assumptionActions, assumptionContext, authorizeAssumption, checkRoleArn, checkSessionPolicies, findAssumable, issueRoleSession, sessionDuration, sessionTagsFor, unsignedRequestKeys } from './role-session.js';
+import {
+  assumptionActions,
+  assumptionContext,
+  authorizeFederatedAssumption,
+  checkRoleArn,
+  checkSessionPolicies,
+  findAssumable,
+  issueRoleSession,
+  NO_INHERITED_TAGS,
+  notAuthorizedFederated,
+  sessionDuration,
+  sessionTagsFor,
+  unsignedRequestKeys,
+} from './role-session.js';
 
 const ACTION = 'sts:AssumeRoleWithSAML';
-const NO_INHERITED_TAGS = { tags: [], transitive: [] };
 /** Used assertions that expired are dropped at most this often per node, by a call that passes by. */
 const PRUNE_INTERVAL_MS = 10 * 60_000;
-
-function notAuthorized(action: string): AwsError {
-  return new AwsError('AccessDenied', `Not authorized to perform ${action}`);
-}
 
 export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
   authentication: 'none',
@@ -88,20 +96,11 @@ export const assumeRoleWithSaml = defineOperation('AssumeRoleWithSAML', {
 
     // 5. the role and its trust policy (the provider and the role in one account)
     const target = ref && ref.accountId === provider.accountId ? await findAssumable(deps, ctx.db, ref) : undefined;
-    if (!target) throw notAuthorized(ACTION);
+    if (!target) throw notAuthorizedFederated(ACTION);
     const samlKeys = samlTrustKeys(assertion, provider);
     const extra: ContextValues = { ...unsignedRequestKeys(ctx), 'aws:FederatedProvider': provider.arn, ...samlKeys };
     const context = assumptionContext(target.role, sessionName, sessionTags, sourceIdentity, extra);
-    authorizeAssumption(
-      {
-        principal: { type: 'SAMLUser', provider: provider.arn },
-        set: {},
-        context: () => context,
-        deny: (action) => notAuthorized(action),
-      },
-      target,
-      assumptionActions(ACTION, sessionTags, sourceIdentity),
-    );
+    authorizeFederatedAssumption({ type: 'SAMLUser', provider: provider.arn }, target, context, assumptionActions(ACTION, sessionTags, sourceIdentity));
 
     // 6. how long
     const durationSeconds = samlSessionSeconds(sessionDuration(input.durationSeconds, target.role, false), assertion, ctx.now);

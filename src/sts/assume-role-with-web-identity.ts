@@ -33,15 +33,22 @@ import type { Claims } from '../federation/oidc/checks.js';
 import { unverifiedIssuer, verifyWebIdentityToken } from '../federation/oidc/verify.js';
 import { defineOperation, Issued, type ContextValues, type DefinedOperation, type Registry } from '../operation.js';
 import type { Db } from '../store/db.js';
-import { assumptionActions, assumptionContext, authorizeAssumption, checkRoleArn, checkSessionPolicies, findAssumable, issueRoleSession, sessionDuration, sessionTagsFor, unsignedRequestKeys } from './role-session.js';
+import {
+  assumptionActions,
+  assumptionContext,
+  authorizeFederatedAssumption,
+  checkRoleArn,
+  checkSessionPolicies,
+  findAssumable,
+  issueRoleSession,
+  NO_INHERITED_TAGS,
+  notAuthorizedFederated,
+  sessionDuration,
+  sessionTagsFor,
+  unsignedRequestKeys,
+} from './role-session.js';
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity';
-const NO_INHERITED_TAGS = { tags: [], transitive: [] };
-
-/** AWS's refusal, whatever was refused (the role's trust policy, or a role that does not exist). */
-function notAuthorized(action: string): AwsError {
-  return new AwsError('AccessDenied', `Not authorized to perform ${action}`);
-}
 
 /** The web identity a token proved, whichever provider vouched for it. */
 interface WebIdentity {
@@ -100,7 +107,7 @@ export const assumeRoleWithWebIdentity = defineOperation('AssumeRoleWithWebIdent
       throw new AwsError('InvalidParameterValue', `ProviderId is only for the OAuth 2.0 access tokens of ${OAUTH_PROVIDERS.join(' and ')}; leave it out for OpenID Connect ID tokens`);
     }
     const policyArns = checkSessionPolicies(deps, input);
-    if (!ref) throw notAuthorized(ACTION);
+    if (!ref) throw notAuthorizedFederated(ACTION);
 
     // 2. who vouches for the token, and what it proves
     const identity = await webIdentityOf(deps, ctx.db, ref.accountId, input.webIdentityToken, input.providerId, ctx.now);
@@ -115,19 +122,10 @@ export const assumeRoleWithWebIdentity = defineOperation('AssumeRoleWithWebIdent
 
     // 4. the role and its trust policy
     const target = await findAssumable(deps, ctx.db, ref);
-    if (!target) throw notAuthorized(ACTION);
+    if (!target) throw notAuthorizedFederated(ACTION);
     const extra: ContextValues = { ...unsignedRequestKeys(ctx), 'aws:FederatedProvider': identity.provider, ...identity.keys };
     const context = assumptionContext(target.role, input.roleSessionName, sessionTags, sourceIdentity, extra);
-    authorizeAssumption(
-      {
-        principal: { type: 'WebIdentityUser', provider: identity.provider },
-        set: {},
-        context: () => context,
-        deny: (action) => notAuthorized(action),
-      },
-      target,
-      assumptionActions(ACTION, sessionTags, sourceIdentity),
-    );
+    authorizeFederatedAssumption({ type: 'WebIdentityUser', provider: identity.provider }, target, context, assumptionActions(ACTION, sessionTags, sourceIdentity));
 
     // 5. duration, session policies, credentials
     const issued = await issueRoleSession(deps, ctx.db, ctx.now, ctx.request.region, target, {

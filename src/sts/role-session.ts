@@ -91,6 +91,23 @@ export function authorizeAssumption(assumer: Assumer, target: Assumable, actions
   }
 }
 
+/** A federated caller brings no session of ours: no transitive tags to inherit. */
+export const NO_INHERITED_TAGS: SessionTagSet = { tags: [], transitive: [] };
+
+/** AWS's refusal of AssumeRoleWithWebIdentity and AssumeRoleWithSAML, whatever was refused (the trust policy, or a role that does not exist). */
+export function notAuthorizedFederated(action: string): AwsError {
+  return new AwsError('AccessDenied', `Not authorized to perform ${action}`);
+}
+
+/**
+ * AssumeRoleWithWebIdentity's and AssumeRoleWithSAML's authorization: the role's trust policy
+ * alone (a federated caller has no policies of its own), with the call's condition keys, for
+ * every action the call needs; AWS's federated refusal otherwise.
+ */
+export function authorizeFederatedAssumption(principal: RequestPrincipal, target: Assumable, context: ContextValues, actions: readonly string[]): void {
+  authorizeAssumption({ principal, set: {}, context: () => context, deny: (action) => notAuthorizedFederated(action) }, target, actions);
+}
+
 /** The actions a role session's request needs on the role. */
 export function assumptionActions(action: string, tags: SessionTagSet, sourceIdentity: string | undefined): string[] {
   const actions = [action];
